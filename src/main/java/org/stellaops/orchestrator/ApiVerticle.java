@@ -1,0 +1,117 @@
+package org.stellaops.orchestrator;
+
+import static org.stellaops.orchestrator.auth.Permission.COMPONENT_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.COMPONENT_DELETE;
+import static org.stellaops.orchestrator.auth.Permission.COMPONENT_READ;
+import static org.stellaops.orchestrator.auth.Permission.COMPONENT_UPDATE;
+import static org.stellaops.orchestrator.auth.Permission.RELEASE_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.RELEASE_READ;
+import static org.stellaops.orchestrator.auth.Permission.SERVICE_ACCOUNT_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.SERVICE_ACCOUNT_DELETE;
+import static org.stellaops.orchestrator.auth.Permission.SERVICE_ACCOUNT_READ;
+import static org.stellaops.orchestrator.auth.Permission.VERSION_MAP_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.VERSION_MAP_READ;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import java.util.ArrayList;
+import java.util.List;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.platform.FailureHandler;
+import org.stellaops.orchestrator.platform.RequestIds;
+
+/**
+ * The HTTP front: one instance per event loop, all sharing the same port and the same
+ * services. Handlers only parse, call one use case and write the envelope.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  static final String V1 = "/api/v1";
+
+  private final AppConfig.Http config;
+  private final int port;
+  private final Wiring w;
+  private final BiConsumer<Integer, Router> onListening;
+  private HttpServer server;
+
+  /** {@code onListening} receives the bound port (when {@code port} asked for any free one) and the router. */
+  public ApiVerticle(AppConfig.Http config, int port, Wiring wiring, BiConsumer<Integer, Router> onListening) {
+    this.config = config;
+    this.port = port;
+    this.w = wiring;
+    this.onListening = onListening;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = routes(Router.router(vertx));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(port))
+        .requestHandler(router);
+    return server.listen().onSuccess(s -> onListening.accept(s.actualPort(), router));
+  }
+
+  /** The route table: one line per endpoint, the permission it needs, the handler. */
+  Router routes(Router router) {
+    FailureHandler failures = new FailureHandler();
+    router.route().handler(new RequestIds());
+    router.route().handler(BodyHandler.create().setBodyLimit(config.bodyLimit()).setHandleFileUploads(false));
+
+    router.get("/health/live").handler(w.health()::live);
+    router.get("/health/ready").handler(w.health()::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(w.metrics().registry()));
+    router.get(V1 + "/openapi.yaml").handler(w.openApi()::serve);
+
+    router.post(V1 + "/service-accounts").handler(w.guard().require(SERVICE_ACCOUNT_CREATE)).handler(w.serviceAccounts()::create);
+    router.get(V1 + "/service-accounts").handler(w.guard().require(SERVICE_ACCOUNT_READ)).handler(w.serviceAccounts()::list);
+    router.get(V1 + "/service-accounts/:id").handler(w.guard().require(SERVICE_ACCOUNT_READ)).handler(w.serviceAccounts()::get);
+    router.delete(V1 + "/service-accounts/:id").handler(w.guard().require(SERVICE_ACCOUNT_DELETE)).handler(w.serviceAccounts()::revoke);
+
+    router.post(V1 + "/components").handler(w.guard().require(COMPONENT_CREATE)).handler(w.components()::create);
+    router.get(V1 + "/components").handler(w.guard().require(COMPONENT_READ)).handler(w.components()::list);
+    router.get(V1 + "/components/:id").handler(w.guard().require(COMPONENT_READ)).handler(w.components()::get);
+    router.patch(V1 + "/components/:id").handler(w.guard().require(COMPONENT_UPDATE)).handler(w.components()::update);
+    router.delete(V1 + "/components/:id").handler(w.guard().require(COMPONENT_DELETE)).handler(w.components()::delete);
+
+    router.get(V1 + "/components/:id/versions").handler(w.guard().require(VERSION_MAP_READ)).handler(w.versions()::list);
+    router.post(V1 + "/components/:id/versions").handler(w.guard().require(VERSION_MAP_CREATE)).handler(w.versions()::record);
+    router.get(V1 + "/components/:id/versions/:tag/history").handler(w.guard().require(VERSION_MAP_READ)).handler(w.versions()::history);
+
+    router.post(V1 + "/releases").handler(w.guard().require(RELEASE_CREATE)).handler(w.releases()::create);
+    router.get(V1 + "/releases").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::list);
+    router.get(V1 + "/releases/by-name/*").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::getByName);
+    router.get(V1 + "/releases/:id").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::get);
+
+    router.route().failureHandler(failures);
+    router.errorHandler(404, failures);
+    router.errorHandler(405, failures);
+    return router;
+  }
+
+  /** "METHOD /path" for every route with a path and methods, path parameters written {name}. */
+  static List<String> describe(Router router) {
+    List<String> routes = new ArrayList<>();
+    for (Route route : router.getRoutes()) {
+      if (route.getPath() == null || route.methods() == null) {
+        continue;
+      }
+      String path = route.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
+      route.methods().forEach(m -> routes.add(m.name() + " " + path));
+    }
+    return routes;
+  }
+
+  /** Stops accepting connections and lets in-flight requests finish, up to the configured timeout. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,200 @@
+package org.stellaops.orchestrator;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.auth.AdminBootstrap;
+import org.stellaops.orchestrator.auth.Authenticator;
+import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.auth.JwtVerifier;
+import org.stellaops.orchestrator.auth.ServiceAccountRepository;
+import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
+import org.stellaops.orchestrator.auth.ServiceAccountService;
+import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.platform.Database;
+import org.stellaops.orchestrator.platform.Health;
+import org.stellaops.orchestrator.platform.Idempotency;
+import org.stellaops.orchestrator.platform.MasterKey;
+import org.stellaops.orchestrator.platform.Metrics;
+import org.stellaops.orchestrator.platform.OpenApi;
+import org.stellaops.orchestrator.release.ComponentRepository;
+import org.stellaops.orchestrator.release.ComponentRoutes;
+import org.stellaops.orchestrator.release.ComponentService;
+import org.stellaops.orchestrator.release.ReleaseRepository;
+import org.stellaops.orchestrator.release.ReleaseRoutes;
+import org.stellaops.orchestrator.release.ReleaseService;
+import org.stellaops.orchestrator.release.VersionMapRoutes;
+import org.stellaops.orchestrator.release.VersionMapService;
+import org.stellaops.orchestrator.release.VersionRepository;
+
+/**
+ * A running gateway. {@link #start} builds every dependency once, in order, and {@link #stop}
+ * closes them in reverse: stop accepting and drain requests, close the pool, stop the embedded
+ * database, close Vert.x. Blocking steps (embedded PostgreSQL, Flyway) run on worker threads.
+ */
+public final class Application {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+  private final Vertx vertx;
+  private final Metrics metrics;
+  private final Database database;
+  private final Pool pool;
+  private final Optional<JwtVerifier> jwt;
+  private final List<String> deployments;
+  private final int port;
+  private final Optional<String> generatedAdminToken;
+  private final List<String> routes;
+
+  private Application(Vertx vertx, Metrics metrics, Database database, Pool pool, Optional<JwtVerifier> jwt,
+      List<String> deployments, int port, Optional<String> generatedAdminToken, List<String> routes) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.database = database;
+    this.pool = pool;
+    this.jwt = jwt;
+    this.deployments = deployments;
+    this.port = port;
+    this.generatedAdminToken = generatedAdminToken;
+    this.routes = routes;
+  }
+
+  public static Future<Application> start(AppConfig config) {
+    Metrics metrics = new Metrics();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metrics.vertxOptions()))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
+    return vertx.executeBlocking(() -> {
+          Database db = Database.start(config);
+          try {
+            db.migrate();
+            MasterKey.load(config.masterKey(), config.dataDir());
+            return db;
+          } catch (RuntimeException e) {
+            db.close();
+            throw e;
+          }
+        })
+        .compose(db -> wire(vertx, config, metrics, db))
+        .recover(e -> vertx.close().transform(v -> {
+          metrics.close();
+          return Future.failedFuture(e);
+        }));
+  }
+
+  private static Future<Application> wire(Vertx vertx, AppConfig config, Metrics metrics, Database db) {
+    Pool pool = db.pool(vertx, config.db().poolSize());
+    ServiceAccountRepository accounts = new ServiceAccountRepository(pool);
+    Optional<JwtVerifier> jwt = config.jwt().enabled()
+        ? Optional.of(new JwtVerifier(vertx, config.jwt(), WebClient.create(vertx)))
+        : Optional.empty();
+    Future<Void> jwtReady = jwt.map(JwtVerifier::start).orElse(Future.succeededFuture());
+    return jwtReady.compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
+      admin.generatedToken().ifPresent(Application::announce);
+      ComponentRepository componentRepository = new ComponentRepository(pool);
+      VersionRepository versionRepository = new VersionRepository(pool);
+      ComponentService components = new ComponentService(componentRepository);
+      Wiring wiring = new Wiring(
+          new Health(pool),
+          metrics,
+          new OpenApi(),
+          new Guard(new Authenticator(accounts, admin.hash(), jwt)),
+          new ServiceAccountRoutes(new ServiceAccountService(accounts)),
+          new ComponentRoutes(components),
+          new VersionMapRoutes(new VersionMapService(components, versionRepository)),
+          new ReleaseRoutes(new ReleaseService(new ReleaseRepository(pool), componentRepository, versionRepository,
+              vertx.eventBus(), metrics.releasesCreated()), new Idempotency(pool)));
+      int instances = config.http().instances() > 0
+          ? config.http().instances() : Runtime.getRuntime().availableProcessors();
+      // A negative port makes Vert.x pick one free port and share it across all instances.
+      int bindPort = config.http().port() == 0 ? -1 : config.http().port();
+      AtomicInteger actualPort = new AtomicInteger();
+      AtomicReference<List<String>> routes = new AtomicReference<>(List.of());
+      List<String> deployments = new ArrayList<>();
+      return vertx.deployVerticle(() -> new ApiVerticle(config.http(), bindPort, wiring, (p, router) -> {
+                actualPort.set(p);
+                routes.set(ApiVerticle.describe(router));
+              }),
+              new DeploymentOptions().setInstances(instances))
+          .map(id -> {
+            deployments.add(id);
+            LOG.info("listening on port {}", actualPort.get());
+            return new Application(vertx, metrics, db, pool, jwt, deployments, actualPort.get(),
+                admin.generatedToken(), routes.get());
+          })
+          .recover(e -> pool.close().compose(x -> vertx.executeBlocking(() -> {
+            db.close();
+            return null;
+          })).transform(x -> Future.failedFuture(e)));
+    });
+  }
+
+  /**
+   * The one time a generated admin token exists in clear: printed to standard output (not the
+   * log, whose lines may be shipped elsewhere), never stored, never printed again.
+   */
+  private static void announce(String token) {
+    System.out.println("""
+
+        ==================================================================
+         No STELLA_ADMIN_TOKEN was set, so an admin token was generated.
+         It is shown only this once and stored only as a hash:
+
+           %s
+
+         Keep it secret; set STELLA_ADMIN_TOKEN to replace it.
+        ==================================================================
+        """.formatted(token));
+  }
+
+  public Future<Void> stop() {
+    Future<Void> undeployed = Future.succeededFuture();
+    for (String id : deployments) {
+      undeployed = undeployed.compose(v -> vertx.undeploy(id));
+    }
+    return undeployed
+        .eventually(() -> {
+          jwt.ifPresent(JwtVerifier::stop);
+          return pool.close();
+        })
+        .eventually(() -> vertx.executeBlocking(() -> {
+          database.close();
+          return null;
+        }))
+        .eventually(vertx::close)
+        .onComplete(v -> {
+          metrics.close();
+          LOG.info("gateway stopped");
+        });
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** "METHOD /path" of every route served, as {@link ApiVerticle#describe} lists them. */
+  public List<String> routes() {
+    return routes;
+  }
+
+  /** The admin token generated at this start, if one was (tests use it; operators read stdout). */
+  public Optional<String> generatedAdminToken() {
+    return generatedAdminToken;
+  }
+}

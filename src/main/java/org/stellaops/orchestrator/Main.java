@@ -1,0 +1,53 @@
+package org.stellaops.orchestrator;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.platform.ConfigLoader;
+
+/** Entry point: load and validate configuration, start the gateway, stop it cleanly on SIGTERM. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    AppConfig config;
+    try {
+      config = ConfigLoader.fromProcess().load();
+    } catch (ConfigLoader.ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    // Read by logback.xml; set before the first logger exists.
+    System.setProperty("stella.log.format", config.logFormat());
+    var log = LoggerFactory.getLogger(Main.class);
+
+    CountDownLatch started = new CountDownLatch(1);
+    Application[] running = new Application[1];
+    Application.start(config).onComplete(result -> {
+      if (result.succeeded()) {
+        running[0] = result.result();
+      } else {
+        log.error("gateway failed to start: {}", result.cause().getMessage(), result.cause());
+      }
+      started.countDown();
+    });
+    started.await();
+    if (running[0] == null) {
+      System.exit(1);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down");
+      CountDownLatch stopped = new CountDownLatch(1);
+      running[0].stop().onComplete(v -> stopped.countDown());
+      try {
+        // The hook thread may wait: it is not an event loop.
+        stopped.await(config.http().shutdownTimeoutSeconds() + 15L, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "stella-shutdown"));
+  }
+}

@@ -1,0 +1,21 @@
+package org.stellaops.orchestrator;
+
+import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
+import org.stellaops.orchestrator.platform.Health;
+import org.stellaops.orchestrator.platform.Metrics;
+import org.stellaops.orchestrator.platform.OpenApi;
+import org.stellaops.orchestrator.release.ComponentRoutes;
+import org.stellaops.orchestrator.release.ReleaseRoutes;
+import org.stellaops.orchestrator.release.VersionMapRoutes;
+
+/** Everything the HTTP verticles need, built once by {@link Application} and shared by every instance. */
+public record Wiring(
+    Health health,
+    Metrics metrics,
+    OpenApi openApi,
+    Guard guard,
+    ServiceAccountRoutes serviceAccounts,
+    ComponentRoutes components,
+    VersionMapRoutes versions,
+    ReleaseRoutes releases) {}

@@ -1,0 +1,48 @@
+package org.stellaops.orchestrator.auth;
+
+import java.util.Set;
+
+/**
+ * A right to do {@code action} on {@code resource}, written {@code resource:action} as in the
+ * design page's {@code {"resource":"release","action":"create"}}. {@code *} in either part
+ * grants every value of that part (the admin role holds {@code *:*}).
+ */
+public record Permission(String resource, String action) {
+
+  /** Resources the API knows; a service account may only be granted these. */
+  public static final Set<String> RESOURCES = Set.of(
+      "release", "component", "version-map", "service-account", "integration", "ci-event",
+      "pipeline-run", "environment", "promotion", "deployment", "event-subscription", "*");
+  public static final Set<String> ACTIONS = Set.of(
+      "create", "read", "update", "delete", "approve", "*");
+
+  public static final Permission RELEASE_CREATE = of("release:create");
+  public static final Permission RELEASE_READ = of("release:read");
+  public static final Permission COMPONENT_CREATE = of("component:create");
+  public static final Permission COMPONENT_READ = of("component:read");
+  public static final Permission COMPONENT_UPDATE = of("component:update");
+  public static final Permission COMPONENT_DELETE = of("component:delete");
+  public static final Permission VERSION_MAP_READ = of("version-map:read");
+  public static final Permission VERSION_MAP_CREATE = of("version-map:create");
+  public static final Permission SERVICE_ACCOUNT_CREATE = of("service-account:create");
+  public static final Permission SERVICE_ACCOUNT_READ = of("service-account:read");
+  public static final Permission SERVICE_ACCOUNT_DELETE = of("service-account:delete");
+
+  public static Permission of(String text) {
+    int colon = text.indexOf(':');
+    if (colon <= 0 || colon == text.length() - 1) {
+      throw new IllegalArgumentException("permission must look like resource:action, got " + text);
+    }
+    return new Permission(text.substring(0, colon), text.substring(colon + 1));
+  }
+
+  public boolean grants(Permission required) {
+    return (resource.equals("*") || resource.equals(required.resource))
+        && (action.equals("*") || action.equals(required.action));
+  }
+
+  @Override
+  public String toString() {
+    return resource + ":" + action;
+  }
+}

@@ -1,0 +1,131 @@
+package org.stellaops.orchestrator.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Json;
+import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.Validator;
+
+/** Creating, listing and revoking service accounts; the token exists in clear only in the create answer. */
+public final class ServiceAccountService {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+  private final ServiceAccountRepository repository;
+
+  public ServiceAccountService(ServiceAccountRepository repository) {
+    this.repository = repository;
+  }
+
+  /** Validates the design page's body and creates the account; answers {id, name, token, expiresAt}. */
+  public Future<JsonObject> create(JsonObject body, Principal caller) {
+    Validator v = new Validator(body);
+    String name = v.matching("name", v.requiredString("name", 100), NAME,
+        "1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    String description = v.optionalString("description", 1000);
+    List<String> roles = Optional.ofNullable(v.optionalStringList("roles", 20, 64)).orElse(List.of());
+    for (int i = 0; i < roles.size(); i++) {
+      if (!Roles.exists(roles.get(i))) {
+        v.error("roles[" + i + "]", "unknown role '" + roles.get(i) + "'; known roles: "
+            + new TreeSet<>(Roles.names()), "UNKNOWN_ROLE");
+      }
+    }
+    List<Permission> permissions = permissions(v);
+    if (roles.isEmpty() && permissions.isEmpty() && v.isValid()) {
+      v.error("roles", "give at least one role or permission", "REQUIRED");
+    }
+    OffsetDateTime expiresAt = null;
+    String expiresIn = v.optionalString("expiresIn", 32);
+    if (expiresIn != null) {
+      Optional<Instant> at = ExpiresIn.expiresAt(expiresIn, Instant.now());
+      if (at.isEmpty()) {
+        v.error("expiresIn", "must be a positive duration of at most 10 years such as 365d, 12h, 30m "
+            + "or ISO-8601 (P90D, PT12H)", "INVALID_FORMAT");
+      } else {
+        expiresAt = at.get().atOffset(ZoneOffset.UTC);
+      }
+    }
+    v.throwIfInvalid();
+    Tokens.Issued token = Tokens.newServiceAccountToken();
+    return repository.insert(new ServiceAccountRepository.NewAccount(
+            name, description, roles, permissions, token, caller.actor(), expiresAt))
+        .recover(e -> Future.failedFuture(isUniqueViolation(e)
+            ? ApiException.conflict("an active service account named '" + name + "' already exists")
+            : e))
+        .map(account -> new JsonObject()
+            .put("id", account.id().toString())
+            .put("name", account.name())
+            .put("token", token.token())
+            .put("expiresAt", Json.time(account.expiresAt())));
+  }
+
+  public Future<Page<ServiceAccount>> list(String cursor, String limit) {
+    return repository.list(cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+  }
+
+  public Future<ServiceAccount> get(String id) {
+    return repository.find(parseId(id))
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("service account " + id)));
+  }
+
+  public Future<Void> revoke(String id) {
+    return repository.revoke(parseId(id)).map(existed -> {
+      if (!existed) {
+        throw ApiException.notFound("service account " + id);
+      }
+      return null;
+    });
+  }
+
+  private static List<Permission> permissions(Validator v) {
+    JsonArray array = v.optionalArray("permissions");
+    List<Permission> permissions = new ArrayList<>();
+    if (array == null) {
+      return permissions;
+    }
+    for (int i = 0; i < array.size(); i++) {
+      String field = "permissions[" + i + "]";
+      if (!(array.getValue(i) instanceof JsonObject entry)) {
+        v.error(field, "must be an object {resource, action}", "INVALID_TYPE");
+        continue;
+      }
+      Validator p = v.nested(entry, field);
+      String resource = p.requiredString("resource", 64);
+      String action = p.requiredString("action", 64);
+      if (resource != null && !Permission.RESOURCES.contains(resource)) {
+        p.error("resource", "unknown resource '" + resource + "'; known: " + new TreeSet<>(Permission.RESOURCES),
+            "UNKNOWN_RESOURCE");
+      } else if (action != null && !Permission.ACTIONS.contains(action)) {
+        p.error("action", "unknown action '" + action + "'; known: " + new TreeSet<>(Permission.ACTIONS),
+            "UNKNOWN_ACTION");
+      } else if (resource != null && action != null) {
+        permissions.add(new Permission(resource, action));
+      }
+    }
+    return permissions;
+  }
+
+  static UUID parseId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("service account " + id);
+    }
+  }
+
+  static boolean isUniqueViolation(Throwable e) {
+    return e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
+  }
+}

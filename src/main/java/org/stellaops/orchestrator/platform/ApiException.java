@@ -1,0 +1,91 @@
+package org.stellaops.orchestrator.platform;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * A failure the caller caused, carrying everything the error envelope needs. Services throw
+ * (or fail futures with) these; {@link FailureHandler} turns them into responses in one place.
+ */
+public final class ApiException extends RuntimeException {
+
+  private final int status;
+  private final String code;
+  private final JsonObject details;
+  private final List<ValidationError> validationErrors;
+  private final Long retryAfterSeconds;
+
+  private ApiException(int status, String code, String message, JsonObject details,
+      List<ValidationError> validationErrors, Long retryAfterSeconds) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.validationErrors = List.copyOf(validationErrors);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public static ApiException of(int status, String code, String message) {
+    return new ApiException(status, code, message, null, List.of(), null);
+  }
+
+  public static ApiException badRequest(String message) {
+    return of(400, "BAD_REQUEST", message);
+  }
+
+  public static ApiException validation(List<ValidationError> errors) {
+    String message = errors.size() == 1
+        ? errors.get(0).field() + ": " + errors.get(0).message()
+        : errors.size() + " fields are invalid";
+    return new ApiException(400, "VALIDATION_FAILED", message, null, errors, null);
+  }
+
+  public static ApiException unauthorized(String message) {
+    return of(401, "UNAUTHORIZED", message);
+  }
+
+  public static ApiException forbidden(String missingPermission) {
+    return new ApiException(403, "FORBIDDEN", "this token lacks the permission " + missingPermission,
+        new JsonObject().put("requiredPermission", missingPermission), List.of(), null);
+  }
+
+  public static ApiException notFound(String what) {
+    return of(404, "NOT_FOUND", what + " not found");
+  }
+
+  public static ApiException conflict(String message) {
+    return of(409, "CONFLICT", message);
+  }
+
+  public static ApiException unprocessable(String code, String message, JsonObject details) {
+    return new ApiException(422, code, message, details, List.of(), null);
+  }
+
+  public static ApiException unprocessable(String code, String message, List<ValidationError> errors) {
+    return new ApiException(422, code, message, null, errors, null);
+  }
+
+  public static ApiException tooManyRequests(String message, long retryAfterSeconds) {
+    return new ApiException(429, "RATE_LIMITED", message, null, List.of(), retryAfterSeconds);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public JsonObject details() {
+    return details;
+  }
+
+  public List<ValidationError> validationErrors() {
+    return validationErrors;
+  }
+
+  public Long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+}

@@ -1,0 +1,61 @@
+package org.stellaops.orchestrator.platform;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The gateway's typed configuration. Built only by {@link ConfigLoader}, which validates every
+ * value, so code holding an AppConfig can trust it.
+ */
+public record AppConfig(
+    Http http,
+    Db db,
+    Path dataDir,
+    Optional<String> adminToken,
+    Optional<String> masterKey,
+    String logFormat,
+    Jwt jwt) {
+
+  public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances) {}
+
+  /** {@code url} empty means: run the embedded PostgreSQL under {@code dataDir}. */
+  public record Db(Optional<String> url, int poolSize) {}
+
+  public record Jwt(
+      Optional<String> issuer,
+      Optional<String> audience,
+      Optional<String> jwksUrl,
+      Optional<String> publicKey,
+      String algorithm,
+      String rolesClaim,
+      String subjectClaim,
+      int jwksRefreshSeconds) {
+
+    public boolean enabled() {
+      return issuer.isPresent();
+    }
+  }
+
+  public AppConfig withHttpPort(int port) {
+    return new AppConfig(
+        new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances()),
+        db, dataDir, adminToken, masterKey, logFormat, jwt);
+  }
+
+  public AppConfig withDbUrl(String url) {
+    return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
+        dataDir, adminToken, masterKey, logFormat, jwt);
+  }
+
+  public AppConfig withDataDir(Path dir) {
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt);
+  }
+
+  public AppConfig withAdminToken(String token) {
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt);
+  }
+
+  public AppConfig withJwt(Jwt jwt) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt);
+  }
+}

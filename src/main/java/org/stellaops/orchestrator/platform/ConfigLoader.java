@@ -1,0 +1,189 @@
+package org.stellaops.orchestrator.platform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Reads the configuration: the defaults shipped in the jar (a copy of conf/application.yaml),
+ * then the operator's file, then STELLA_* environment variables. Every problem is collected
+ * and reported together, each naming the key and its environment variable.
+ */
+public final class ConfigLoader {
+
+  static final String DEFAULTS_RESOURCE = "conf/application.yaml";
+  private static final Set<String> LOG_FORMATS = Set.of("text", "json");
+
+  private final Map<String, String> env;
+  private final Optional<Path> file;
+
+  public ConfigLoader(Map<String, String> env, Optional<Path> file) {
+    this.env = env;
+    this.file = file;
+  }
+
+  /** The loader a real process uses: its environment, and STELLA_CONFIG or ./conf/application.yaml. */
+  public static ConfigLoader fromProcess() {
+    Map<String, String> env = System.getenv();
+    Optional<Path> file = Optional.ofNullable(env.get("STELLA_CONFIG")).map(Path::of)
+        .or(() -> Optional.of(Path.of("conf", "application.yaml")).filter(Files::isRegularFile));
+    return new ConfigLoader(env, file);
+  }
+
+  /** Upper snake case of a key path: jwt.rolesClaim -> STELLA_JWT_ROLES_CLAIM. */
+  public static String envName(String key) {
+    return "STELLA_" + key.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
+  }
+
+  public AppConfig load() {
+    Map<String, Object> values = flatten(readDefaults());
+    List<String> problems = new ArrayList<>();
+    file.ifPresent(path -> {
+      Map<String, Object> fromFile = flatten(readFile(path));
+      fromFile.forEach((key, value) -> {
+        if (!values.containsKey(key)) {
+          problems.add("unknown key '" + key + "' in " + path);
+        } else {
+          values.put(key, value);
+        }
+      });
+    });
+    for (String key : values.keySet()) {
+      String fromEnv = env.get(envName(key));
+      if (fromEnv != null) {
+        values.put(key, fromEnv);
+      }
+    }
+    Values v = new Values(values, problems);
+    AppConfig config = new AppConfig(
+        new AppConfig.Http(
+            v.integer("http.port", 0, 65535),
+            v.text("http.host"),
+            v.integer("http.bodyLimit", 1024, Integer.MAX_VALUE),
+            v.integer("http.shutdownTimeout", 0, 3600),
+            v.integer("http.instances", 0, 256)),
+        new AppConfig.Db(v.optionalText("db.url"), v.integer("db.poolSize", 1, 1000)),
+        Path.of(v.text("dataDir")),
+        v.optionalText("adminToken"),
+        v.optionalText("masterKey"),
+        v.oneOf("log.format", LOG_FORMATS),
+        new AppConfig.Jwt(
+            v.optionalText("jwt.issuer"),
+            v.optionalText("jwt.audience"),
+            v.optionalText("jwt.jwksUrl"),
+            v.optionalText("jwt.publicKey"),
+            v.text("jwt.algorithm"),
+            v.text("jwt.rolesClaim"),
+            v.text("jwt.subjectClaim"),
+            v.integer("jwt.jwksRefresh", 10, 86400)));
+    if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
+      problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
+          + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
+    }
+    config.db().url().ifPresent(url -> {
+      if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+        problems.add("db.url (STELLA_DB_URL) must look like postgresql://user:pass@host:port/db");
+      }
+    });
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return config;
+  }
+
+  private static Map<String, Object> readDefaults() {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the classpath");
+      }
+      return new Yaml().load(in);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, Object> readFile(Path path) {
+    try (Reader reader = Files.newBufferedReader(path)) {
+      Object loaded = new Yaml().load(reader);
+      if (loaded == null) {
+        return Map.of();
+      }
+      if (!(loaded instanceof Map<?, ?>)) {
+        throw new ConfigException(List.of(path + " must hold a YAML mapping"));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = (Map<String, Object>) loaded;
+      return map;
+    } catch (IOException e) {
+      throw new ConfigException(List.of("cannot read " + path + ": " + e.getMessage()));
+    }
+  }
+
+  private static Map<String, Object> flatten(Map<String, Object> tree) {
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flattenInto("", tree, flat);
+    return flat;
+  }
+
+  private static void flattenInto(String prefix, Map<?, ?> tree, Map<String, Object> flat) {
+    tree.forEach((k, v) -> {
+      String key = prefix + k;
+      if (v instanceof Map<?, ?> nested) {
+        flattenInto(key + ".", nested, flat);
+      } else {
+        flat.put(key, v);
+      }
+    });
+  }
+
+  /** Typed reads that record a problem instead of throwing, so all problems are reported at once. */
+  private record Values(Map<String, Object> values, List<String> problems) {
+
+    String text(String key) {
+      Object v = values.get(key);
+      return v == null ? "" : String.valueOf(v).trim();
+    }
+
+    Optional<String> optionalText(String key) {
+      return Optional.of(text(key)).filter(s -> !s.isEmpty());
+    }
+
+    int integer(String key, int min, int max) {
+      String raw = text(key);
+      try {
+        int value = Integer.parseInt(raw);
+        if (value < min || value > max) {
+          problems.add(key + " (" + envName(key) + ") must be between " + min + " and " + max + ", got " + raw);
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        problems.add(key + " (" + envName(key) + ") must be a whole number, got '" + raw + "'");
+        return min;
+      }
+    }
+
+    String oneOf(String key, Set<String> allowed) {
+      String value = text(key).toLowerCase();
+      if (!allowed.contains(value)) {
+        problems.add(key + " (" + envName(key) + ") must be one of " + allowed + ", got '" + value + "'");
+      }
+      return value;
+    }
+  }
+
+  /** Thrown when the configuration is unusable; the message lists every problem. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(List<String> problems) {
+      super("invalid configuration:\n  - " + String.join("\n  - ", problems));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package org.stellaops.orchestrator.platform;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one PostgreSQL the gateway uses: an external server named by {@code db.url}, or the
+ * embedded PostgreSQL 17 kept under {@code dataDir/postgres} so its data survives restarts.
+ * {@link #start} and {@link #migrate} block (process start-up, JDBC) and must run on a worker
+ * thread; request handling uses only the reactive {@link #pool}.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private final PgConnectOptions connectOptions;
+  private final Optional<EmbeddedPostgres> embedded;
+
+  private Database(PgConnectOptions connectOptions, Optional<EmbeddedPostgres> embedded) {
+    this.connectOptions = connectOptions;
+    this.embedded = embedded;
+  }
+
+  /** Blocking: connects to the external server or starts the embedded one. */
+  public static Database start(AppConfig config) {
+    if (config.db().url().isPresent()) {
+      PgConnectOptions options = PgConnectOptions.fromUri(config.db().url().get());
+      LOG.info("using PostgreSQL at {}:{}/{}", options.getHost(), options.getPort(), options.getDatabase());
+      return new Database(options, Optional.empty());
+    }
+    Path dir = config.dataDir().toAbsolutePath().resolve("postgres");
+    try {
+      Files.createDirectories(dir.getParent());
+      EmbeddedPostgres pg = EmbeddedPostgres.builder()
+          .setDataDirectory(dir)
+          .setCleanDataDirectory(false)
+          .setRegisterShutdownHook(false)
+          .start();
+      LOG.info("embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
+      PgConnectOptions options = new PgConnectOptions()
+          .setHost("localhost")
+          .setPort(pg.getPort())
+          .setDatabase("postgres")
+          .setUser("postgres")
+          .setPassword("postgres");
+      return new Database(options, Optional.of(pg));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Blocking: applies the Flyway migrations in db/migration. Safe to run from several replicas. */
+  public void migrate() {
+    Flyway flyway = Flyway.configure()
+        .dataSource(jdbcUrl(), connectOptions.getUser(), connectOptions.getPassword())
+        .locations("classpath:db/migration")
+        .load();
+    int applied = flyway.migrate().migrationsExecuted;
+    LOG.info("database schema is current ({} migrations applied now)", applied);
+  }
+
+  public Pool pool(Vertx vertx, int size) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(size))
+        .connectingTo(connectOptions)
+        .using(vertx)
+        .build();
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
+        + connectOptions.getDatabase();
+  }
+
+  public PgConnectOptions connectOptions() {
+    return connectOptions;
+  }
+
+  /** Stops the embedded server, if this process started one. */
+  @Override
+  public void close() {
+    embedded.ifPresent(pg -> {
+      try {
+        pg.close();
+        LOG.info("embedded PostgreSQL stopped");
+      } catch (IOException e) {
+        LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+      }
+    });
+  }
+}

@@ -1,0 +1,20 @@
+package org.stellaops.orchestrator.platform;
+
+/**
+ * Event-bus addresses. Messages are JSON holding ids, not whole entities; consumers read what
+ * they need from PostgreSQL. Publishing happens after the write commits.
+ */
+public final class Events {
+
+  private Events() {}
+
+  public static final String REGISTRY_IMAGE_PUSHED = "registry.image.pushed";
+  public static final String CI_BUILD_COMPLETED = "ci.build.completed";
+  public static final String CI_RUN_COMPLETED = "ci.run.completed";
+  public static final String RELEASE_CREATED = "release.created";
+  public static final String PROMOTION_STARTED = "promotion.started";
+  public static final String PROMOTION_COMPLETED = "promotion.completed";
+  public static final String DEPLOYMENT_STARTED = "deployment.started";
+  public static final String DEPLOYMENT_COMPLETED = "deployment.completed";
+  public static final String DEPLOYMENT_ROLLBACK_INITIATED = "deployment.rollback.initiated";
+}

@@ -1,0 +1,81 @@
+package org.stellaops.orchestrator.platform;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.pgclient.PgException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place failures become responses, all in the error envelope
+ * {@code {"success":false,"error":{code,message,details?,validationErrors?},"meta":{requestId}}}.
+ * Anything not recognised is a bug: logged with the request id and answered 500 without internals.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ApiException error = classify(ctx);
+    if (error.status() >= 500) {
+      LOG.error("request {} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(),
+          ctx.failure());
+    }
+    JsonObject body = new JsonObject()
+        .put("code", error.code())
+        .put("message", error.getMessage());
+    if (error.details() != null) {
+      body.put("details", error.details());
+    }
+    if (!error.validationErrors().isEmpty()) {
+      JsonArray list = new JsonArray();
+      error.validationErrors().forEach(v -> list.add(v.toJson()));
+      body.put("validationErrors", list);
+    }
+    if (error.retryAfterSeconds() != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
+    if (error.status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    Responses.send(ctx, error.status(), new JsonObject()
+        .put("success", false)
+        .put("error", body)
+        .put("meta", new JsonObject().put("requestId", RequestIds.of(ctx))));
+  }
+
+  static ApiException classify(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof DecodeException) {
+      return ApiException.of(400, "MALFORMED_JSON", "request body is not valid JSON");
+    }
+    if (failure instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+      // A unique key raced us between the service's check and its insert.
+      return ApiException.conflict("a resource with the same unique value already exists");
+    }
+    int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+    return switch (status) {
+      case 400 -> ApiException.badRequest("bad request");
+      case 401 -> ApiException.unauthorized("missing or invalid bearer token");
+      case 404 -> ApiException.of(404, "NOT_FOUND", "no route for " + ctx.request().method() + " "
+          + ctx.request().path());
+      case 405 -> ApiException.of(405, "METHOD_NOT_ALLOWED", ctx.request().method() + " is not allowed on "
+          + ctx.request().path());
+      case 413 -> ApiException.of(413, "PAYLOAD_TOO_LARGE", "request body exceeds the configured limit");
+      case 415 -> ApiException.of(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+      default -> ApiException.of(500, "INTERNAL_ERROR",
+          "unexpected error; quote request id " + RequestIds.of(ctx) + " when reporting it");
+    };
+  }
+}

@@ -1,0 +1,64 @@
+package org.stellaops.orchestrator.platform;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The AES-256 key that encrypts integration credentials at rest. Taken from
+ * {@code STELLA_MASTER_KEY} when set; otherwise read from {@code dataDir/master.key}, which is
+ * generated (owner-only permissions) on first start. The key is never logged.
+ */
+public final class MasterKey {
+
+  private static final int KEY_BYTES = 32;
+
+  private MasterKey() {}
+
+  public static SecretKey load(Optional<String> configured, Path dataDir) {
+    if (configured.isPresent()) {
+      return decode(configured.get(), "masterKey (STELLA_MASTER_KEY)");
+    }
+    Path file = dataDir.resolve("master.key");
+    try {
+      if (Files.isRegularFile(file)) {
+        return decode(Files.readString(file, StandardCharsets.US_ASCII).trim(), file.toString());
+      }
+      Files.createDirectories(dataDir);
+      byte[] key = new byte[KEY_BYTES];
+      new SecureRandom().nextBytes(key);
+      Files.writeString(file, Base64.getEncoder().encodeToString(key), StandardCharsets.US_ASCII,
+          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system; the directory's own protection applies
+      }
+      return new SecretKeySpec(key, "AES");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read or create " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static SecretKey decode(String base64, String source) {
+    byte[] key;
+    try {
+      key = Base64.getDecoder().decode(base64.trim());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigLoader.ConfigException(java.util.List.of(source + " is not valid base64"));
+    }
+    if (key.length != KEY_BYTES) {
+      throw new ConfigLoader.ConfigException(java.util.List.of(
+          source + " must decode to 32 bytes, got " + key.length));
+    }
+    return new SecretKeySpec(key, "AES");
+  }
+}

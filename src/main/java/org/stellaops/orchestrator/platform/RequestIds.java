@@ -1,0 +1,44 @@
+package org.stellaops.orchestrator.platform;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives every request an id (the caller's {@code X-Request-Id} when it is sane, else a new
+ * UUID), echoes it, and writes one access-log line per request. The line holds the method,
+ * the path without its query string (query strings may carry webhook secrets), status and
+ * duration — never headers or bodies, so no token can reach the log.
+ */
+public final class RequestIds implements Handler<RoutingContext> {
+
+  public static final String HEADER = "X-Request-Id";
+  private static final String KEY = "requestId";
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Logger ACCESS = LoggerFactory.getLogger("access");
+
+  public static String of(RoutingContext ctx) {
+    String id = ctx.get(KEY);
+    return id != null ? id : "";
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String offered = ctx.request().getHeader(HEADER);
+    String id = offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+    ctx.put(KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    long started = System.nanoTime();
+    ctx.addEndHandler(done -> {
+      if (ACCESS.isInfoEnabled()) {
+        long micros = (System.nanoTime() - started) / 1000;
+        ACCESS.info("{} {} {} {} {}ms", id, ctx.request().method(), ctx.request().path(),
+            ctx.response().getStatusCode(), String.format("%.1f", micros / 1000.0));
+      }
+    });
+    ctx.next();
+  }
+}

@@ -1,0 +1,260 @@
+package org.stellaops.orchestrator.release;
+
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.ValidationError;
+import org.stellaops.orchestrator.platform.Validator;
+
+/**
+ * Creating and reading releases. A release pins every component to a digest at creation: a
+ * component given by tag is resolved through the version map then, and never again.
+ */
+public final class ReleaseService {
+
+  private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{7,64}");
+  private static final int MAX_COMPONENTS = 100;
+  private static final int MAX_METADATA_BYTES = 16 * 1024;
+
+  private final ReleaseRepository releases;
+  private final ComponentRepository components;
+  private final VersionRepository versions;
+  private final EventBus eventBus;
+  private final Counter releasesCreated;
+
+  public ReleaseService(ReleaseRepository releases, ComponentRepository components, VersionRepository versions,
+      EventBus eventBus, Counter releasesCreated) {
+    this.releases = releases;
+    this.components = components;
+    this.versions = versions;
+    this.eventBus = eventBus;
+    this.releasesCreated = releasesCreated;
+  }
+
+  /** The design page's request, validated: one entry per component, each with a digest or a tag. */
+  record Request(String name, List<Entry> entries, JsonObject sourceRef, JsonObject metadata) {}
+
+  record Entry(int index, String componentRef, String digest, String tag) {}
+
+  public Future<Release> create(JsonObject body, Principal caller, String requestId) {
+    Request request = parse(body);
+    return resolve(request).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
+            request.name(), pinned, request.sourceRef(), request.metadata(), caller.actor(), caller.id(), requestId)))
+        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
+            ? ApiException.conflict("a release named '" + request.name() + "' already exists")
+            : e))
+        .onSuccess(release -> {
+          releasesCreated.increment();
+          eventBus.publish(Events.RELEASE_CREATED, new JsonObject()
+              .put("releaseId", release.id().toString())
+              .put("name", release.name())
+              .put("createdBy", release.createdBy()));
+        });
+  }
+
+  static Request parse(JsonObject body) {
+    Validator v = new Validator(body);
+    String name = v.requiredString("name", 255);
+    List<Entry> entries = new ArrayList<>();
+    JsonArray list = v.optionalArray("components");
+    if (!v.has("components")) {
+      v.error("components", "is required", "REQUIRED");
+    } else if (list != null && (list.isEmpty() || list.size() > MAX_COMPONENTS)) {
+      v.error("components", "must list 1 to " + MAX_COMPONENTS + " components", "INVALID_SIZE");
+    } else if (list != null) {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        String field = "components[" + i + "]";
+        if (!(list.getValue(i) instanceof JsonObject entry)) {
+          v.error(field, "must be an object {componentId, digest | tag}", "INVALID_TYPE");
+          continue;
+        }
+        Validator c = v.nested(entry, field);
+        String ref = c.requiredString("componentId", 64);
+        String digest = c.matching("digest", c.optionalString("digest", 71), Digests.SHA256, Digests.SHA256_EXPECTED);
+        String tag = c.matching("tag", c.optionalString("tag", 128), Digests.TAG, Digests.TAG_EXPECTED);
+        if (!c.has("digest") && !c.has("tag")) {
+          c.error("digest", "give a digest, or a tag to resolve through the version map", "REQUIRED");
+        }
+        if (ref != null && !seen.add(ref)) {
+          c.error("componentId", "component " + ref + " is listed twice", "DUPLICATE");
+        }
+        entries.add(new Entry(i, ref, digest, tag));
+      }
+    }
+    JsonObject sourceRef = sourceRef(v);
+    JsonObject metadata = v.optionalObject("metadata");
+    if (metadata != null && metadata.encode().length() > MAX_METADATA_BYTES) {
+      v.error("metadata", "must encode to at most " + MAX_METADATA_BYTES + " bytes", "TOO_LONG");
+    }
+    v.throwIfInvalid();
+    return new Request(name, entries, sourceRef, metadata == null ? new JsonObject() : metadata);
+  }
+
+  private static JsonObject sourceRef(Validator v) {
+    JsonObject raw = v.optionalObject("sourceRef");
+    if (raw == null) {
+      return null;
+    }
+    Validator s = v.nested(raw, "sourceRef");
+    String type = s.requiredString("type", 16);
+    if (type != null && !type.equals("git")) {
+      s.error("type", "must be git", "INVALID_VALUE");
+    }
+    String repository = s.requiredString("repository", 2048);
+    String commit = s.matching("commit", s.requiredString("commit", 64), COMMIT, "a git commit SHA (7-64 hex)");
+    String tag = s.optionalString("tag", 255);
+    String branch = s.optionalString("branch", 255);
+    return new JsonObject().put("type", type).put("repository", repository).put("commit", commit)
+        .put("tag", tag).put("branch", branch);
+  }
+
+  /**
+   * Finds each component (by id, or by name for convenience) and pins its digest. Unknown
+   * components and tags are 422s naming each one; a digest given with a tag that the version
+   * map knows must be that tag's current digest.
+   */
+  private Future<List<Release.Pinned>> resolve(Request request) {
+    List<UUID> ids = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Entry e : request.entries()) {
+      UUID id = asUuid(e.componentRef());
+      if (id != null) {
+        ids.add(id);
+      } else {
+        names.add(e.componentRef());
+      }
+    }
+    return components.findByIdsOrNames(ids, names).compose(found -> {
+      Map<String, Component> byRef = new HashMap<>();
+      found.forEach(c -> {
+        byRef.put(c.id().toString(), c);
+        byRef.put(c.name(), c);
+      });
+      List<ValidationError> unknown = new ArrayList<>();
+      for (Entry e : request.entries()) {
+        if (!byRef.containsKey(normalizeRef(e.componentRef()))) {
+          unknown.add(new ValidationError("components[" + e.index() + "].componentId",
+              "unknown component " + e.componentRef(), "UNKNOWN_COMPONENT"));
+        }
+      }
+      if (!unknown.isEmpty()) {
+        throw ApiException.unprocessable("UNKNOWN_COMPONENT", unknown.size() == 1
+            ? unknown.get(0).message() : unknown.size() + " components are unknown", unknown);
+      }
+      List<UUID> tagComponents = new ArrayList<>();
+      List<String> tags = new ArrayList<>();
+      for (Entry e : request.entries()) {
+        if (e.tag() != null) {
+          tagComponents.add(byRef.get(normalizeRef(e.componentRef())).id());
+          tags.add(e.tag());
+        }
+      }
+      Future<List<VersionEntry>> current = tags.isEmpty()
+          ? Future.succeededFuture(List.of()) : versions.current(tagComponents, tags);
+      return current.map(entries -> pin(request, byRef, entries));
+    });
+  }
+
+  private static List<Release.Pinned> pin(Request request, Map<String, Component> byRef, List<VersionEntry> current) {
+    Map<String, VersionEntry> byKey = new HashMap<>();
+    current.forEach(e -> byKey.put(e.componentId() + "/" + e.tag(), e));
+    List<ValidationError> problems = new ArrayList<>();
+    List<Release.Pinned> pinned = new ArrayList<>();
+    for (Entry e : request.entries()) {
+      Component c = byRef.get(normalizeRef(e.componentRef()));
+      VersionEntry tagged = e.tag() == null ? null : byKey.get(c.id() + "/" + e.tag());
+      String field = "components[" + e.index() + "]";
+      if (e.digest() == null && tagged == null) {
+        problems.add(new ValidationError(field + ".tag",
+            "tag " + e.tag() + " of component " + c.name() + " is not in the version map", "UNKNOWN_TAG"));
+        continue;
+      }
+      if (e.digest() != null && tagged != null && !tagged.digest().equals(e.digest())) {
+        problems.add(new ValidationError(field + ".digest", "tag " + e.tag() + " of component " + c.name()
+            + " points to " + tagged.digest() + ", not " + e.digest(), "TAG_DIGEST_MISMATCH"));
+        continue;
+      }
+      String digest = e.digest() != null ? e.digest() : tagged.digest();
+      String semver = tagged != null ? tagged.semver() : e.tag() == null ? null : c.derive(e.tag(), null).semver();
+      pinned.add(new Release.Pinned(c.id(), c.name(), c.imageRepository(), digest, e.tag(), semver));
+    }
+    if (!problems.isEmpty()) {
+      String code = problems.get(0).code();
+      throw ApiException.unprocessable(code, problems.size() == 1
+          ? problems.get(0).message() : problems.size() + " components cannot be pinned", problems);
+    }
+    return pinned;
+  }
+
+  public Future<Page<Release>> list(String componentId, String name, String createdAfter, String cursor,
+      String limit) {
+    List<ValidationError> errors = new ArrayList<>();
+    UUID component = null;
+    if (componentId != null) {
+      component = asUuid(componentId);
+      if (component == null) {
+        errors.add(new ValidationError("componentId", "must be a UUID", "INVALID_FORMAT"));
+      }
+    }
+    OffsetDateTime after = null;
+    if (createdAfter != null) {
+      try {
+        after = OffsetDateTime.parse(createdAfter);
+      } catch (DateTimeParseException e) {
+        errors.add(new ValidationError("createdAfter", "must be an ISO-8601 timestamp such as 2026-01-31T00:00:00Z",
+            "INVALID_FORMAT"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ApiException.validation(errors);
+    }
+    return releases.list(new ReleaseRepository.Filter(component, name, after),
+        cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+  }
+
+  public Future<Release> get(String id) {
+    UUID uuid = asUuid(id);
+    if (uuid == null) {
+      return Future.failedFuture(ApiException.notFound("release " + id));
+    }
+    return releases.find(uuid).map(found -> found.orElseThrow(() -> ApiException.notFound("release " + id)));
+  }
+
+  public Future<Release> getByName(String name) {
+    return releases.findByName(name)
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("release named '" + name + "'")));
+  }
+
+  /** UUIDs are matched in canonical lower case; names as given. */
+  private static String normalizeRef(String ref) {
+    UUID id = asUuid(ref);
+    return id != null ? id.toString() : ref;
+  }
+
+  private static UUID asUuid(String text) {
+    try {
+      return text != null && text.length() == 36 ? UUID.fromString(text) : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}

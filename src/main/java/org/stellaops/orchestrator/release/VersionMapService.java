@@ -1,0 +1,58 @@
+package org.stellaops.orchestrator.release;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.Validator;
+
+/** Reading a component's version map and pointing tags at digests. */
+public final class VersionMapService {
+
+  private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
+
+  private final ComponentService components;
+  private final VersionRepository versions;
+
+  public VersionMapService(ComponentService components, VersionRepository versions) {
+    this.components = components;
+    this.versions = versions;
+  }
+
+  /** A manual entry, {@code {tag, digest, channel?}}; the answer says whether the map changed. */
+  public Future<VersionRepository.Recorded> recordManual(String componentId, JsonObject body, Principal caller) {
+    Validator v = new Validator(body);
+    String tag = v.matching("tag", v.requiredString("tag", 128), Digests.TAG, Digests.TAG_EXPECTED);
+    String digest = v.matching("digest", v.requiredString("digest", 71), Digests.SHA256, Digests.SHA256_EXPECTED);
+    String channel = v.matching("channel", v.optionalString("channel", 32), CHANNEL, "a channel name such as stable");
+    v.throwIfInvalid();
+    return components.get(componentId).compose(component -> record(component, tag, digest, channel,
+        VersionEntry.SOURCE_MANUAL, caller.actor()));
+  }
+
+  /** Points a tag at a digest for any source (manual, api, webhook). */
+  public Future<VersionRepository.Recorded> record(Component component, String tag, String digest, String channel,
+      String source, String actor) {
+    return versions.record(component.id(), tag, digest, component.derive(tag, channel), source, actor);
+  }
+
+  public Future<Page<VersionEntry>> list(String componentId, String tag, String channel, String cursor,
+      String limit) {
+    Cursor after = cursor == null ? null : Cursor.decode(cursor);
+    int size = Cursor.limit(limit);
+    return components.get(componentId).compose(c -> versions.list(c.id(), tag, channel, after, size));
+  }
+
+  public Future<List<VersionEntry.Move>> history(String componentId, String tag) {
+    return components.get(componentId).compose(c -> versions.history(c.id(), tag)).map(moves -> {
+      if (moves.isEmpty()) {
+        throw ApiException.notFound("tag " + tag + " of component " + componentId);
+      }
+      return moves;
+    });
+  }
+}

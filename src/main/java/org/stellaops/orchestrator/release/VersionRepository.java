@@ -1,0 +1,116 @@
+package org.stellaops.orchestrator.release;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Page;
+
+/**
+ * The version map. {@code version_entry} holds the current tag → digest; every change of a
+ * tag's digest appends a row to {@code version_history}, which is never updated or deleted.
+ */
+public final class VersionRepository {
+
+  private static final String COLUMNS = "component_id, tag, digest, semver, channel, prerelease, source, resolved_at";
+  private static final String LOCK_CURRENT = """
+      SELECT digest FROM version_entry WHERE component_id = $1 AND tag = $2 FOR UPDATE
+      """;
+  private static final String UPSERT = """
+      INSERT INTO version_entry (component_id, tag, digest, semver, channel, prerelease, source, resolved_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+      ON CONFLICT (component_id, tag) DO UPDATE
+        SET digest = excluded.digest, semver = excluded.semver, channel = excluded.channel,
+            prerelease = excluded.prerelease, source = excluded.source, resolved_at = excluded.resolved_at
+      RETURNING\s""" + COLUMNS;
+  private static final String APPEND_HISTORY = """
+      INSERT INTO version_history (component_id, tag, digest, previous_digest, source, resolved_at, recorded_by)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      """;
+  private static final String FIND = "SELECT " + COLUMNS + " FROM version_entry WHERE component_id = $1 AND tag = $2";
+  private static final String LIST = "SELECT " + COLUMNS + " FROM version_entry "
+      + "WHERE component_id = $1 AND ($2::text IS NULL OR tag = $2) AND ($3::text IS NULL OR channel = $3) "
+      + "AND ($4::timestamptz IS NULL OR (resolved_at, tag) < ($4, $5::text)) "
+      + "ORDER BY resolved_at DESC, tag DESC LIMIT $6";
+  private static final String HISTORY = """
+      SELECT tag, digest, previous_digest, source, resolved_at, recorded_by FROM version_history
+      WHERE component_id = $1 AND tag = $2 ORDER BY id DESC LIMIT 1000
+      """;
+  private static final String CURRENT_FOR_TAGS = "SELECT " + COLUMNS + " FROM version_entry "
+      + "WHERE (component_id, tag) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))";
+
+  private final Pool pool;
+
+  public VersionRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public record Recorded(VersionEntry entry, boolean changed) {}
+
+  /**
+   * Points {@code tag} at {@code digest}. Recording the digest a tag already has changes nothing
+   * and appends no history; a new digest replaces the current one and appends one history row,
+   * in one transaction.
+   */
+  public Future<Recorded> record(UUID componentId, String tag, String digest, Versioning.Derived derived,
+      String source, String actor) {
+    return pool.withTransaction(conn -> conn.preparedQuery(LOCK_CURRENT).execute(Tuple.of(componentId, tag))
+        .compose(current -> {
+          String previous = current.size() == 0 ? null : current.iterator().next().getString("digest");
+          if (digest.equals(previous)) {
+            return conn.preparedQuery(FIND).execute(Tuple.of(componentId, tag))
+                .map(rows -> new Recorded(VersionEntry.fromRow(rows.iterator().next()), false));
+          }
+          return conn.preparedQuery(UPSERT).execute(Tuple.tuple()
+                  .addUUID(componentId).addString(tag).addString(digest).addString(derived.semver())
+                  .addString(derived.channel()).addBoolean(derived.prerelease()).addString(source))
+              .compose(rows -> {
+                VersionEntry entry = VersionEntry.fromRow(rows.iterator().next());
+                return conn.preparedQuery(APPEND_HISTORY).execute(Tuple.tuple()
+                        .addUUID(componentId).addString(tag).addString(digest).addString(previous)
+                        .addString(source).addOffsetDateTime(entry.resolvedAt()).addString(actor))
+                    .map(v -> new Recorded(entry, true));
+              });
+        }));
+  }
+
+  public Future<Page<VersionEntry>> list(UUID componentId, String tag, String channel, Cursor after, int limit) {
+    Tuple args = Tuple.tuple()
+        .addUUID(componentId).addString(tag).addString(channel)
+        .addOffsetDateTime(after == null ? null : after.at().atOffset(ZoneOffset.UTC))
+        .addString(after == null ? null : after.id())
+        .addInteger(limit + 1);
+    return pool.preparedQuery(LIST).execute(args).map(rows -> {
+      List<VersionEntry> fetched = new ArrayList<>();
+      rows.forEach(row -> fetched.add(VersionEntry.fromRow(row)));
+      return Page.of(fetched, limit, e -> new Cursor(e.resolvedAt().toInstant(), e.tag()));
+    });
+  }
+
+  public Future<List<VersionEntry.Move>> history(UUID componentId, String tag) {
+    return pool.preparedQuery(HISTORY).execute(Tuple.of(componentId, tag)).map(rows -> {
+      List<VersionEntry.Move> moves = new ArrayList<>();
+      rows.forEach(row -> moves.add(VersionEntry.Move.fromRow(row)));
+      return moves;
+    });
+  }
+
+  /** Current entries for the given (component, tag) pairs; pairs with no entry are absent. */
+  public Future<List<VersionEntry>> current(List<UUID> componentIds, List<String> tags) {
+    return pool.preparedQuery(CURRENT_FOR_TAGS)
+        .execute(Tuple.tuple().addArrayOfUUID(componentIds.toArray(UUID[]::new))
+            .addArrayOfString(tags.toArray(String[]::new)))
+        .map(rows -> {
+          List<VersionEntry> found = new ArrayList<>();
+          for (Row row : rows) {
+            found.add(VersionEntry.fromRow(row));
+          }
+          return found;
+        });
+  }
+}

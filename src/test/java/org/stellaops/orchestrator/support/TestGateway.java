@@ -1,0 +1,168 @@
+package org.stellaops.orchestrator.support;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.stellaops.orchestrator.Application;
+import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.platform.ConfigLoader;
+
+/**
+ * The real gateway on a random port against a real PostgreSQL, plus a small HTTP client
+ * speaking to it over real sockets. One per test class.
+ */
+public final class TestGateway implements AutoCloseable {
+
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+  private final Application app;
+  private final String dbUrl;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestGateway(Application app, String dbUrl) {
+    this.app = app;
+    this.dbUrl = dbUrl;
+  }
+
+  /** The gateway on a fresh database with the test admin token. */
+  public static TestGateway start() {
+    return start(c -> c);
+  }
+
+  public static TestGateway start(UnaryOperator<AppConfig> customize) {
+    String dbUrl = TestDatabases.freshDatabase();
+    return start(customize.apply(baseConfig().withDbUrl(dbUrl).withAdminToken(ADMIN_TOKEN)), dbUrl);
+  }
+
+  public static TestGateway start(AppConfig config, String dbUrl) {
+    try {
+      Application app = Application.start(config).toCompletionStage().toCompletableFuture()
+          .get(120, TimeUnit.SECONDS);
+      return new TestGateway(app, dbUrl);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  /** Defaults from conf/application.yaml with no environment, a random port and a temporary data dir. */
+  public static AppConfig baseConfig() {
+    try {
+      Path dataDir = Files.createTempDirectory("stella-test-data");
+      Map<String, String> env = new HashMap<>();
+      env.put("STELLA_HTTP_INSTANCES", "2");
+      return new ConfigLoader(env, Optional.empty()).load().withHttpPort(0).withDataDir(dataDir);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Application app() {
+    return app;
+  }
+
+  public String dbUrl() {
+    return dbUrl;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + app.port();
+  }
+
+  public Resp get(String path, String token) {
+    return send(request(path, token).GET().build());
+  }
+
+  public Resp delete(String path, String token) {
+    return send(request(path, token).DELETE().build());
+  }
+
+  public Resp post(String path, String token, Object body) {
+    return send(request(path, token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(String.valueOf(body))).build());
+  }
+
+  public Resp patch(String path, String token, Object body) {
+    return send(request(path, token).header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(String.valueOf(body))).build());
+  }
+
+  public HttpRequest.Builder request(String path, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  public Resp send(HttpRequest request) {
+    try {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Resp(r.statusCode(), r.body(), r.headers().map());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Creates a component through the API and returns its JSON. */
+  public JsonObject createComponent(String name, String imageRepository) {
+    Resp r = post("/api/v1/components", ADMIN_TOKEN,
+        new JsonObject().put("name", name).put("imageRepository", imageRepository));
+    if (r.status() != 201) {
+      throw new IllegalStateException("component not created: " + r);
+    }
+    return r.data();
+  }
+
+  /** Creates a service account through the API and returns the create answer (with its token). */
+  public JsonObject createServiceAccount(JsonObject body) {
+    Resp r = post("/api/v1/service-accounts", ADMIN_TOKEN, body);
+    if (r.status() != 201) {
+      throw new IllegalStateException("service account not created: " + r);
+    }
+    return r.data();
+  }
+
+  @Override
+  public void close() {
+    try {
+      app.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not stop", e);
+    }
+  }
+
+  /** An HTTP answer: status, raw body, headers (names lower-case). */
+  public record Resp(int status, String body, Map<String, java.util.List<String>> headers) {
+
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public JsonObject data() {
+      return json().getJsonObject("data");
+    }
+
+    public JsonObject error() {
+      return json().getJsonObject("error");
+    }
+
+    public String header(String name) {
+      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+    }
+  }
+}
