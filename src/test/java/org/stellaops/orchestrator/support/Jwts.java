@@ -1,0 +1,74 @@
+package org.stellaops.orchestrator.support;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.util.Base64;
+
+/** A test identity provider: an RSA key pair that signs RS256 JWTs and publishes itself as PEM or JWKS. */
+public final class Jwts {
+
+  private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+  private final KeyPair keys;
+  private final String kid;
+
+  public Jwts(String kid) {
+    try {
+      KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+      gen.initialize(2048);
+      this.keys = gen.generateKeyPair();
+      this.kid = kid;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String publicKeyPem() {
+    return "-----BEGIN PUBLIC KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keys.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----";
+  }
+
+  public JsonObject jwks() {
+    RSAPublicKey pub = (RSAPublicKey) keys.getPublic();
+    return new JsonObject().put("keys", new JsonArray().add(new JsonObject()
+        .put("kty", "RSA").put("use", "sig").put("alg", "RS256").put("kid", kid)
+        .put("n", B64URL.encodeToString(unsigned(pub.getModulus())))
+        .put("e", B64URL.encodeToString(unsigned(pub.getPublicExponent())))));
+  }
+
+  /** A signed token with standard claims plus {@code extra}; {@code ttlSeconds} may be negative (expired). */
+  public String sign(String issuer, String audience, String subject, long ttlSeconds, JsonObject extra) {
+    long now = Instant.now().getEpochSecond();
+    JsonObject header = new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", kid);
+    JsonObject claims = new JsonObject().put("iss", issuer).put("aud", audience).put("sub", subject)
+        .put("iat", now).put("exp", now + ttlSeconds).mergeIn(extra);
+    String signingInput = B64URL.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
+        + B64URL.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    try {
+      Signature rsa = Signature.getInstance("SHA256withRSA");
+      rsa.initSign(keys.getPrivate());
+      rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+      return signingInput + "." + B64URL.encodeToString(rsa.sign());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] unsigned(BigInteger value) {
+    byte[] bytes = value.toByteArray();
+    if (bytes[0] == 0 && bytes.length > 1) {
+      byte[] trimmed = new byte[bytes.length - 1];
+      System.arraycopy(bytes, 1, trimmed, 0, trimmed.length);
+      return trimmed;
+    }
+    return bytes;
+  }
+}
