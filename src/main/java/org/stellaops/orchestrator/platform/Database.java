@@ -39,7 +39,7 @@ public final class Database implements AutoCloseable {
       LOG.info("using PostgreSQL at {}:{}/{}", options.getHost(), options.getPort(), options.getDatabase());
       return new Database(options, Optional.empty());
     }
-    Path dir = config.dataDir().toAbsolutePath().resolve("postgres");
+    Path dir = config.dataDir().toAbsolutePath().normalize().resolve("postgres");
     try {
       Files.createDirectories(dir.getParent());
       EmbeddedPostgres pg = EmbeddedPostgres.builder()

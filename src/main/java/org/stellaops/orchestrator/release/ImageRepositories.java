@@ -30,6 +30,10 @@ public final class ImageRepositories {
       return null;
     }
     String[] parts = s.split("/", -1);
+    if (parts.length == 1 && (s.contains(".") || s.contains(":"))) {
+      // A registry host with no repository after it, not a Docker Hub image.
+      return null;
+    }
     boolean hasHost = parts.length > 1
         && (parts[0].contains(".") || parts[0].contains(":") || parts[0].equals("localhost"));
     String host = hasHost ? parts[0] : DOCKER_HUB;

@@ -117,6 +117,16 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
+  /** Creates a component with the given token and returns its id. */
+  public String createComponentWith(String token, String name, String imageRepository) {
+    Resp r = post("/api/v1/components", token,
+        new JsonObject().put("name", name).put("imageRepository", imageRepository));
+    if (r.status() != 201) {
+      throw new IllegalStateException("component not created: " + r);
+    }
+    return r.data().getString("id");
+  }
+
   /** Creates a component through the API and returns its JSON. */
   public JsonObject createComponent(String name, String imageRepository) {
     Resp r = post("/api/v1/components", ADMIN_TOKEN,

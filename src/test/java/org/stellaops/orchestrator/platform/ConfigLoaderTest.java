@@ -1,0 +1,86 @@
+package org.stellaops.orchestrator.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  @Test
+  @DisplayName("defaults come from conf/application.yaml: port 8080, ./data, embedded database, text logs")
+  void defaults() {
+    AppConfig c = new ConfigLoader(Map.of(), Optional.empty()).load();
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(c.db().url()).isEmpty();
+    assertThat(c.adminToken()).isEmpty();
+    assertThat(c.logFormat()).isEqualTo("text");
+    assertThat(c.jwt().enabled()).isFalse();
+    assertThat(c.http().bodyLimit()).isEqualTo(1048576);
+  }
+
+  @Test
+  @DisplayName("the fixed STELLA_* variable names override their keys")
+  void environmentOverrides() {
+    AppConfig c = new ConfigLoader(Map.of(
+        "STELLA_HTTP_PORT", "0",
+        "STELLA_DB_URL", "postgresql://stella:pw@db:5432/stella",
+        "STELLA_DATA_DIR", "/var/lib/stella",
+        "STELLA_ADMIN_TOKEN", "s3cret",
+        "STELLA_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "STELLA_LOG_FORMAT", "json",
+        "STELLA_JWT_ROLES_CLAIM", "groups"), Optional.empty()).load();
+    assertThat(c.http().port()).isZero();
+    assertThat(c.db().url()).contains("postgresql://stella:pw@db:5432/stella");
+    assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/stella"));
+    assertThat(c.adminToken()).contains("s3cret");
+    assertThat(c.masterKey()).isPresent();
+    assertThat(c.logFormat()).isEqualTo("json");
+    assertThat(c.jwt().rolesClaim()).isEqualTo("groups");
+  }
+
+  @Test
+  @DisplayName("env names are STELLA_ plus the key path in upper snake case")
+  void envNames() {
+    assertThat(ConfigLoader.envName("http.port")).isEqualTo("STELLA_HTTP_PORT");
+    assertThat(ConfigLoader.envName("dataDir")).isEqualTo("STELLA_DATA_DIR");
+    assertThat(ConfigLoader.envName("jwt.jwksUrl")).isEqualTo("STELLA_JWT_JWKS_URL");
+  }
+
+  @Test
+  @DisplayName("a file overrides defaults; unknown keys and bad values are all reported, each naming key and variable")
+  void badValuesAreNamed() throws Exception {
+    Path file = Files.createTempFile("stella", ".yaml");
+    Files.writeString(file, "http:\n  port: 70000\n  prot: 1\nlog:\n  format: xml\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_DB_POOL_SIZE", "many"), Optional.of(file)).load())
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("unknown key 'http.prot'")
+        .hasMessageContaining("http.port (STELLA_HTTP_PORT) must be between 0 and 65535")
+        .hasMessageContaining("db.poolSize (STELLA_DB_POOL_SIZE) must be a whole number")
+        .hasMessageContaining("log.format (STELLA_LOG_FORMAT)");
+  }
+
+  @Test
+  @DisplayName("JWT auth needs a key source and the database URL must be a postgresql:// URL")
+  void crossFieldChecks() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_JWT_ISSUER", "https://idp", "STELLA_DB_URL", "mysql://x"),
+        Optional.empty()).load())
+        .hasMessageContaining("STELLA_JWT_JWKS_URL")
+        .hasMessageContaining("STELLA_DB_URL");
+  }
+
+  @Test
+  @DisplayName("a master key must be base64 of 32 bytes")
+  void masterKey() throws Exception {
+    Path dir = Files.createTempDirectory("stella-key");
+    assertThat(MasterKey.load(Optional.empty(), dir).getEncoded()).hasSize(32);
+    assertThat(MasterKey.load(Optional.empty(), dir).getEncoded()).isEqualTo(MasterKey.load(Optional.empty(), dir).getEncoded());
+    assertThatThrownBy(() -> MasterKey.load(Optional.of("c2hvcnQ="), dir)).hasMessageContaining("32 bytes");
+  }
+}
