@@ -2,6 +2,7 @@ package org.stellaops.orchestrator;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.client.WebClient;
@@ -88,10 +89,11 @@ public final class Application {
           }
         })
         .compose(db -> wire(vertx, config, metrics, db))
-        .recover(e -> vertx.close().transform(v -> {
-          metrics.close();
+        .recover(e -> {
+          // Report the failure now; chaining on vertx.close() would run on a closing event loop.
+          closeInBackground(vertx, metrics, null);
           return Future.failedFuture(e);
-        }));
+        });
   }
 
   private static Future<Application> wire(Vertx vertx, AppConfig config, Metrics metrics, Database db) {
@@ -133,12 +135,13 @@ public final class Application {
             LOG.info("listening on port {}", actualPort.get());
             return new Application(vertx, metrics, db, pool, jwt, deployments, actualPort.get(),
                 admin.generatedToken(), routes.get());
-          })
-          .recover(e -> pool.close().compose(x -> vertx.executeBlocking(() -> {
-            db.close();
-            return null;
-          })).transform(x -> Future.failedFuture(e)));
-    });
+          });
+    }).recover(e -> pool.close()
+        .eventually(() -> vertx.executeBlocking(() -> {
+          db.close();
+          return null;
+        }))
+        .transform(x -> Future.failedFuture(e)));
   }
 
   /**
@@ -160,11 +163,12 @@ public final class Application {
   }
 
   public Future<Void> stop() {
+    Promise<Void> stopped = Promise.promise();
     Future<Void> undeployed = Future.succeededFuture();
     for (String id : deployments) {
       undeployed = undeployed.compose(v -> vertx.undeploy(id));
     }
-    return undeployed
+    undeployed
         .eventually(() -> {
           jwt.ifPresent(JwtVerifier::stop);
           return pool.close();
@@ -173,11 +177,23 @@ public final class Application {
           database.close();
           return null;
         }))
-        .eventually(vertx::close)
-        .onComplete(v -> {
-          metrics.close();
-          LOG.info("gateway stopped");
-        });
+        .onComplete(v -> closeInBackground(vertx, metrics, stopped));
+    return stopped.future();
+  }
+
+  /**
+   * Closes Vert.x from a plain thread: a listener registered from one of its own event loops
+   * would be dispatched to a loop that is shutting down, and never run.
+   */
+  private static void closeInBackground(Vertx vertx, Metrics metrics, Promise<Void> done) {
+    Thread closer = new Thread(() -> vertx.close().onComplete(v -> {
+      metrics.close();
+      LOG.info("gateway stopped");
+      if (done != null) {
+        done.complete();
+      }
+    }), "stella-close");
+    closer.start();
   }
 
   public int port() {

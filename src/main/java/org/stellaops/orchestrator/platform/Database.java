@@ -46,6 +46,10 @@ public final class Database implements AutoCloseable {
           .setDataDirectory(dir)
           .setCleanDataDirectory(false)
           .setRegisterShutdownHook(false)
+          // The library tunes for throwaway test databases (-F, synchronous_commit=off). This one
+          // holds accepted data, so a commit must be on disk before we acknowledge it.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
           .start();
       LOG.info("embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
       PgConnectOptions options = new PgConnectOptions()
@@ -57,6 +61,12 @@ public final class Database implements AutoCloseable {
       return new Database(options, Optional.of(pg));
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      if (String.valueOf(e.getMessage()).contains("could not lock")) {
+        throw new IllegalStateException(dir + " is in use by another gateway process; stop it or set "
+            + "STELLA_DATA_DIR to another directory", e);
+      }
+      throw e;
     }
   }
 
