@@ -53,7 +53,7 @@ public final class Database implements AutoCloseable {
           .start();
       LOG.info("embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
       PgConnectOptions options = new PgConnectOptions()
-          .setHost("localhost")
+          .setHost("127.0.0.1")
           .setPort(pg.getPort())
           .setDatabase("postgres")
           .setUser("postgres")

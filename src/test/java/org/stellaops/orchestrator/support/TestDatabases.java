@@ -74,7 +74,7 @@ public final class TestDatabases {
     try {
       Path dir = Files.createTempDirectory("stella-test-pg");
       EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true).start();
-      return new Server("localhost", pg.getPort(), "postgres", "postgres");
+      return new Server("127.0.0.1", pg.getPort(), "postgres", "postgres");
     } catch (IOException e) {
       throw new IllegalStateException("cannot start embedded PostgreSQL for tests", e);
     }
