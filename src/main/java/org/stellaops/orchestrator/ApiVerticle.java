@@ -1,9 +1,14 @@
 package org.stellaops.orchestrator;
 
+import static org.stellaops.orchestrator.auth.Permission.CI_EVENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_DELETE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_READ;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_UPDATE;
+import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_DELETE;
+import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_READ;
+import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_UPDATE;
 import static org.stellaops.orchestrator.auth.Permission.RELEASE_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.RELEASE_READ;
 import static org.stellaops.orchestrator.auth.Permission.SERVICE_ACCOUNT_CREATE;
@@ -13,11 +18,13 @@ import static org.stellaops.orchestrator.auth.Permission.VERSION_MAP_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.VERSION_MAP_READ;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -27,6 +34,8 @@ import java.util.function.BiConsumer;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.FailureHandler;
 import org.stellaops.orchestrator.platform.RequestIds;
+import org.stellaops.orchestrator.webhook.InboxWriter;
+import org.stellaops.orchestrator.webhook.WebhookRoutes;
 
 /**
  * The HTTP front: one instance per event loop, all sharing the same port and the same
@@ -61,6 +70,9 @@ public final class ApiVerticle extends VerticleBase {
   /** The route table: one line per endpoint, the permission it needs, the handler. */
   Router routes(Router router) {
     FailureHandler failures = new FailureHandler();
+    // Per event loop: the group-commit writer is confined to this verticle's thread.
+    WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), new InboxWriter(w.deliveries()), vertx.eventBus());
+    Handler<RoutingContext> countOversize = ctx -> WebhookRoutes.countOversize(ctx, w.webhookIngest().metrics());
     router.route().handler(new RequestIds());
     router.route().handler(BodyHandler.create().setBodyLimit(config.bodyLimit()).setHandleFileUploads(false));
 
@@ -88,6 +100,21 @@ public final class ApiVerticle extends VerticleBase {
     router.get(V1 + "/releases").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::list);
     router.get(V1 + "/releases/by-name/*").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::getByName);
     router.get(V1 + "/releases/:id").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::get);
+
+    router.post(V1 + "/integrations").handler(w.guard().require(INTEGRATION_CREATE)).handler(w.integrations()::create);
+    router.get(V1 + "/integrations").handler(w.guard().require(INTEGRATION_READ)).handler(w.integrations()::list);
+    router.get(V1 + "/integrations/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.integrations()::get);
+    router.patch(V1 + "/integrations/:id").handler(w.guard().require(INTEGRATION_UPDATE)).handler(w.integrations()::update);
+    router.delete(V1 + "/integrations/:id").handler(w.guard().require(INTEGRATION_DELETE)).handler(w.integrations()::delete);
+
+    // Vendor webhooks prove themselves with the integration's secret, not a bearer token.
+    router.post(V1 + "/webhooks/registry/:integrationId").handler(webhooks::registry).failureHandler(countOversize);
+    router.post(V1 + "/webhooks/ci/:integrationId").handler(webhooks::ci).failureHandler(countOversize);
+    router.post(V1 + "/webhooks/ci-status").handler(w.guard().require(CI_EVENT_CREATE)).handler(webhooks::ciStatus);
+    router.post(V1 + "/ci-events/build-complete").handler(w.guard().require(CI_EVENT_CREATE)).handler(webhooks::buildComplete);
+    router.get(V1 + "/webhook-deliveries").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::list);
+    router.get(V1 + "/webhook-deliveries/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::get);
+    router.post(V1 + "/webhook-deliveries/:id/replay").handler(w.guard().require(INTEGRATION_UPDATE)).handler(w.deliveryRoutes()::replay);
 
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.SecretKey;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,17 @@ import org.stellaops.orchestrator.auth.JwtVerifier;
 import org.stellaops.orchestrator.auth.ServiceAccountRepository;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.auth.ServiceAccountService;
+import org.stellaops.orchestrator.integration.CredentialCipher;
+import org.stellaops.orchestrator.integration.IntegrationRepository;
+import org.stellaops.orchestrator.integration.IntegrationRoutes;
+import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.webhook.DeliveryRepository;
+import org.stellaops.orchestrator.webhook.DeliveryRoutes;
+import org.stellaops.orchestrator.webhook.EventApplier;
+import org.stellaops.orchestrator.webhook.InboxProcessor;
+import org.stellaops.orchestrator.webhook.RegistryClient;
+import org.stellaops.orchestrator.webhook.WebhookIngest;
+import org.stellaops.orchestrator.webhook.WebhookMetrics;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
@@ -81,14 +93,13 @@ public final class Application {
           Database db = Database.start(config);
           try {
             db.migrate();
-            MasterKey.load(config.masterKey(), config.dataDir());
-            return db;
+            return new Started(db, MasterKey.load(config.masterKey(), config.dataDir()));
           } catch (RuntimeException e) {
             db.close();
             throw e;
           }
         })
-        .compose(db -> wire(vertx, config, metrics, db))
+        .compose(started -> wire(vertx, config, metrics, started.db(), started.masterKey()))
         .recover(e -> {
           // Report the failure now; chaining on vertx.close() would run on a closing event loop.
           closeInBackground(vertx, metrics, null);
@@ -96,11 +107,16 @@ public final class Application {
         });
   }
 
-  private static Future<Application> wire(Vertx vertx, AppConfig config, Metrics metrics, Database db) {
+  /** What the blocking start-up steps produce. */
+  private record Started(Database db, SecretKey masterKey) {}
+
+  private static Future<Application> wire(Vertx vertx, AppConfig config, Metrics metrics, Database db,
+      SecretKey masterKey) {
     Pool pool = db.pool(vertx, config.db().poolSize());
+    WebClient webClient = WebClient.create(vertx);
     ServiceAccountRepository accounts = new ServiceAccountRepository(pool);
     Optional<JwtVerifier> jwt = config.jwt().enabled()
-        ? Optional.of(new JwtVerifier(vertx, config.jwt(), WebClient.create(vertx)))
+        ? Optional.of(new JwtVerifier(vertx, config.jwt(), webClient))
         : Optional.empty();
     Future<Void> jwtReady = jwt.map(JwtVerifier::start).orElse(Future.succeededFuture());
     return jwtReady.compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
@@ -108,6 +124,13 @@ public final class Application {
       ComponentRepository componentRepository = new ComponentRepository(pool);
       VersionRepository versionRepository = new VersionRepository(pool);
       ComponentService components = new ComponentService(componentRepository);
+      VersionMapService versionMap = new VersionMapService(components, versionRepository);
+      ReleaseService releases = new ReleaseService(new ReleaseRepository(pool), componentRepository,
+          versionRepository, vertx.eventBus(), metrics.releasesCreated());
+      IntegrationService integrations = new IntegrationService(new IntegrationRepository(pool),
+          new CredentialCipher(masterKey));
+      WebhookMetrics webhookMetrics = new WebhookMetrics(metrics.registry());
+      DeliveryRepository deliveries = new DeliveryRepository(pool);
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
@@ -115,9 +138,14 @@ public final class Application {
           new Guard(new Authenticator(accounts, admin.hash(), jwt)),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
           new ComponentRoutes(components),
-          new VersionMapRoutes(new VersionMapService(components, versionRepository)),
-          new ReleaseRoutes(new ReleaseService(new ReleaseRepository(pool), componentRepository, versionRepository,
-              vertx.eventBus(), metrics.releasesCreated()), new Idempotency(pool)));
+          new VersionMapRoutes(versionMap),
+          new ReleaseRoutes(releases, new Idempotency(pool)),
+          new IntegrationRoutes(integrations),
+          new WebhookIngest(integrations, webhookMetrics),
+          deliveries,
+          new DeliveryRoutes(deliveries, vertx.eventBus()));
+      InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
+          versionMap, versionRepository, releases, new RegistryClient(webClient), vertx.eventBus()), webhookMetrics);
       int instances = config.http().instances() > 0
           ? config.http().instances() : Runtime.getRuntime().availableProcessors();
       // A negative port makes Vert.x pick one free port and share it across all instances.
@@ -125,11 +153,14 @@ public final class Application {
       AtomicInteger actualPort = new AtomicInteger();
       AtomicReference<List<String>> routes = new AtomicReference<>(List.of());
       List<String> deployments = new ArrayList<>();
-      return vertx.deployVerticle(() -> new ApiVerticle(config.http(), bindPort, wiring, (p, router) -> {
-                actualPort.set(p);
+      return vertx.deployVerticle(processor)
+          .onSuccess(deployments::add)
+          .compose(processorId -> vertx.deployVerticle(
+              () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {
+                actualPort.set(boundPort);
                 routes.set(ApiVerticle.describe(router));
               }),
-              new DeploymentOptions().setInstances(instances))
+              new DeploymentOptions().setInstances(instances)))
           .map(id -> {
             deployments.add(id);
             LOG.info("listening on port {}", actualPort.get());
@@ -165,7 +196,10 @@ public final class Application {
   public Future<Void> stop() {
     Promise<Void> stopped = Promise.promise();
     Future<Void> undeployed = Future.succeededFuture();
-    for (String id : deployments) {
+    // The HTTP verticles first (stop accepting, drain), then the inbox processor.
+    List<String> newestFirst = new ArrayList<>(deployments);
+    java.util.Collections.reverse(newestFirst);
+    for (String id : newestFirst) {
       undeployed = undeployed.compose(v -> vertx.undeploy(id));
     }
     undeployed

@@ -2,6 +2,10 @@ package org.stellaops.orchestrator;
 
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
+import org.stellaops.orchestrator.integration.IntegrationRoutes;
+import org.stellaops.orchestrator.webhook.DeliveryRepository;
+import org.stellaops.orchestrator.webhook.DeliveryRoutes;
+import org.stellaops.orchestrator.webhook.WebhookIngest;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
@@ -18,4 +22,8 @@ public record Wiring(
     ServiceAccountRoutes serviceAccounts,
     ComponentRoutes components,
     VersionMapRoutes versions,
-    ReleaseRoutes releases) {}
+    ReleaseRoutes releases,
+    IntegrationRoutes integrations,
+    WebhookIngest webhookIngest,
+    DeliveryRepository deliveries,
+    DeliveryRoutes deliveryRoutes) {}

@@ -194,7 +194,7 @@ class DesignPageContractTest {
 
   @Test
   @DisplayName("creating a release publishes release.created on the event bus with the release id")
-  void releaseCreatedIsPublished(VertxTestContext test) {
+  void releaseCreatedIsPublished(VertxTestContext test) throws Exception {
     Checkpoint published = test.checkpoint();
     String name = "myapp-event-" + System.nanoTime();
     gw.app().vertx().eventBus().<JsonObject>consumer(Events.RELEASE_CREATED, msg -> {
@@ -202,12 +202,12 @@ class DesignPageContractTest {
         test.verify(() -> assertThat(msg.body().getString("releaseId")).isNotBlank());
         published.flag();
       }
-    }).completion().onComplete(test.succeeding(v -> {
-      Resp r = gw.post("/api/v1/releases", ciToken, new JsonObject().put("name", name)
-          .put("components", new io.vertx.core.json.JsonArray().add(
-              new JsonObject().put("componentId", componentId).put("digest", DIGEST))));
-      test.verify(() -> assertThat(r.status()).isEqualTo(201));
-    }));
+    }).completion().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    // The request goes from the test thread: blocking an event loop of the gateway would stall it.
+    Resp r = gw.post("/api/v1/releases", ciToken, new JsonObject().put("name", name)
+        .put("components", new io.vertx.core.json.JsonArray().add(
+            new JsonObject().put("componentId", componentId).put("digest", DIGEST))));
+    assertThat(r.status()).isEqualTo(201);
   }
 
   private static String fill(String template, Map<String, String> vars) {

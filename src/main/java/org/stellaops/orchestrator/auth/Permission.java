@@ -27,6 +27,11 @@ public record Permission(String resource, String action) {
   public static final Permission SERVICE_ACCOUNT_CREATE = of("service-account:create");
   public static final Permission SERVICE_ACCOUNT_READ = of("service-account:read");
   public static final Permission SERVICE_ACCOUNT_DELETE = of("service-account:delete");
+  public static final Permission INTEGRATION_CREATE = of("integration:create");
+  public static final Permission INTEGRATION_READ = of("integration:read");
+  public static final Permission INTEGRATION_UPDATE = of("integration:update");
+  public static final Permission INTEGRATION_DELETE = of("integration:delete");
+  public static final Permission CI_EVENT_CREATE = of("ci-event:create");
 
   public static Permission of(String text) {
     int colon = text.indexOf(':');

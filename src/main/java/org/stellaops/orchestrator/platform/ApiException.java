@@ -69,6 +69,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(429, "RATE_LIMITED", message, null, List.of(), retryAfterSeconds);
   }
 
+  /** The same error with a {@code Retry-After} header (429/503). */
+  public ApiException withRetryAfter(long seconds) {
+    return new ApiException(status, code, getMessage(), details, validationErrors, seconds);
+  }
+
   public int status() {
     return status;
   }

@@ -35,6 +35,8 @@ public final class ComponentRepository {
   private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM component WHERE id = $1";
   private static final String FIND_BY_IDS_OR_NAMES = "SELECT " + COLUMNS + " FROM component "
       + "WHERE id = ANY($1::uuid[]) OR name = ANY($2::text[])";
+  private static final String FIND_BY_REPOSITORIES = "SELECT " + COLUMNS + " FROM component "
+      + "WHERE image_repository = ANY($1::text[])";
   private static final String LIST = "SELECT " + COLUMNS + " FROM component "
       + "WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2::uuid)) "
       + "ORDER BY created_at DESC, id DESC LIMIT $3";
@@ -63,6 +65,17 @@ public final class ComponentRepository {
   public Future<List<Component>> findByIdsOrNames(List<UUID> ids, List<String> names) {
     return pool.preparedQuery(FIND_BY_IDS_OR_NAMES)
         .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfString(names.toArray(String[]::new)))
+        .map(rows -> {
+          List<Component> found = new ArrayList<>();
+          rows.forEach(row -> found.add(Component.fromRow(row)));
+          return found;
+        });
+  }
+
+  /** Components whose canonical image repository is one of {@code repositories}. */
+  public Future<List<Component>> findByImageRepositories(List<String> repositories) {
+    return pool.preparedQuery(FIND_BY_REPOSITORIES)
+        .execute(Tuple.tuple().addArrayOfString(repositories.toArray(String[]::new)))
         .map(rows -> {
           List<Component> found = new ArrayList<>();
           rows.forEach(row -> found.add(Component.fromRow(row)));

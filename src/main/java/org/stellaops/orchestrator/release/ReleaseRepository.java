@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,6 +34,10 @@ public final class ReleaseRepository {
       SELECT $1, ord, c, d, t, s FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[])
         WITH ORDINALITY AS x(c, d, t, s, ord)
       """;
+  private static final String CLAIM_AUTO_RELEASE = """
+      INSERT INTO auto_release (component_id, tag, digest, release_id) VALUES ($1, $2, $3, $4)
+      ON CONFLICT DO NOTHING
+      """;
   private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM release WHERE id = $1";
   private static final String FIND_BY_NAME = "SELECT " + COLUMNS + " FROM release WHERE name = $1";
   private static final String LIST = "SELECT " + COLUMNS + " FROM release r "
@@ -60,8 +65,25 @@ public final class ReleaseRepository {
 
   /** Inserts the release and its components in one transaction; a taken name fails with SQLSTATE 23505. */
   public Future<Release> insert(NewRelease r) {
+    return pool.withTransaction(conn -> insert(conn, UUID.randomUUID(), r));
+  }
+
+  /**
+   * The automatic release of (component, tag, digest), created at most once ever: the key row
+   * and the release commit together, and a second attempt finds the key taken and creates
+   * nothing (empty result).
+   */
+  public Future<Optional<Release>> insertAutomatic(UUID componentId, String tag, String digest, NewRelease r) {
     UUID id = UUID.randomUUID();
-    return pool.withTransaction(conn -> conn.preparedQuery(INSERT_RELEASE).execute(Tuple.tuple()
+    return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_AUTO_RELEASE)
+        .execute(Tuple.of(componentId, tag, digest, id))
+        .compose(claimed -> claimed.rowCount() == 0
+            ? Future.succeededFuture(Optional.<Release>empty())
+            : insert(conn, id, r).map(Optional::of)));
+  }
+
+  private Future<Release> insert(SqlConnection conn, UUID id, NewRelease r) {
+    return conn.preparedQuery(INSERT_RELEASE).execute(Tuple.tuple()
             .addUUID(id).addString(r.name()).addValue(r.sourceRef()).addValue(r.metadata())
             .addString(r.createdBy()).addString(r.createdById()).addString(r.requestId()))
         .compose(rows -> conn.preparedQuery(INSERT_COMPONENTS).execute(Tuple.of(id,
@@ -69,7 +91,7 @@ public final class ReleaseRepository {
                 r.components().stream().map(Release.Pinned::digest).toArray(String[]::new),
                 r.components().stream().map(Release.Pinned::tag).toArray(String[]::new),
                 r.components().stream().map(Release.Pinned::semver).toArray(String[]::new)))
-            .map(v -> withComponents(rows.iterator().next(), r.components()))));
+            .map(v -> withComponents(rows.iterator().next(), r.components())));
   }
 
   public Future<Optional<Release>> find(UUID id) {

@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -58,16 +60,57 @@ public final class ReleaseService {
     Request request = parse(body);
     return resolve(request).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
             request.name(), pinned, request.sourceRef(), request.metadata(), caller.actor(), caller.id(), requestId)))
-        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        .recover(e -> Future.failedFuture(isNameTaken(e)
             ? ApiException.conflict("a release named '" + request.name() + "' already exists")
             : e))
-        .onSuccess(release -> {
-          releasesCreated.increment();
-          eventBus.publish(Events.RELEASE_CREATED, new JsonObject()
-              .put("releaseId", release.id().toString())
-              .put("name", release.name())
-              .put("createdBy", release.createdBy()));
-        });
+        .onSuccess(this::announce);
+  }
+
+  /**
+   * The design page's "Auto-create Release (if configured)": when a pushed tag matches the
+   * component's {@code autoRelease.tagPattern}, create the release named by its template, once
+   * per component, tag and digest however often the push is delivered or replayed. If the name
+   * is taken (the tag moved to a new digest), the digest's first 12 hex characters are appended.
+   */
+  public Future<Optional<Release>> createAutomatic(Component component, String tag, String digest, String semver,
+      String actor) {
+    JsonObject auto = component.autoRelease();
+    if (auto == null || !auto.getBoolean("enabled", false)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    String pattern = auto.getString("tagPattern");
+    if (pattern != null && !Pattern.compile(pattern).matcher(tag).find()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    String name = autoReleaseName(auto.getString("nameTemplate", ComponentService.DEFAULT_NAME_TEMPLATE),
+        component.name(), tag, semver);
+    List<Release.Pinned> pinned = List.of(new Release.Pinned(component.id(), component.name(),
+        component.imageRepository(), digest, tag, semver));
+    JsonObject metadata = new JsonObject().put("triggeredBy", "auto-release");
+    Function<String, Future<Optional<Release>>> attempt = n -> releases.insertAutomatic(component.id(), tag, digest,
+        new ReleaseRepository.NewRelease(n, pinned, null, metadata, actor, null, null));
+    return attempt.apply(name)
+        .recover(e -> isNameTaken(e) ? attempt.apply(name + "-" + digest.substring(7, 19)) : Future.failedFuture(e))
+        .onSuccess(created -> created.ifPresent(this::announce));
+  }
+
+  /** Renders {component}, {tag} and {version} (the semver, else the tag). Pure. */
+  static String autoReleaseName(String template, String component, String tag, String semver) {
+    return template.replace("{component}", component).replace("{tag}", tag)
+        .replace("{version}", semver != null ? semver : tag);
+  }
+
+  private void announce(Release release) {
+    releasesCreated.increment();
+    eventBus.publish(Events.RELEASE_CREATED, new JsonObject()
+        .put("releaseId", release.id().toString())
+        .put("name", release.name())
+        .put("createdBy", release.createdBy()));
+  }
+
+  private static boolean isNameTaken(Throwable e) {
+    return e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        && String.valueOf(pg.getConstraint()).contains("release_name");
   }
 
   static Request parse(JsonObject body) {

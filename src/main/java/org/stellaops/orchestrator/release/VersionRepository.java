@@ -19,14 +19,15 @@ public final class VersionRepository {
 
   private static final String COLUMNS = "component_id, tag, digest, semver, channel, prerelease, source, resolved_at";
   private static final String LOCK_CURRENT = """
-      SELECT digest FROM version_entry WHERE component_id = $1 AND tag = $2 FOR UPDATE
+      SELECT digest, deleted_at IS NOT NULL AS deleted FROM version_entry WHERE component_id = $1 AND tag = $2 FOR UPDATE
       """;
   private static final String UPSERT = """
       INSERT INTO version_entry (component_id, tag, digest, semver, channel, prerelease, source, resolved_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
       ON CONFLICT (component_id, tag) DO UPDATE
         SET digest = excluded.digest, semver = excluded.semver, channel = excluded.channel,
-            prerelease = excluded.prerelease, source = excluded.source, resolved_at = excluded.resolved_at
+            prerelease = excluded.prerelease, source = excluded.source, resolved_at = excluded.resolved_at,
+            deleted_at = NULL
       RETURNING\s""" + COLUMNS;
   private static final String APPEND_HISTORY = """
       INSERT INTO version_history (component_id, tag, digest, previous_digest, source, resolved_at, recorded_by)
@@ -34,7 +35,7 @@ public final class VersionRepository {
       """;
   private static final String FIND = "SELECT " + COLUMNS + " FROM version_entry WHERE component_id = $1 AND tag = $2";
   private static final String LIST = "SELECT " + COLUMNS + " FROM version_entry "
-      + "WHERE component_id = $1 AND ($2::text IS NULL OR tag = $2) AND ($3::text IS NULL OR channel = $3) "
+      + "WHERE component_id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR tag = $2) AND ($3::text IS NULL OR channel = $3) "
       + "AND ($4::timestamptz IS NULL OR (resolved_at, tag) < ($4, $5::text)) "
       + "ORDER BY resolved_at DESC, tag DESC LIMIT $6";
   private static final String HISTORY = """
@@ -42,7 +43,12 @@ public final class VersionRepository {
       WHERE component_id = $1 AND tag = $2 ORDER BY id DESC LIMIT 1000
       """;
   private static final String CURRENT_FOR_TAGS = "SELECT " + COLUMNS + " FROM version_entry "
-      + "WHERE (component_id, tag) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))";
+      + "WHERE deleted_at IS NULL AND (component_id, tag) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))";
+  private static final String MARK_DELETED = """
+      UPDATE version_entry SET deleted_at = now()
+      WHERE component_id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR tag = $2)
+        AND ($3::text IS NULL OR digest = $3)
+      """;
 
   private final Pool pool;
 
@@ -61,8 +67,10 @@ public final class VersionRepository {
       String source, String actor) {
     return pool.withTransaction(conn -> conn.preparedQuery(LOCK_CURRENT).execute(Tuple.of(componentId, tag))
         .compose(current -> {
-          String previous = current.size() == 0 ? null : current.iterator().next().getString("digest");
-          if (digest.equals(previous)) {
+          Row row = current.size() == 0 ? null : current.iterator().next();
+          String previous = row == null ? null : row.getString("digest");
+          boolean deleted = row != null && row.getBoolean("deleted");
+          if (digest.equals(previous) && !deleted) {
             return conn.preparedQuery(FIND).execute(Tuple.of(componentId, tag))
                 .map(rows -> new Recorded(VersionEntry.fromRow(rows.iterator().next()), false));
           }
@@ -77,6 +85,15 @@ public final class VersionRepository {
                     .map(v -> new Recorded(entry, true));
               });
         }));
+  }
+
+  /**
+   * Marks entries deleted after a registry delete: one tag, or every tag on a digest. Deleted
+   * entries disappear from the map and from tag resolution; history keeps them.
+   */
+  public Future<Integer> markDeleted(UUID componentId, String tag, String digest) {
+    return pool.preparedQuery(MARK_DELETED).execute(Tuple.tuple().addUUID(componentId).addString(tag).addString(digest))
+        .map(rows -> rows.rowCount());
   }
 
   public Future<Page<VersionEntry>> list(UUID componentId, String tag, String channel, Cursor after, int limit) {

@@ -52,6 +52,21 @@ public final class TestDatabases {
     }
   }
 
+  /** The first column of every row of a query, as text. */
+  public static java.util.List<String> query(String dbUrl, String sql) throws SQLException {
+    Server s = server();
+    String db = dbUrl.substring(dbUrl.lastIndexOf('/') + 1);
+    try (Connection c = DriverManager.getConnection(s.jdbc(db), s.user(), s.password());
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      java.util.List<String> values = new java.util.ArrayList<>();
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+      return values;
+    }
+  }
+
   private static Server server() {
     if (server == null) {
       server = start();

@@ -1,0 +1,43 @@
+package org.stellaops.orchestrator.integration;
+
+import io.vertx.ext.web.RoutingContext;
+import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.platform.Bodies;
+import org.stellaops.orchestrator.platform.Responses;
+
+/** HTTP handlers for /api/v1/integrations. */
+public final class IntegrationRoutes {
+
+  private final IntegrationService service;
+
+  public IntegrationRoutes(IntegrationService service) {
+    this.service = service;
+  }
+
+  public void create(RoutingContext ctx) {
+    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+        .compose(i -> Responses.created(ctx, i.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void list(RoutingContext ctx) {
+    var q = ctx.queryParams();
+    service.list(q.get("type"), q.get("cursor"), q.get("limit"))
+        .compose(page -> Responses.page(ctx, page, Integration::toJson))
+        .onFailure(ctx::fail);
+  }
+
+  public void get(RoutingContext ctx) {
+    service.get(ctx.pathParam("id")).compose(i -> Responses.ok(ctx, i.toJson())).onFailure(ctx::fail);
+  }
+
+  public void update(RoutingContext ctx) {
+    service.update(ctx.pathParam("id"), Bodies.jsonObject(ctx))
+        .compose(i -> Responses.ok(ctx, i.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void delete(RoutingContext ctx) {
+    service.delete(ctx.pathParam("id")).compose(v -> Responses.noContent(ctx)).onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,190 @@
+package org.stellaops.orchestrator.integration;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.Validator;
+
+/**
+ * Integrations: CRUD with write-only credentials, and {@link #resolve}, the webhook hot path's
+ * cached lookup. The cache keeps decrypted integrations for a few seconds; a change made
+ * through this replica invalidates it at once, other replicas see it within {@link #CACHE_MILLIS}.
+ */
+public final class IntegrationService {
+
+  static final long CACHE_MILLIS = 5_000;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
+  private static final int MAX_CREDENTIAL_LENGTH = 16 * 1024;
+
+  private final IntegrationRepository repository;
+  private final CredentialCipher cipher;
+  private final Map<UUID, Cached> cache = new ConcurrentHashMap<>();
+
+  private record Cached(long expiresAt, Optional<ResolvedIntegration> value) {}
+
+  public IntegrationService(IntegrationRepository repository, CredentialCipher cipher) {
+    this.repository = repository;
+    this.cipher = cipher;
+  }
+
+  public Future<Integration> create(JsonObject body, Principal caller) {
+    Validator v = new Validator(body);
+    String typeName = v.requiredString("type", 64);
+    IntegrationType type = null;
+    if (typeName != null) {
+      type = IntegrationType.of(typeName).orElse(null);
+      if (type == null) {
+        v.error("type", "must be one of " + IntegrationType.wireNames(), "INVALID_VALUE");
+      }
+    }
+    String name = v.matching("name", v.requiredString("name", 100), NAME,
+        "1-100 letters, digits, spaces, '.', '_' or '-'");
+    JsonObject config = Optional.ofNullable(v.optionalObject("config")).orElse(new JsonObject());
+    JsonObject credentials = credentials(v, new JsonObject());
+    checkConfig(v, config);
+    v.throwIfInvalid();
+    UUID id = UUID.randomUUID();
+    byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(id, credentials);
+    return repository.insert(id, type, name, config, sealed, new ArrayList<>(credentials.fieldNames()), caller.actor())
+        .recover(e -> Future.failedFuture(conflict(e, name)));
+  }
+
+  public Future<Page<Integration>> list(String type, String cursor, String limit) {
+    return repository.list(type, cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+  }
+
+  public Future<Integration> get(String id) {
+    return repository.find(parseId(id)).map(found -> found.orElseThrow(() -> notFound(id)));
+  }
+
+  /**
+   * Merge patch. {@code config} keys present replace (null removes); {@code credentials} keys
+   * present replace (null removes), keys absent are kept without ever being read back out.
+   */
+  public Future<Integration> update(String id, JsonObject body) {
+    return get(id).compose(current -> {
+      Validator v = new Validator(body);
+      String name = current.name();
+      if (body.containsKey("name")) {
+        name = v.matching("name", v.requiredString("name", 100), NAME, "1-100 letters, digits, spaces, '.', '_' or '-'");
+      }
+      if (body.containsKey("type") && !current.type().wire().equals(body.getValue("type"))) {
+        v.error("type", "cannot be changed; create a new integration", "IMMUTABLE");
+      }
+      JsonObject config = current.config().copy();
+      JsonObject configPatch = v.optionalObject("config");
+      if (configPatch != null) {
+        configPatch.forEach(e -> {
+          if (e.getValue() == null) {
+            config.remove(e.getKey());
+          } else {
+            config.put(e.getKey(), e.getValue());
+          }
+        });
+      }
+      JsonObject credentials = current.sealedCredentials() == null
+          ? new JsonObject() : cipher.decrypt(current.id(), current.sealedCredentials());
+      credentials = credentials(v, credentials);
+      checkConfig(v, config);
+      v.throwIfInvalid();
+      byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(current.id(), credentials);
+      Integration patched = new Integration(current.id(), current.type(), name, config, sealed,
+          new ArrayList<>(credentials.fieldNames()), current.healthStatus(), current.lastHealthCheck(),
+          current.createdAt(), current.updatedAt(), current.createdBy());
+      String finalName = name;
+      return repository.update(patched)
+          .recover(e -> Future.failedFuture(conflict(e, finalName)))
+          .map(found -> found.orElseThrow(() -> notFound(id)))
+          .onSuccess(i -> cache.remove(i.id()));
+    });
+  }
+
+  public Future<Void> delete(String id) {
+    UUID uuid = parseId(id);
+    return repository.delete(uuid).map(deleted -> {
+      cache.remove(uuid);
+      if (!deleted) {
+        throw notFound(id);
+      }
+      return null;
+    });
+  }
+
+  /** The integration with decrypted credentials, cached briefly; empty when it does not exist. */
+  public Future<Optional<ResolvedIntegration>> resolve(UUID id) {
+    Cached hit = cache.get(id);
+    long now = System.currentTimeMillis();
+    if (hit != null && hit.expiresAt() > now) {
+      return Future.succeededFuture(hit.value());
+    }
+    return repository.find(id).map(found -> {
+      Optional<ResolvedIntegration> resolved = found.map(i -> new ResolvedIntegration(i.id(), i.type(), i.name(),
+          i.config(), i.sealedCredentials() == null ? new JsonObject() : cipher.decrypt(i.id(), i.sealedCredentials())));
+      cache.put(id, new Cached(now + CACHE_MILLIS, resolved));
+      return resolved;
+    });
+  }
+
+  /** Applies a {@code credentials} object: string values set, nulls remove. */
+  private static JsonObject credentials(Validator v, JsonObject base) {
+    JsonObject patch = v.optionalObject("credentials");
+    if (patch == null) {
+      return base;
+    }
+    JsonObject result = base.copy();
+    List<String> keys = new ArrayList<>(patch.fieldNames());
+    for (String key : keys) {
+      Object value = patch.getValue(key);
+      if (value == null) {
+        result.remove(key);
+      } else if (!(value instanceof String s) || s.isEmpty() || s.length() > MAX_CREDENTIAL_LENGTH) {
+        v.error("credentials." + key, "must be a non-empty string of at most " + MAX_CREDENTIAL_LENGTH
+            + " characters", "INVALID_TYPE");
+      } else {
+        result.put(key, s);
+      }
+    }
+    return result;
+  }
+
+  private static void checkConfig(Validator v, JsonObject config) {
+    for (String key : List.of("endpoint", "registryUrl")) {
+      Object value = config.getValue(key);
+      if (value != null && (!(value instanceof String s) || !s.matches("https?://\\S+"))) {
+        v.error("config." + key, "must be an http(s) URL", "INVALID_FORMAT");
+      }
+    }
+    Object host = config.getValue("registryHost");
+    if (host != null && (!(host instanceof String s) || !s.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?"))) {
+      v.error("config.registryHost", "must be a registry host such as registry.example.com[:port]", "INVALID_FORMAT");
+    }
+  }
+
+  private static Throwable conflict(Throwable e, String name) {
+    return e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        ? ApiException.conflict("an integration named '" + name + "' already exists") : e;
+  }
+
+  static UUID parseId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw notFound(id);
+    }
+  }
+
+  private static ApiException notFound(String id) {
+    return ApiException.notFound("integration " + id);
+  }
+}

@@ -1,0 +1,191 @@
+package org.stellaops.orchestrator.webhook;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Page;
+
+/**
+ * The webhook inbox. Inserts are idempotent on (source, delivery_key); processing claims rows
+ * with {@code FOR UPDATE SKIP LOCKED} and a lease ({@code claimed_until}) so a crashed
+ * processor's rows are taken up again once the lease runs out.
+ */
+public final class DeliveryRepository {
+
+  private static final String COLUMNS = """
+      seq, id, source, integration_id, integration_type, delivery_key, status, reason, error, headers,
+      received_at, processed_at, attempts
+      """;
+  private static final String INSERT_BATCH = """
+      INSERT INTO webhook_delivery (id, source, integration_id, integration_type, delivery_key, status, reason,
+                                    headers, body)
+      SELECT id, src, iid, typ, k, st, rsn, hdr::jsonb, bdy
+      FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                  $9::bytea[]) AS t(id, src, iid, typ, k, st, rsn, hdr, bdy)
+      ON CONFLICT (source, delivery_key) DO NOTHING
+      RETURNING id
+      """;
+  private static final String FIND_KEYS = """
+      SELECT id, source, delivery_key FROM webhook_delivery
+      WHERE (source, delivery_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      """;
+  private static final String CLAIM = "UPDATE webhook_delivery SET claimed_until = now() + make_interval(secs => $2), "
+      + "attempts = attempts + 1 "
+      + "WHERE seq IN (SELECT seq FROM webhook_delivery "
+      + "              WHERE status = 'received' AND (claimed_until IS NULL OR claimed_until < now()) "
+      + "              ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) "
+      + "RETURNING " + COLUMNS + ", body";
+  private static final String FINISH = """
+      UPDATE webhook_delivery SET status = $2, reason = $3, error = NULL, processed_at = now(), claimed_until = NULL
+      WHERE id = $1 AND status = 'received'
+      """;
+  private static final String RETRY_LATER = """
+      UPDATE webhook_delivery
+      SET error = $2, claimed_until = now() + make_interval(secs => $3),
+          status = CASE WHEN $4 THEN 'failed' ELSE status END,
+          processed_at = CASE WHEN $4 THEN now() ELSE processed_at END
+      WHERE id = $1 AND status = 'received'
+      """;
+  private static final String FIND = "SELECT " + COLUMNS + ", body FROM webhook_delivery WHERE id = $1";
+  private static final String LIST = "SELECT " + COLUMNS + " FROM webhook_delivery "
+      + "WHERE ($1::uuid IS NULL OR integration_id = $1) AND ($2::text IS NULL OR status = $2) "
+      + "AND ($3::timestamptz IS NULL OR received_at >= $3) "
+      + "AND ($4::timestamptz IS NULL OR (received_at, id) < ($4, $5::uuid)) "
+      + "ORDER BY received_at DESC, id DESC LIMIT $6";
+  private static final String REPLAY = """
+      UPDATE webhook_delivery SET status = 'received', reason = NULL, error = NULL, processed_at = NULL,
+                                  claimed_until = NULL, attempts = 0
+      WHERE id = $1
+      """;
+  private static final String OLDEST_PENDING = """
+      SELECT extract(epoch FROM now() - min(received_at)) AS lag FROM webhook_delivery WHERE status = 'received'
+      """;
+
+  private final Pool pool;
+
+  public DeliveryRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Where each delivery of a batch ended up: its stored id, and whether it was already there. */
+  public record Stored(UUID id, boolean duplicate) {}
+
+  /**
+   * Stores a batch in one statement and one commit. Deliveries whose (source, key) exists — or
+   * repeats within the batch — are duplicates and get the id of the row already stored.
+   */
+  public Future<List<Stored>> insertBatch(List<NewDelivery> batch) {
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    String[] sources = new String[n];
+    UUID[] integrations = new UUID[n];
+    String[] types = new String[n];
+    String[] keys = new String[n];
+    String[] statuses = new String[n];
+    String[] reasons = new String[n];
+    String[] headers = new String[n];
+    Buffer[] bodies = new Buffer[n];
+    for (int i = 0; i < n; i++) {
+      NewDelivery d = batch.get(i);
+      ids[i] = d.id();
+      sources[i] = d.source();
+      integrations[i] = d.integrationId();
+      types[i] = d.integrationType();
+      keys[i] = d.deliveryKey();
+      statuses[i] = d.status();
+      reasons[i] = d.reason();
+      headers[i] = d.headers().encode();
+      bodies[i] = Buffer.buffer(d.body());
+    }
+    Tuple args = Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(sources).addArrayOfUUID(integrations)
+        .addArrayOfString(types).addArrayOfString(keys).addArrayOfString(statuses).addArrayOfString(reasons)
+        .addArrayOfString(headers).addArrayOfBuffer(bodies);
+    return pool.preparedQuery(INSERT_BATCH).execute(args).compose(rows -> {
+      java.util.Set<UUID> inserted = new java.util.HashSet<>();
+      rows.forEach(row -> inserted.add(row.getUUID("id")));
+      if (inserted.size() == n) {
+        List<Stored> all = new ArrayList<>(n);
+        for (UUID id : ids) {
+          all.add(new Stored(id, false));
+        }
+        return Future.succeededFuture(all);
+      }
+      return pool.preparedQuery(FIND_KEYS).execute(Tuple.tuple().addArrayOfString(sources).addArrayOfString(keys))
+          .map(existing -> {
+            Map<String, UUID> byKey = new HashMap<>();
+            existing.forEach(row -> byKey.put(row.getString("source") + "\n" + row.getString("delivery_key"),
+                row.getUUID("id")));
+            List<Stored> all = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+              all.add(inserted.contains(ids[i]) ? new Stored(ids[i], false)
+                  : new Stored(byKey.get(sources[i] + "\n" + keys[i]), true));
+            }
+            return all;
+          });
+    });
+  }
+
+  /** Claims up to {@code limit} received deliveries, oldest first, for {@code leaseSeconds}. */
+  public Future<List<Delivery>> claim(int limit, int leaseSeconds) {
+    return pool.preparedQuery(CLAIM).execute(Tuple.of(limit, leaseSeconds)).map(rows -> {
+      List<Delivery> claimed = new ArrayList<>();
+      rows.forEach(row -> claimed.add(Delivery.fromRow(row, true)));
+      claimed.sort(java.util.Comparator.comparingLong(Delivery::seq));
+      return claimed;
+    });
+  }
+
+  public Future<Void> finish(UUID id, String status, String reason) {
+    return pool.preparedQuery(FINISH).execute(Tuple.of(id, status, reason)).mapEmpty();
+  }
+
+  /** Records a processing error: retried after {@code delaySeconds}, or failed for good when {@code giveUp}. */
+  public Future<Void> retryLater(UUID id, String error, int delaySeconds, boolean giveUp) {
+    return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(id, error, delaySeconds, giveUp)).mapEmpty();
+  }
+
+  public Future<Optional<Delivery>> find(UUID id) {
+    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> rows.size() == 0
+        ? Optional.empty() : Optional.of(Delivery.fromRow(rows.iterator().next(), true)));
+  }
+
+  public record Filter(UUID integrationId, String status, OffsetDateTime since) {}
+
+  public Future<Page<Delivery>> list(Filter f, Cursor after, int limit) {
+    Tuple args = Tuple.tuple().addUUID(f.integrationId()).addString(f.status()).addOffsetDateTime(f.since())
+        .addOffsetDateTime(after == null ? null : after.at().atOffset(ZoneOffset.UTC))
+        .addUUID(after == null ? null : after.uuid())
+        .addInteger(limit + 1);
+    return pool.preparedQuery(LIST).execute(args).map(rows -> {
+      List<Delivery> fetched = new ArrayList<>();
+      for (Row row : rows) {
+        fetched.add(Delivery.fromRow(row, false));
+      }
+      return Page.of(fetched, limit, d -> new Cursor(d.receivedAt().toInstant(), d.id().toString()));
+    });
+  }
+
+  /** Puts a delivery back in the inbox; true when it exists. */
+  public Future<Boolean> replay(UUID id) {
+    return pool.preparedQuery(REPLAY).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Seconds the oldest unprocessed delivery has waited (0 when the inbox is empty). */
+  public Future<Double> lagSeconds() {
+    return pool.query(OLDEST_PENDING).execute().map(rows -> {
+      Object lag = rows.iterator().next().getValue("lag");
+      return lag == null ? 0.0 : ((Number) lag).doubleValue();
+    });
+  }
+}

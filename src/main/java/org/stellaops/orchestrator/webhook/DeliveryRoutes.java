@@ -1,0 +1,92 @@
+package org.stellaops.orchestrator.webhook;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Responses;
+import org.stellaops.orchestrator.platform.ValidationError;
+
+/** {@code /api/v1/webhook-deliveries}: the inbox, readable and replayable. */
+public final class DeliveryRoutes {
+
+  private static final Set<String> STATUSES = Set.of(Delivery.RECEIVED, Delivery.PROCESSED, Delivery.IGNORED,
+      Delivery.FAILED);
+
+  private final DeliveryRepository repository;
+  private final EventBus eventBus;
+
+  public DeliveryRoutes(DeliveryRepository repository, EventBus eventBus) {
+    this.repository = repository;
+    this.eventBus = eventBus;
+  }
+
+  public void list(RoutingContext ctx) {
+    var q = ctx.queryParams();
+    List<ValidationError> errors = new ArrayList<>();
+    UUID integration = null;
+    if (q.get("integrationId") != null) {
+      try {
+        integration = UUID.fromString(q.get("integrationId"));
+      } catch (IllegalArgumentException e) {
+        errors.add(new ValidationError("integrationId", "must be a UUID", "INVALID_FORMAT"));
+      }
+    }
+    String status = q.get("status");
+    if (status != null && !STATUSES.contains(status)) {
+      errors.add(new ValidationError("status", "must be one of " + STATUSES, "INVALID_VALUE"));
+    }
+    OffsetDateTime since = null;
+    if (q.get("since") != null) {
+      try {
+        since = OffsetDateTime.parse(q.get("since"));
+      } catch (DateTimeParseException e) {
+        errors.add(new ValidationError("since", "must be an ISO-8601 timestamp", "INVALID_FORMAT"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ApiException.validation(errors);
+    }
+    String cursor = q.get("cursor");
+    repository.list(new DeliveryRepository.Filter(integration, status, since),
+            cursor == null ? null : Cursor.decode(cursor), Cursor.limit(q.get("limit")))
+        .compose(page -> Responses.page(ctx, page, Delivery::toJson))
+        .onFailure(ctx::fail);
+  }
+
+  public void get(RoutingContext ctx) {
+    UUID id = parse(ctx.pathParam("id"));
+    repository.find(id)
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("webhook delivery " + id)))
+        .compose(d -> Responses.ok(ctx, d.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  /** Processing again is safe: every effect of a delivery is idempotent. */
+  public void replay(RoutingContext ctx) {
+    UUID id = parse(ctx.pathParam("id"));
+    repository.replay(id).compose(found -> {
+      if (!found) {
+        throw ApiException.notFound("webhook delivery " + id);
+      }
+      eventBus.send(WebhookRoutes.WAKE_PROCESSOR, null);
+      return Responses.send(ctx, 202, Responses.envelope(ctx,
+          new JsonObject().put("deliveryId", id.toString()).put("status", Delivery.RECEIVED)));
+    }).onFailure(ctx::fail);
+  }
+
+  private static UUID parse(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("webhook delivery " + id);
+    }
+  }
+}

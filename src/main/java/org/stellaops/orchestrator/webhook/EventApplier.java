@@ -1,0 +1,165 @@
+package org.stellaops.orchestrator.webhook;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.release.Component;
+import org.stellaops.orchestrator.release.ComponentRepository;
+import org.stellaops.orchestrator.release.ImageRepositories;
+import org.stellaops.orchestrator.release.ReleaseService;
+import org.stellaops.orchestrator.release.VersionEntry;
+import org.stellaops.orchestrator.release.VersionMapService;
+import org.stellaops.orchestrator.release.VersionRepository;
+
+/**
+ * Carries out one event of a delivery. Every effect is idempotent, so processing a delivery
+ * twice (a replay, or a retry after a crash between effect and status update) changes
+ * nothing more: recording a digest a tag already has is a no-op, and the automatic release of
+ * a component, tag and digest exists at most once.
+ */
+public final class EventApplier {
+
+  private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
+
+  private final ComponentRepository components;
+  private final VersionMapService versionMap;
+  private final VersionRepository versions;
+  private final ReleaseService releases;
+  private final RegistryClient registry;
+  private final EventBus eventBus;
+
+  public EventApplier(ComponentRepository components, VersionMapService versionMap, VersionRepository versions,
+      ReleaseService releases, RegistryClient registry, EventBus eventBus) {
+    this.components = components;
+    this.versionMap = versionMap;
+    this.versions = versions;
+    this.releases = releases;
+    this.registry = registry;
+    this.eventBus = eventBus;
+  }
+
+  /** What applying an event did: {@code acted} false means it was ignored, for {@code note}. */
+  public record Outcome(boolean acted, String note) {
+    static Outcome ignored(String why) {
+      return new Outcome(false, why);
+    }
+  }
+
+  public Future<Outcome> apply(Delivery delivery, Optional<ResolvedIntegration> integration, WebhookEvent event) {
+    if (event instanceof WebhookEvent.ImagePushed pushed) {
+      return pushed(delivery, integration, pushed);
+    }
+    if (event instanceof WebhookEvent.ImageDeleted deleted) {
+      return deleted(integration, deleted);
+    }
+    if (event instanceof WebhookEvent.BuildCompleted build) {
+      return build(delivery, build);
+    }
+    return Future.succeededFuture(Outcome.ignored(((WebhookEvent.Ignored) event).reason()));
+  }
+
+  private Future<Outcome> pushed(Delivery delivery, Optional<ResolvedIntegration> integration,
+      WebhookEvent.ImagePushed e) {
+    if (e.tag() == null || e.tag().isBlank()) {
+      return Future.succeededFuture(Outcome.ignored("push of " + e.repository() + " by digest, without a tag"));
+    }
+    List<String> candidates = candidates(e.repository(), integration);
+    if (candidates.isEmpty()) {
+      return Future.succeededFuture(Outcome.ignored("'" + e.repository() + "' is not an image repository"));
+    }
+    return components.findByImageRepositories(candidates).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(Outcome.ignored("no component has image repository " + candidates.get(0)));
+      }
+      Component component = found.get(0);
+      Future<String> digest = e.digest() != null ? Future.succeededFuture(e.digest())
+          : integration.map(i -> registry.resolveDigest(i, component.imageRepository(), e.tag()))
+              .orElse(Future.failedFuture("no digest in the event and the integration is gone"));
+      return digest.compose(d -> {
+        if (!DIGEST.matcher(d).matches()) {
+          return Future.succeededFuture(Outcome.ignored("digest " + d + " is not a sha256 digest"));
+        }
+        String actor = actor(integration, delivery);
+        return versionMap.record(component, e.tag(), d, null, VersionEntry.SOURCE_WEBHOOK, actor)
+            .compose(recorded -> releases.createAutomatic(component, e.tag(), d, recorded.entry().semver(), actor)
+                .map(release -> {
+                  eventBus.publish(Events.REGISTRY_IMAGE_PUSHED, new JsonObject()
+                      .put("deliveryId", delivery.id().toString())
+                      .put("componentId", component.id().toString())
+                      .put("repository", component.imageRepository())
+                      .put("tag", e.tag())
+                      .put("digest", d)
+                      .put("versionChanged", recorded.changed())
+                      .put("releaseId", release.map(r -> r.id().toString()).orElse(null)));
+                  return new Outcome(true, component.name() + ":" + e.tag() + " -> " + d
+                      + release.map(r -> ", release " + r.name()).orElse(""));
+                }));
+      });
+    });
+  }
+
+  private Future<Outcome> deleted(Optional<ResolvedIntegration> integration, WebhookEvent.ImageDeleted e) {
+    List<String> candidates = candidates(e.repository(), integration);
+    return components.findByImageRepositories(candidates).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(Outcome.ignored("no component has image repository " + e.repository()));
+      }
+      Component component = found.get(0);
+      return versions.markDeleted(component.id(), e.tag(), e.digest()).map(count -> count == 0
+          ? Outcome.ignored("nothing in the version map matched the delete")
+          : new Outcome(true, "marked " + count + " version entries of " + component.name() + " deleted"));
+    });
+  }
+
+  private Future<Outcome> build(Delivery delivery, WebhookEvent.BuildCompleted b) {
+    if (!b.terminal()) {
+      return Future.succeededFuture(Outcome.ignored("build " + b.buildId() + " is still " + b.vendorStatus()));
+    }
+    JsonArray artifacts = new JsonArray();
+    b.artifacts().forEach(a -> artifacts.add(new JsonObject().put("name", a.name()).put("digest", a.digest())
+        .put("repository", a.repository())));
+    eventBus.publish(Events.CI_BUILD_COMPLETED, new JsonObject()
+        .put("deliveryId", delivery.id().toString())
+        .put("integrationId", delivery.integrationId() == null ? null : delivery.integrationId().toString())
+        .put("buildId", b.buildId())
+        .put("status", b.status())
+        .put("vendorStatus", b.vendorStatus())
+        .put("commit", b.commit())
+        .put("ref", b.ref())
+        .put("webUrl", b.webUrl())
+        .put("artifacts", artifacts));
+    return Future.succeededFuture(new Outcome(true, "build " + b.buildId() + " " + b.status()));
+  }
+
+  /**
+   * Canonical repositories the event may mean: as sent, and with the integration's public
+   * {@code config.registryHost} in place of the host the sender used (a registry reached
+   * internally as 10.0.0.5:5000 but known to users as registry.example.com).
+   */
+  static List<String> candidates(String repository, Optional<ResolvedIntegration> integration) {
+    List<String> names = new ArrayList<>();
+    String canonical = ImageRepositories.normalize(repository);
+    if (canonical != null) {
+      names.add(canonical);
+    }
+    String publicHost = integration.map(i -> i.config().getString("registryHost")).orElse(null);
+    if (publicHost != null && canonical != null) {
+      String renamed = ImageRepositories.normalize(publicHost + canonical.substring(canonical.indexOf('/')));
+      if (renamed != null && !names.contains(renamed)) {
+        names.add(renamed);
+      }
+    }
+    return names;
+  }
+
+  private static String actor(Optional<ResolvedIntegration> integration, Delivery delivery) {
+    return "integration:" + integration.map(ResolvedIntegration::name).orElse(delivery.integrationType());
+  }
+}

@@ -1,0 +1,150 @@
+package org.stellaops.orchestrator.webhook;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
+import org.stellaops.orchestrator.webhook.parsers.Parsers;
+
+/**
+ * Works the inbox after deliveries are acknowledged: woken right after each commit and every
+ * second, it claims received deliveries in order (leased, {@code SKIP LOCKED}, so replicas
+ * share the work and a crashed processor's rows come back when the lease ends), carries out
+ * their events, and records {@code processed}, {@code ignored} or, after repeated errors,
+ * {@code failed}. One batch at a time per process keeps a tag's pushes in arrival order.
+ */
+public final class InboxProcessor extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
+  static final int BATCH = 64;
+  static final int LEASE_SECONDS = 60;
+
+  private final DeliveryRepository deliveries;
+  private final IntegrationService integrations;
+  private final EventApplier applier;
+  private final WebhookMetrics metrics;
+  private boolean busy;
+  private boolean again;
+  private long timer;
+  private MessageConsumer<Object> wake;
+
+  public InboxProcessor(DeliveryRepository deliveries, IntegrationService integrations, EventApplier applier,
+      WebhookMetrics metrics) {
+    this.deliveries = deliveries;
+    this.integrations = integrations;
+    this.applier = applier;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    wake = vertx.eventBus().localConsumer(WebhookRoutes.WAKE_PROCESSOR, msg -> kick());
+    timer = vertx.setPeriodic(1000, id -> {
+      kick();
+      deliveries.lagSeconds().onSuccess(metrics::inboxLag);
+    });
+    kick();
+    return wake.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return wake.unregister();
+  }
+
+  private void kick() {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    again = false;
+    runBatch();
+  }
+
+  private void runBatch() {
+    deliveries.claim(BATCH, LEASE_SECONDS)
+        .compose(this::processInOrder)
+        .onComplete(result -> {
+          if (result.failed()) {
+            LOG.warn("inbox batch failed: {}", result.cause().getMessage());
+          }
+          if (result.succeeded() && (result.result() == BATCH || again)) {
+            again = false;
+            runBatch();
+          } else {
+            busy = false;
+          }
+        });
+  }
+
+  private Future<Integer> processInOrder(List<Delivery> batch) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Delivery d : batch) {
+      chain = chain.compose(v -> process(d));
+    }
+    return chain.map(batch.size());
+  }
+
+  /** Processes one delivery; never fails (errors are recorded on the delivery). */
+  Future<Void> process(Delivery d) {
+    Future<Optional<ResolvedIntegration>> integration = d.integrationId() == null
+        ? Future.succeededFuture(Optional.empty()) : integrations.resolve(d.integrationId());
+    return integration.compose(i -> {
+      List<WebhookEvent> events = parse(d);
+      Future<List<EventApplier.Outcome>> outcomes = Future.succeededFuture(new ArrayList<>());
+      for (WebhookEvent event : events) {
+        outcomes = outcomes.compose(list -> applier.apply(d, i, event).map(o -> {
+          list.add(o);
+          return list;
+        }));
+      }
+      return outcomes;
+    }).compose(outcomes -> {
+      boolean acted = outcomes.stream().anyMatch(EventApplier.Outcome::acted);
+      String notes = String.join("; ", outcomes.stream().map(EventApplier.Outcome::note).distinct().toList());
+      return deliveries.finish(d.id(), acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes));
+    }).recover(e -> {
+      metrics.processingFailed();
+      boolean giveUp = Retry.giveUp(d.attempts());
+      LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), d.attempts(),
+          giveUp ? ", giving up" : "", e.getMessage());
+      return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())), Retry.delaySeconds(d.attempts()),
+          giveUp);
+    }).recover(e -> {
+      LOG.error("cannot record the outcome of delivery {}: {}", d.id(), e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  private static List<WebhookEvent> parse(Delivery d) {
+    PayloadParser parser = Parsers.forType(WebhookIngest.CI_API.equals(d.integrationType())
+        ? "ci.jenkins" : d.integrationType());
+    Map<String, String> headers = new java.util.HashMap<>();
+    d.headers().forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+    JsonObject json = bodyJson(d);
+    try {
+      return parser.parse(headers, json);
+    } catch (RuntimeException e) {
+      return List.of(new WebhookEvent.Ignored("unrecognised payload: " + e.getMessage()));
+    }
+  }
+
+  private static JsonObject bodyJson(Delivery d) {
+    return new JsonObject(WebhookIngest.jsonText(d.headers().getString("content-type"), d.body()));
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 1000 ? s : s.substring(0, 1000);
+  }
+}

@@ -1,0 +1,67 @@
+package org.stellaops.orchestrator.webhook;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.stellaops.orchestrator.platform.ApiException;
+
+/**
+ * Group commit for webhook deliveries. Each HTTP verticle owns one writer, used only from its
+ * event loop (so it needs no locks). A delivery waits while the writer already has
+ * {@link #MAX_IN_FLIGHT} inserts running; everything that queued up meanwhile goes into the
+ * next multi-row insert. At low load a delivery is written at once; under load the batches
+ * grow by themselves. A delivery's future completes only after its transaction commits.
+ *
+ * <p>When the database falls behind and {@link #MAX_QUEUED} deliveries wait, new ones are
+ * refused with 503 and {@code Retry-After} instead of queueing without bound.
+ */
+public final class InboxWriter {
+
+  static final int MAX_BATCH = 256;
+  static final int MAX_IN_FLIGHT = 2;
+  static final int MAX_QUEUED = 4096;
+
+  private final DeliveryRepository repository;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int inFlight;
+
+  private record Pending(NewDelivery delivery, Promise<DeliveryRepository.Stored> promise) {}
+
+  public InboxWriter(DeliveryRepository repository) {
+    this.repository = repository;
+  }
+
+  public Future<DeliveryRepository.Stored> submit(NewDelivery delivery) {
+    if (queue.size() >= MAX_QUEUED) {
+      return Future.failedFuture(ApiException.of(503, "BACKPRESSURE",
+          "the inbox is behind; retry shortly").withRetryAfter(1));
+    }
+    Promise<DeliveryRepository.Stored> promise = Promise.promise();
+    queue.add(new Pending(delivery, promise));
+    drain();
+    return promise.future();
+  }
+
+  private void drain() {
+    while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
+      List<Pending> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
+      while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+        batch.add(queue.poll());
+      }
+      inFlight++;
+      repository.insertBatch(batch.stream().map(Pending::delivery).toList()).onComplete(result -> {
+        inFlight--;
+        for (int i = 0; i < batch.size(); i++) {
+          if (result.succeeded()) {
+            batch.get(i).promise().complete(result.result().get(i));
+          } else {
+            batch.get(i).promise().fail(result.cause());
+          }
+        }
+        drain();
+      });
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package org.stellaops.orchestrator.webhook;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
+import org.stellaops.orchestrator.webhook.parsers.Parsers;
+
+/**
+ * Everything between an incoming webhook and its inbox row, in the order that decides the
+ * answer: unknown integration 404, unproven sender 401, wrong content type 415, malformed JSON
+ * 400. A well-formed payload is always stored: as {@code received} when it means something to
+ * us, otherwise as {@code ignored} with the reason. Thread-safe; holds no per-request state.
+ */
+public final class WebhookIngest {
+
+  /** Headers worth keeping with a delivery (parsers read some); never credentials or signatures. */
+  private static final Set<String> KEPT_HEADERS = Set.of("content-type", "user-agent", "x-github-event",
+      "x-github-delivery", "x-github-hook-id", "x-gitlab-event", "x-gitlab-event-uuid", "x-gitlab-webhook-uuid",
+      "x-gitlab-instance", "idempotency-key", "ce-id", "ce-type", "x-request-id");
+
+  private final IntegrationService integrations;
+  private final WebhookMetrics metrics;
+
+  public WebhookIngest(IntegrationService integrations, WebhookMetrics metrics) {
+    this.integrations = integrations;
+    this.metrics = metrics;
+  }
+
+  /** Which webhook endpoint was called; an integration only answers on its own. */
+  public enum Endpoint { REGISTRY, CI }
+
+  public WebhookMetrics metrics() {
+    return metrics;
+  }
+
+  /** Checks a vendor webhook and builds its inbox row; fails with the ApiException to answer. */
+  public Future<NewDelivery> vendorDelivery(Endpoint endpoint, String integrationId, MultiMap rawHeaders,
+      String querySecret, Buffer rawBody) {
+    UUID id;
+    try {
+      id = UUID.fromString(integrationId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiException.notFound("integration " + integrationId));
+    }
+    return integrations.resolve(id).map(found -> {
+      ResolvedIntegration integration = found
+          .filter(i -> endpoint == Endpoint.REGISTRY ? i.type().isRegistry() : i.type().isCi())
+          .orElseThrow(() -> ApiException.notFound((endpoint == Endpoint.REGISTRY ? "registry" : "CI")
+              + " integration " + integrationId));
+      String type = integration.type().wire();
+      Map<String, String> headers = lowerCase(rawHeaders);
+      byte[] body = rawBody == null ? new byte[0] : rawBody.getBytes();
+      if (!SenderVerifier.verify(integration.type().senderAuth(), integration.credential("webhookSecret"), headers,
+          querySecret, body)) {
+        metrics.delivery(type, "rejected_auth");
+        throw ApiException.unauthorized("webhook signature or secret does not match integration " + integrationId);
+      }
+      JsonObject json = readJson(type, headers, body);
+      return classify(integration.id().toString(), integration.id(), type, Parsers.forType(type), headers, json, body);
+    });
+  }
+
+  /**
+   * The design page's bearer-authenticated CI endpoints ({@code /ci-events/build-complete},
+   * {@code /webhooks/ci-status}); deliveries are keyed per caller.
+   */
+  public NewDelivery apiDelivery(String source, UUID integrationId, MultiMap rawHeaders, JsonObject json, byte[] body) {
+    Map<String, String> headers = lowerCase(rawHeaders);
+    return classify(source, integrationId, CI_API, Parsers.forType("ci.jenkins"), headers, json, body);
+  }
+
+  /** The integration type recorded for deliveries sent to the bearer-authenticated CI endpoints. */
+  public static final String CI_API = "ci.api";
+
+  private NewDelivery classify(String source, UUID integrationId, String type, PayloadParser parser,
+      Map<String, String> headers, JsonObject json, byte[] body) {
+    String key = null;
+    String status = Delivery.RECEIVED;
+    String reason = null;
+    try {
+      key = parser.deliveryId(headers, json);
+      List<WebhookEvent> events = parser.parse(headers, json);
+      if (events.stream().allMatch(e -> e instanceof WebhookEvent.Ignored)) {
+        status = Delivery.IGNORED;
+        reason = String.join("; ", events.stream().map(e -> ((WebhookEvent.Ignored) e).reason()).distinct().toList());
+      }
+    } catch (RuntimeException e) {
+      // Not this sender's format (or a field of the wrong type): keep it, answer 202, say why.
+      status = Delivery.IGNORED;
+      reason = "unrecognised payload: " + e.getMessage();
+    }
+    if (key == null || key.isBlank()) {
+      key = "sha256:" + sha256Hex(body);
+    }
+    JsonObject kept = new JsonObject();
+    headers.forEach((name, value) -> {
+      if (KEPT_HEADERS.contains(name)) {
+        kept.put(name, value);
+      }
+    });
+    return new NewDelivery(UUID.randomUUID(), source, integrationId, type, truncate(key, 200), status,
+        reason == null ? null : truncate(reason, 1000), kept, body);
+  }
+
+  /**
+   * The body as JSON. GitHub may be configured to send {@code application/x-www-form-urlencoded}
+   * with the JSON in a {@code payload} field; the signature still covers the raw body.
+   */
+  private JsonObject readJson(String type, Map<String, String> headers, byte[] body) {
+    String contentType = headers.getOrDefault("content-type", "application/json");
+    String mime = contentType.split(";", 2)[0].trim().toLowerCase();
+    if (!(mime.equals("application/json") || mime.endsWith("+json") || mime.equals("text/plain")
+        || mime.equals("application/x-www-form-urlencoded"))) {
+      metrics.delivery(type, "rejected_parse");
+      throw ApiException.of(415, "UNSUPPORTED_MEDIA_TYPE", "webhooks must be JSON, got " + contentType);
+    }
+    String text = jsonText(contentType, body);
+    if (text == null) {
+      metrics.delivery(type, "rejected_parse");
+      throw ApiException.of(400, "MALFORMED_JSON", "form-encoded webhook has no payload field");
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (parsed instanceof JsonObject object) {
+        return object;
+      }
+    } catch (DecodeException e) {
+      // answered below
+    }
+    metrics.delivery(type, "rejected_parse");
+    throw ApiException.of(400, "MALFORMED_JSON", "webhook body is not a JSON object");
+  }
+
+  /**
+   * The JSON text of a body: the body itself, or the {@code payload} field of a form-encoded
+   * one (null when it has none).
+   */
+  static String jsonText(String contentType, byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8);
+    if (contentType == null || !contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+      return text;
+    }
+    for (String pair : text.split("&")) {
+      if (pair.startsWith("payload=")) {
+        return URLDecoder.decode(pair.substring(8), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  static Map<String, String> lowerCase(MultiMap headers) {
+    Map<String, String> map = new HashMap<>();
+    headers.forEach(e -> map.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
+    return map;
+  }
+
+  static String sha256Hex(byte[] body) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+}

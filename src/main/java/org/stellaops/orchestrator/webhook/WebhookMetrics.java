@@ -1,0 +1,51 @@
+package org.stellaops.orchestrator.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Webhook meters: deliveries by integration type and outcome (accepted, duplicate, ignored,
+ * rejected_auth, rejected_size, rejected_parse), ingest latency, inbox lag and processing failures.
+ */
+public final class WebhookMetrics {
+
+  private final MeterRegistry registry;
+  private final Timer ingestLatency;
+  private final Counter processingFailures;
+  private final AtomicLong lagMillis = new AtomicLong();
+
+  public WebhookMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.ingestLatency = Timer.builder("stella.webhook.ingest")
+        .description("Time from request to acknowledged (stored) webhook delivery")
+        .publishPercentileHistogram()
+        .register(registry);
+    this.processingFailures = Counter.builder("stella.webhook.processing.failures")
+        .description("Delivery processing attempts that failed (they are retried with backoff)")
+        .register(registry);
+    registry.gauge("stella.webhook.inbox.lag.seconds", lagMillis, v -> v.get() / 1000.0);
+  }
+
+  public void delivery(String integrationType, String outcome) {
+    Counter.builder("stella.webhook.deliveries")
+        .description("Webhook deliveries by integration type and outcome")
+        .tag("integration_type", integrationType)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  public void ingested(long startNanos) {
+    ingestLatency.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void processingFailed() {
+    processingFailures.increment();
+  }
+
+  public void inboxLag(double seconds) {
+    lagMillis.set((long) (seconds * 1000));
+  }
+}

@@ -1,0 +1,83 @@
+package org.stellaops.orchestrator.webhook.parsers;
+
+import static org.stellaops.orchestrator.webhook.parsers.Fields.header;
+import static org.stellaops.orchestrator.webhook.parsers.Fields.obj;
+import static org.stellaops.orchestrator.webhook.parsers.Fields.text;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.stellaops.orchestrator.webhook.WebhookEvent;
+import org.stellaops.orchestrator.webhook.WebhookEvent.BuildCompleted;
+import org.stellaops.orchestrator.webhook.WebhookEvent.Ignored;
+
+/**
+ * GitHub Actions {@code workflow_run} webhooks (docs.github.com/webhooks/webhook-events-and-payloads#workflow_run;
+ * octokit/webhooks {@code common/workflow-run.schema.json}): {@code {action: requested|in_progress|completed,
+ * workflow_run{id, name, status, conclusion, head_sha, head_branch, html_url}, repository{full_name}}}.
+ * A run is terminal iff {@code status == "completed"}; {@code conclusion} is null before then.
+ */
+public final class GitHubWorkflowRunParser implements PayloadParser {
+
+  @Override
+  public String deliveryId(Map<String, String> headers, JsonObject body) {
+    return header(headers, "x-github-delivery");
+  }
+
+  @Override
+  public List<WebhookEvent> parse(Map<String, String> headers, JsonObject body) {
+    String event = header(headers, "x-github-event");
+    if (event == null) {
+      if (!body.containsKey("workflow_run")) {
+        throw new UnrecognisedPayloadException("expected a GitHub workflow_run event (X-GitHub-Event: workflow_run)");
+      }
+      event = "workflow_run";
+    }
+    if (event.equals("ping")) {
+      return List.of(new Ignored("GitHub ping for hook " + text(body, "hook_id")));
+    }
+    if (!event.equals("workflow_run")) {
+      return List.of(new Ignored("GitHub " + event + " events are not workflow runs"));
+    }
+    JsonObject run = obj(body, "workflow_run");
+    String id = text(run, "id");
+    String status = text(run, "status");
+    if (id == null || status == null) {
+      throw new UnrecognisedPayloadException("expected workflow_run.id and .status in a GitHub workflow_run event");
+    }
+    String conclusion = text(run, "conclusion");
+    String vendorStatus = status.equals("completed") && conclusion != null ? conclusion : status;
+    String workflowName = text(run, "name");
+    if (workflowName == null) {
+      workflowName = text(body, "workflow", "name");
+    }
+    String repo = text(body, "repository", "full_name");
+    String pipelineName = repo == null ? workflowName : workflowName == null ? repo : repo + "/" + workflowName;
+    return List.of(new BuildCompleted(id, normalise(status, conclusion), vendorStatus, text(run, "head_sha"),
+        text(run, "head_branch"), text(run, "html_url"), pipelineName, List.of()));
+  }
+
+  /** The status and conclusion tables of api-facts §2. */
+  static String normalise(String status, String conclusion) {
+    if (!status.equals("completed")) {
+      // requested, queued, pending, waiting (an environment approval) and future values are not terminal.
+      return status.equals("in_progress") ? BuildStatus.RUNNING : BuildStatus.PENDING;
+    }
+    if (conclusion == null) {
+      // Completed without a conclusion should not happen; a terminal state we cannot vouch for must not promote.
+      return BuildStatus.FAILED;
+    }
+    return switch (conclusion) {
+      case "success" -> BuildStatus.SUCCESS;
+      // neutral is how GitHub reports a run that finished without failing (a check that chose "neutral");
+      // GitHub itself lets neutral satisfy required checks, so it counts as success.
+      case "neutral" -> BuildStatus.SUCCESS;
+      // cancelled: stopped by a person or a concurrency group; skipped: the run's jobs were all skipped
+      // (if: conditions). Neither produced a result, so neither is a failure nor a success.
+      case "cancelled", "skipped" -> BuildStatus.CANCELLED;
+      // failure, timed_out, startup_failure (bad YAML, zero jobs), action_required (approval needed; the run
+      // ended without doing the work), stale, and any future conclusion: terminal and not trustworthy.
+      default -> BuildStatus.FAILED;
+    };
+  }
+}
