@@ -67,7 +67,7 @@ public final class GitLabPipelineParser implements PayloadParser {
       // skipped is terminal (every job was skipped, e.g. by rules), but nothing was built or tested, so it
       // is not a success, and nothing broke, so it is not a failure: "cancelled" is the terminal bucket for
       // "finished without a result", which neither promotes an artifact nor raises a failure alert.
-      case "skipped" -> BuildStatus.PENDING;
+      case "skipped" -> BuildStatus.CANCELLED;
       // created, waiting_for_resource, preparing, pending, scheduled, manual, waiting_for_callback, and any
       // status a newer GitLab adds: not terminal, so a later hook can still settle it.
       default -> BuildStatus.PENDING;
