@@ -145,7 +145,8 @@ public final class Application {
           deliveries,
           new DeliveryRoutes(deliveries, vertx.eventBus()));
       InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
-          versionMap, versionRepository, releases, new RegistryClient(webClient), vertx.eventBus()), webhookMetrics);
+          versionMap, versionRepository, releases, new RegistryClient(webClient), vertx.eventBus()), webhookMetrics,
+          config.inboxLeaseSeconds());
       int instances = config.http().instances() > 0
           ? config.http().instances() : Runtime.getRuntime().availableProcessors();
       // A negative port makes Vert.x pick one free port and share it across all instances.

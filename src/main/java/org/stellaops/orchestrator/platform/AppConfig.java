@@ -14,7 +14,8 @@ public record AppConfig(
     Optional<String> adminToken,
     Optional<String> masterKey,
     String logFormat,
-    Jwt jwt) {
+    Jwt jwt,
+    int inboxLeaseSeconds) {
 
   public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances) {}
 
@@ -39,23 +40,23 @@ public record AppConfig(
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt);
+        dataDir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inboxLeaseSeconds);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
   }
 }

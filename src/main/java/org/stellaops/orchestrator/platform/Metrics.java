@@ -51,6 +51,8 @@ public final class Metrics implements AutoCloseable {
         .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME)
         // One series per remote address would grow without bound under webhook traffic.
         .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+        // The database pool and the web client would both register the same unlabelled gauges.
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
   }
 

@@ -26,20 +26,21 @@ public final class InboxProcessor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
   static final int BATCH = 64;
-  static final int LEASE_SECONDS = 60;
 
   private final DeliveryRepository deliveries;
   private final IntegrationService integrations;
   private final EventApplier applier;
   private final WebhookMetrics metrics;
+  private final int leaseSeconds;
   private boolean busy;
   private boolean again;
   private long timer;
   private MessageConsumer<Object> wake;
 
   public InboxProcessor(DeliveryRepository deliveries, IntegrationService integrations, EventApplier applier,
-      WebhookMetrics metrics) {
+      WebhookMetrics metrics, int leaseSeconds) {
     this.deliveries = deliveries;
+    this.leaseSeconds = leaseSeconds;
     this.integrations = integrations;
     this.applier = applier;
     this.metrics = metrics;
@@ -73,7 +74,7 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   private void runBatch() {
-    deliveries.claim(BATCH, LEASE_SECONDS)
+    deliveries.claim(BATCH, leaseSeconds)
         .compose(this::processInOrder)
         .onComplete(result -> {
           if (result.failed()) {

@@ -146,7 +146,6 @@ class VendorFormatsTest {
   @Test
   @DisplayName("Docker Hub digests are resolved with the registry token flow and the integration's credentials")
   void tokenFlowUsed() {
-    assertThat(tokenRequests.get()).as("run after the parameterized pushes, or alone").isGreaterThanOrEqualTo(0);
     int before = tokenRequests.get();
     String id = Webhooks.integration(gw, "registry.dockerhub", "hub-token-flow", SECRET,
         new JsonObject().put("registryUrl", "http://127.0.0.1:" + fakeRegistry.actualPort()));
