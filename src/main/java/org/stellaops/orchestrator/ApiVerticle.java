@@ -34,7 +34,6 @@ import java.util.function.BiConsumer;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.FailureHandler;
 import org.stellaops.orchestrator.platform.RequestIds;
-import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.WebhookRoutes;
 
 /**
@@ -71,7 +70,7 @@ public final class ApiVerticle extends VerticleBase {
   Router routes(Router router) {
     FailureHandler failures = new FailureHandler();
     // Per event loop: the group-commit writer is confined to this verticle's thread.
-    WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), new InboxWriter(w.deliveries()), vertx.eventBus());
+    WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), w.inboxWriters().get(), vertx.eventBus());
     Handler<RoutingContext> countOversize = ctx -> WebhookRoutes.countOversize(ctx, w.webhookIngest().metrics());
     router.route().handler(new RequestIds());
     router.route().handler(BodyHandler.create().setBodyLimit(config.bodyLimit()).setHandleFileUploads(false));

@@ -31,6 +31,7 @@ import org.stellaops.orchestrator.webhook.DeliveryRepository;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.EventApplier;
 import org.stellaops.orchestrator.webhook.InboxProcessor;
+import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.RegistryClient;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
 import org.stellaops.orchestrator.webhook.WebhookMetrics;
@@ -142,11 +143,11 @@ public final class Application {
           new ReleaseRoutes(releases, new Idempotency(pool)),
           new IntegrationRoutes(integrations),
           new WebhookIngest(integrations, webhookMetrics),
-          deliveries,
+          () -> new InboxWriter(deliveries, config.inbox().maxQueued()),
           new DeliveryRoutes(deliveries, vertx.eventBus()));
       InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
           versionMap, versionRepository, releases, new RegistryClient(webClient), vertx.eventBus()), webhookMetrics,
-          config.inboxLeaseSeconds());
+          config.inbox().leaseSeconds());
       int instances = config.http().instances() > 0
           ? config.http().instances() : Runtime.getRuntime().availableProcessors();
       // A negative port makes Vert.x pick one free port and share it across all instances.

@@ -3,7 +3,8 @@ package org.stellaops.orchestrator;
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
-import org.stellaops.orchestrator.webhook.DeliveryRepository;
+import java.util.function.Supplier;
+import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
 import org.stellaops.orchestrator.platform.Health;
@@ -13,7 +14,10 @@ import org.stellaops.orchestrator.release.ComponentRoutes;
 import org.stellaops.orchestrator.release.ReleaseRoutes;
 import org.stellaops.orchestrator.release.VersionMapRoutes;
 
-/** Everything the HTTP verticles need, built once by {@link Application} and shared by every instance. */
+/**
+ * Everything the HTTP verticles need, built once by {@link Application} and shared by every
+ * instance — except inbox writers, which each verticle makes for itself from {@code inboxWriters}.
+ */
 public record Wiring(
     Health health,
     Metrics metrics,
@@ -25,5 +29,5 @@ public record Wiring(
     ReleaseRoutes releases,
     IntegrationRoutes integrations,
     WebhookIngest webhookIngest,
-    DeliveryRepository deliveries,
+    Supplier<InboxWriter> inboxWriters,
     DeliveryRoutes deliveryRoutes) {}

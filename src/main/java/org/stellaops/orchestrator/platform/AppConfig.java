@@ -15,7 +15,10 @@ public record AppConfig(
     Optional<String> masterKey,
     String logFormat,
     Jwt jwt,
-    int inboxLeaseSeconds) {
+    Inbox inbox) {
+
+  /** The webhook inbox: processing lease and how many deliveries may wait for the database. */
+  public record Inbox(int leaseSeconds, int maxQueued) {}
 
   public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances) {}
 
@@ -40,23 +43,27 @@ public record AppConfig(
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inboxLeaseSeconds);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox);
+  }
+
+  public AppConfig withInbox(Inbox inbox) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inboxLeaseSeconds);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox);
   }
 }

@@ -14,27 +14,28 @@ import org.stellaops.orchestrator.platform.ApiException;
  * next multi-row insert. At low load a delivery is written at once; under load the batches
  * grow by themselves. A delivery's future completes only after its transaction commits.
  *
- * <p>When the database falls behind and {@link #MAX_QUEUED} deliveries wait, new ones are
+ * <p>When the database falls behind and {@code maxQueued} deliveries wait, new ones are
  * refused with 503 and {@code Retry-After} instead of queueing without bound.
  */
 public final class InboxWriter {
 
   static final int MAX_BATCH = 256;
   static final int MAX_IN_FLIGHT = 2;
-  static final int MAX_QUEUED = 4096;
 
   private final DeliveryRepository repository;
+  private final int maxQueued;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int inFlight;
 
   private record Pending(NewDelivery delivery, Promise<DeliveryRepository.Stored> promise) {}
 
-  public InboxWriter(DeliveryRepository repository) {
+  public InboxWriter(DeliveryRepository repository, int maxQueued) {
     this.repository = repository;
+    this.maxQueued = maxQueued;
   }
 
   public Future<DeliveryRepository.Stored> submit(NewDelivery delivery) {
-    if (queue.size() >= MAX_QUEUED) {
+    if (queue.size() >= maxQueued) {
       return Future.failedFuture(ApiException.of(503, "BACKPRESSURE",
           "the inbox is behind; retry shortly").withRetryAfter(1));
     }

@@ -52,6 +52,12 @@ public final class TestDatabases {
     }
   }
 
+  /** A plain JDBC connection to a test database, for tests that hold locks to stall the gateway. */
+  public static Connection connect(String dbUrl) throws SQLException {
+    Server s = server();
+    return DriverManager.getConnection(s.jdbc(dbUrl.substring(dbUrl.lastIndexOf('/') + 1)), s.user(), s.password());
+  }
+
   /** The first column of every row of a query, as text. */
   public static java.util.List<String> query(String dbUrl, String sql) throws SQLException {
     Server s = server();
