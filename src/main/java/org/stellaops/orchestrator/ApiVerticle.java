@@ -9,6 +9,9 @@ import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_DELETE;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_READ;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_UPDATE;
+import static org.stellaops.orchestrator.auth.Permission.PIPELINE_RUN_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.PIPELINE_RUN_READ;
+import static org.stellaops.orchestrator.auth.Permission.PIPELINE_RUN_UPDATE;
 import static org.stellaops.orchestrator.auth.Permission.RELEASE_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.RELEASE_READ;
 import static org.stellaops.orchestrator.auth.Permission.SERVICE_ACCOUNT_CREATE;
@@ -111,6 +114,14 @@ public final class ApiVerticle extends VerticleBase {
     router.post(V1 + "/webhooks/ci/:integrationId").handler(webhooks::ci).failureHandler(countOversize);
     router.post(V1 + "/webhooks/ci-status").handler(w.guard().require(CI_EVENT_CREATE)).handler(webhooks::ciStatus);
     router.post(V1 + "/ci-events/build-complete").handler(w.guard().require(CI_EVENT_CREATE)).handler(webhooks::buildComplete);
+    router.post(V1 + "/integrations/:id/test").handler(w.guard().require(INTEGRATION_UPDATE)).handler(w.integrations()::test);
+
+    router.post(V1 + "/pipeline-runs").handler(w.guard().require(PIPELINE_RUN_CREATE)).handler(w.pipelineRuns()::trigger);
+    router.post(V1 + "/pipeline-runs/watch").handler(w.guard().require(PIPELINE_RUN_CREATE)).handler(w.pipelineRuns()::watch);
+    router.get(V1 + "/pipeline-runs").handler(w.guard().require(PIPELINE_RUN_READ)).handler(w.pipelineRuns()::list);
+    router.get(V1 + "/pipeline-runs/:id").handler(w.guard().require(PIPELINE_RUN_READ)).handler(w.pipelineRuns()::get);
+    router.post(V1 + "/pipeline-runs/:id/cancel").handler(w.guard().require(PIPELINE_RUN_UPDATE)).handler(w.pipelineRuns()::cancel);
+
     router.get(V1 + "/webhook-deliveries").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::list);
     router.get(V1 + "/webhook-deliveries/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::get);
     router.post(V1 + "/webhook-deliveries/:id/replay").handler(w.guard().require(INTEGRATION_UPDATE)).handler(w.deliveryRoutes()::replay);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.SecretKey;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,13 @@ import org.stellaops.orchestrator.auth.JwtVerifier;
 import org.stellaops.orchestrator.auth.ServiceAccountRepository;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.auth.ServiceAccountService;
+import org.stellaops.orchestrator.ci.Connectors;
+import org.stellaops.orchestrator.ci.PipelineRunRepository;
+import org.stellaops.orchestrator.ci.PipelineRunRoutes;
+import org.stellaops.orchestrator.ci.PipelineRunService;
+import org.stellaops.orchestrator.scheduler.PollMetrics;
+import org.stellaops.orchestrator.scheduler.Poller;
+import org.stellaops.orchestrator.scheduler.SchedulerVerticle;
 import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.integration.IntegrationRepository;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
@@ -131,6 +139,10 @@ public final class Application {
       IntegrationService integrations = new IntegrationService(new IntegrationRepository(pool),
           new CredentialCipher(masterKey));
       WebhookMetrics webhookMetrics = new WebhookMetrics(metrics.registry());
+      Connectors connectors = new Connectors(webClient, Clock.systemUTC());
+      PipelineRunRepository pipelineRunRepository = new PipelineRunRepository(pool);
+      PipelineRunService pipelineRuns = new PipelineRunService(pipelineRunRepository, integrations, connectors,
+          vertx.eventBus(), metrics.registry());
       DeliveryRepository deliveries = new DeliveryRepository(pool);
       Wiring wiring = new Wiring(
           new Health(pool),
@@ -141,12 +153,14 @@ public final class Application {
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, new Idempotency(pool)),
-          new IntegrationRoutes(integrations),
+          new IntegrationRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           () -> new InboxWriter(deliveries, config.inbox().maxQueued()),
-          new DeliveryRoutes(deliveries, vertx.eventBus()));
+          new DeliveryRoutes(deliveries, vertx.eventBus()),
+          new PipelineRunRoutes(pipelineRuns));
       InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
-          versionMap, versionRepository, releases, new RegistryClient(webClient), vertx.eventBus()), webhookMetrics,
+          versionMap, versionRepository, releases, new RegistryClient(webClient), pipelineRuns, vertx.eventBus()),
+          webhookMetrics,
           config.inbox().leaseSeconds());
       int instances = config.http().instances() > 0
           ? config.http().instances() : Runtime.getRuntime().availableProcessors();
@@ -155,9 +169,14 @@ public final class Application {
       AtomicInteger actualPort = new AtomicInteger();
       AtomicReference<List<String>> routes = new AtomicReference<>(List.of());
       List<String> deployments = new ArrayList<>();
+      SchedulerVerticle scheduler = new SchedulerVerticle(db, new Poller(pipelineRunRepository, pipelineRuns,
+          integrations, connectors, new PollMetrics(metrics.registry()), Clock.systemUTC(),
+          config.scheduler().batchSize(), config.scheduler().maxConcurrentPolls()), config.scheduler().tickMillis());
       return vertx.deployVerticle(processor)
           .onSuccess(deployments::add)
-          .compose(processorId -> vertx.deployVerticle(
+          .compose(processorId -> vertx.deployVerticle(scheduler))
+          .onSuccess(deployments::add)
+          .compose(schedulerId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {
                 actualPort.set(boundPort);
                 routes.set(ApiVerticle.describe(router));

@@ -2,6 +2,7 @@ package org.stellaops.orchestrator;
 
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
+import org.stellaops.orchestrator.ci.PipelineRunRoutes;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
 import java.util.function.Supplier;
 import org.stellaops.orchestrator.webhook.InboxWriter;
@@ -30,4 +31,5 @@ public record Wiring(
     IntegrationRoutes integrations,
     WebhookIngest webhookIngest,
     Supplier<InboxWriter> inboxWriters,
-    DeliveryRoutes deliveryRoutes) {}
+    DeliveryRoutes deliveryRoutes,
+    PipelineRunRoutes pipelineRuns) {}

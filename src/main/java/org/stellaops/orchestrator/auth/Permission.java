@@ -32,6 +32,9 @@ public record Permission(String resource, String action) {
   public static final Permission INTEGRATION_UPDATE = of("integration:update");
   public static final Permission INTEGRATION_DELETE = of("integration:delete");
   public static final Permission CI_EVENT_CREATE = of("ci-event:create");
+  public static final Permission PIPELINE_RUN_CREATE = of("pipeline-run:create");
+  public static final Permission PIPELINE_RUN_READ = of("pipeline-run:read");
+  public static final Permission PIPELINE_RUN_UPDATE = of("pipeline-run:update");
 
   public static Permission of(String text) {
     int colon = text.indexOf(':');

@@ -1,6 +1,11 @@
 package org.stellaops.orchestrator.integration;
 
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import org.stellaops.orchestrator.ci.Connectors;
+import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
@@ -9,9 +14,34 @@ import org.stellaops.orchestrator.platform.Responses;
 public final class IntegrationRoutes {
 
   private final IntegrationService service;
+  private final Connectors connectors;
 
-  public IntegrationRoutes(IntegrationService service) {
+  public IntegrationRoutes(IntegrationService service, Connectors connectors) {
     this.service = service;
+    this.connectors = connectors;
+  }
+
+  /**
+   * {@code POST /integrations/{id}/test}: checks connectivity and credentials with the vendor;
+   * 200 with what was verified, or 422 saying what failed.
+   */
+  public void test(RoutingContext ctx) {
+    UUID id = IntegrationService.parseId(ctx.pathParam("id"));
+    service.resolve(id)
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("integration " + id)))
+        .compose(integration -> {
+          if (!integration.type().isCi()) {
+            throw ApiException.unprocessable("TEST_NOT_SUPPORTED", "integration type " + integration.type().wire()
+                + " has no connectivity check; it only receives webhooks", (JsonObject) null);
+          }
+          return connectors.forIntegration(integration).check()
+              .map(message -> new JsonObject().put("ok", true).put("message", message))
+              .recover(e -> Future.failedFuture(ApiException.unprocessable("INTEGRATION_CHECK_FAILED",
+                  integration.type().wire() + " integration '" + integration.name() + "': " + e.getMessage(),
+                  new JsonObject().put("reason", e.getClass().getSimpleName()))));
+        })
+        .compose(result -> Responses.ok(ctx, result))
+        .onFailure(ctx::fail);
   }
 
   public void create(RoutingContext ctx) {

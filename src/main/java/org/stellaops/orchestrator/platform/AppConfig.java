@@ -15,7 +15,11 @@ public record AppConfig(
     Optional<String> masterKey,
     String logFormat,
     Jwt jwt,
-    Inbox inbox) {
+    Inbox inbox,
+    Scheduler scheduler) {
+
+  /** The polling tick and its limits. */
+  public record Scheduler(int tickMillis, int batchSize, int maxConcurrentPolls) {}
 
   /** The webhook inbox: processing lease and how many deliveries may wait for the database. */
   public record Inbox(int leaseSeconds, int maxQueued) {}
@@ -43,27 +47,31 @@ public record AppConfig(
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler);
+  }
+
+  public AppConfig withScheduler(Scheduler scheduler) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
   }
 }

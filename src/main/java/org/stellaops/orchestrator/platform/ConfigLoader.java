@@ -85,7 +85,9 @@ public final class ConfigLoader {
             v.text("jwt.rolesClaim"),
             v.text("jwt.subjectClaim"),
             v.integer("jwt.jwksRefresh", 10, 86400)),
-        new AppConfig.Inbox(v.integer("inbox.leaseSeconds", 1, 3600), v.integer("inbox.maxQueued", 1, 1_000_000)));
+        new AppConfig.Inbox(v.integer("inbox.leaseSeconds", 1, 3600), v.integer("inbox.maxQueued", 1, 1_000_000)),
+        new AppConfig.Scheduler(v.integer("scheduler.tickMillis", 50, 60_000), v.integer("scheduler.batchSize", 1, 10_000),
+            v.integer("scheduler.maxConcurrentPolls", 1, 10_000)));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");

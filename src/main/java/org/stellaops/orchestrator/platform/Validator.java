@@ -45,6 +45,11 @@ public final class Validator {
     return body.containsKey(field) && body.getValue(field) != null;
   }
 
+  /** The raw value of a field, for fields whose type the caller checks itself. */
+  public Object optionalObjectValue(String field) {
+    return body.getValue(field);
+  }
+
   public boolean isValid() {
     return errors.isEmpty();
   }

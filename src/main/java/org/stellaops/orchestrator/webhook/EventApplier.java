@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.release.Component;
@@ -33,15 +34,17 @@ public final class EventApplier {
   private final VersionRepository versions;
   private final ReleaseService releases;
   private final RegistryClient registry;
+  private final PipelineRunService pipelineRuns;
   private final EventBus eventBus;
 
   public EventApplier(ComponentRepository components, VersionMapService versionMap, VersionRepository versions,
-      ReleaseService releases, RegistryClient registry, EventBus eventBus) {
+      ReleaseService releases, RegistryClient registry, PipelineRunService pipelineRuns, EventBus eventBus) {
     this.components = components;
     this.versionMap = versionMap;
     this.versions = versions;
     this.releases = releases;
     this.registry = registry;
+    this.pipelineRuns = pipelineRuns;
     this.eventBus = eventBus;
   }
 
@@ -135,7 +138,23 @@ public final class EventApplier {
         .put("ref", b.ref())
         .put("webUrl", b.webUrl())
         .put("artifacts", artifacts));
-    return Future.succeededFuture(new Outcome(true, "build " + b.buildId() + " " + b.status()));
+    if (delivery.integrationId() == null) {
+      return Future.succeededFuture(new Outcome(true, "build " + b.buildId() + " " + b.status()));
+    }
+    // Push beats poll: a run we wait for ends now, through the same conditional update a poll uses.
+    String vendorRunId = vendorRunId(delivery.integrationType(), b.buildId());
+    return pipelineRuns.completeFromWebhook(delivery.integrationId(), vendorRunId, b.status(), b.vendorStatus(),
+            b.webUrl())
+        .map(run -> new Outcome(true, "build " + b.buildId() + " " + b.status()
+            + run.map(r -> ", pipeline run " + r.id() + " completed").orElse("")));
+  }
+
+  /** Jenkins notifications name a build {@code job#number}; the wait stores the build number. */
+  static String vendorRunId(String integrationType, String buildId) {
+    if ("ci.jenkins".equals(integrationType) && buildId.contains("#")) {
+      return buildId.substring(buildId.lastIndexOf('#') + 1);
+    }
+    return buildId;
   }
 
   /**

@@ -1,5 +1,7 @@
 package org.stellaops.orchestrator.webhook.parsers;
 
+import org.stellaops.orchestrator.ci.RunStatus;
+
 /**
  * The normalised build states of {@link org.stellaops.orchestrator.webhook.WebhookEvent.BuildCompleted}.
  * Each CI parser maps its vendor's words onto these; the vendor's own word travels alongside as
@@ -7,11 +9,11 @@ package org.stellaops.orchestrator.webhook.parsers;
  */
 public final class BuildStatus {
 
-  public static final String PENDING = "pending";
-  public static final String RUNNING = "running";
-  public static final String SUCCESS = "success";
-  public static final String FAILED = "failed";
-  public static final String CANCELLED = "cancelled";
+  public static final String PENDING = RunStatus.PENDING;
+  public static final String RUNNING = RunStatus.RUNNING;
+  public static final String SUCCESS = RunStatus.SUCCESS;
+  public static final String FAILED = RunStatus.FAILED;
+  public static final String CANCELLED = RunStatus.CANCELLED;
 
   private BuildStatus() {}
 

@@ -7,6 +7,7 @@ import static org.stellaops.orchestrator.webhook.parsers.Fields.text;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import org.stellaops.orchestrator.ci.RunStatus;
 import org.stellaops.orchestrator.webhook.WebhookEvent;
 import org.stellaops.orchestrator.webhook.WebhookEvent.BuildCompleted;
 import org.stellaops.orchestrator.webhook.WebhookEvent.Ignored;
@@ -59,25 +60,6 @@ public final class GitHubWorkflowRunParser implements PayloadParser {
 
   /** The status and conclusion tables of api-facts §2. */
   static String normalise(String status, String conclusion) {
-    if (!status.equals("completed")) {
-      // requested, queued, pending, waiting (an environment approval) and future values are not terminal.
-      return status.equals("in_progress") ? BuildStatus.RUNNING : BuildStatus.PENDING;
-    }
-    if (conclusion == null) {
-      // Completed without a conclusion should not happen; a terminal state we cannot vouch for must not promote.
-      return BuildStatus.FAILED;
-    }
-    return switch (conclusion) {
-      case "success" -> BuildStatus.SUCCESS;
-      // neutral is how GitHub reports a run that finished without failing (a check that chose "neutral");
-      // GitHub itself lets neutral satisfy required checks, so it counts as success.
-      case "neutral" -> BuildStatus.SUCCESS;
-      // cancelled: stopped by a person or a concurrency group; skipped: the run's jobs were all skipped
-      // (if: conditions). Neither produced a result, so neither is a failure nor a success.
-      case "cancelled", "skipped" -> BuildStatus.CANCELLED;
-      // failure, timed_out, startup_failure (bad YAML, zero jobs), action_required (approval needed; the run
-      // ended without doing the work), stale, and any future conclusion: terminal and not trustworthy.
-      default -> BuildStatus.FAILED;
-    };
+    return RunStatus.github(status, conclusion);
   }
 }

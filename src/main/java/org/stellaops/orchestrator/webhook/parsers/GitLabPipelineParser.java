@@ -7,6 +7,7 @@ import static org.stellaops.orchestrator.webhook.parsers.Fields.text;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import org.stellaops.orchestrator.ci.RunStatus;
 import org.stellaops.orchestrator.webhook.WebhookEvent;
 import org.stellaops.orchestrator.webhook.WebhookEvent.BuildCompleted;
 import org.stellaops.orchestrator.webhook.WebhookEvent.Ignored;
@@ -59,18 +60,6 @@ public final class GitLabPipelineParser implements PayloadParser {
    * canceling is still running until it lands on canceled.
    */
   static String normalise(String status) {
-    return switch (status) {
-      case "running", "canceling" -> BuildStatus.RUNNING;
-      case "success" -> BuildStatus.SUCCESS;
-      case "failed" -> BuildStatus.FAILED;
-      case "canceled" -> BuildStatus.CANCELLED;
-      // skipped is terminal (every job was skipped, e.g. by rules), but nothing was built or tested, so it
-      // is not a success, and nothing broke, so it is not a failure: "cancelled" is the terminal bucket for
-      // "finished without a result", which neither promotes an artifact nor raises a failure alert.
-      case "skipped" -> BuildStatus.CANCELLED;
-      // created, waiting_for_resource, preparing, pending, scheduled, manual, waiting_for_callback, and any
-      // status a newer GitLab adds: not terminal, so a later hook can still settle it.
-      default -> BuildStatus.PENDING;
-    };
+    return RunStatus.gitlab(status);
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.stellaops.orchestrator.ci.RunStatus;
 import org.stellaops.orchestrator.webhook.WebhookEvent;
 import org.stellaops.orchestrator.webhook.WebhookEvent.Artifact;
 import org.stellaops.orchestrator.webhook.WebhookEvent.BuildCompleted;
@@ -74,14 +75,7 @@ public final class JenkinsParser implements PayloadParser {
     return switch (phase.toUpperCase(Locale.ROOT)) {
       case "QUEUED" -> BuildStatus.PENDING;
       case "STARTED" -> BuildStatus.RUNNING;
-      case "COMPLETED", "FINALIZED" -> status == null ? BuildStatus.FAILED : switch (status.toUpperCase(Locale.ROOT)) {
-        case "SUCCESS" -> BuildStatus.SUCCESS;
-        // ABORTED: stopped by a person or a timeout; NOT_BUILT: skipped (e.g. an earlier stage failed in a
-        // multi-stage build, or the build was never run). Neither produced a result.
-        case "ABORTED", "NOT_BUILT" -> BuildStatus.CANCELLED;
-        // UNSTABLE built but tests or quality gates failed; FAILURE, and an unknown result, must not promote.
-        default -> BuildStatus.FAILED;
-      };
+      case "COMPLETED", "FINALIZED" -> RunStatus.jenkinsResult(status);
       default -> null;
     };
   }

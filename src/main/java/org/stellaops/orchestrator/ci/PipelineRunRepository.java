@@ -1,0 +1,157 @@
+package org.stellaops.orchestrator.ci;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Page;
+
+/**
+ * Pipeline runs. Every way a run can end — a poll, a webhook, cancellation, the deadline —
+ * goes through {@link #complete}, one UPDATE conditional on the run still being active, so
+ * exactly one of them wins and publishes the completion.
+ */
+public final class PipelineRunRepository {
+
+  private static final String ACTIVE = "status IN ('pending', 'running')";
+  private static final String INSERT = """
+      INSERT INTO pipeline_run (id, integration_id, integration_type, pipeline_id, ref, variables, vendor_run_id,
+                                correlation_id, web_url, status, vendor_status, wait_for_completion, origin,
+                                poll_interval_seconds, deadline_at, next_poll_at, release_id, promotion_id,
+                                environment, created_by)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now() + make_interval(secs => $15),
+              now() + make_interval(secs => $16), $17, $18, $19, $20)
+      RETURNING *
+      """;
+  private static final String FIND = "SELECT * FROM pipeline_run WHERE id = $1";
+  private static final String FIND_ACTIVE_BY_VENDOR_ID = "SELECT * FROM pipeline_run "
+      + "WHERE integration_id = $1 AND vendor_run_id = $2 AND " + ACTIVE;
+  private static final String LIST = "SELECT * FROM pipeline_run "
+      + "WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR integration_id = $2) "
+      + "AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid)) "
+      + "ORDER BY created_at DESC, id DESC LIMIT $5";
+  /** Claims due waits and moves their next poll one interval (±10% jitter) ahead in the same statement. */
+  private static final String CLAIM_DUE = "UPDATE pipeline_run p "
+      + "SET next_poll_at = now() + make_interval(secs => p.poll_interval_seconds * (0.9 + random() * 0.2)), "
+      + "    polls = p.polls + 1 "
+      + "WHERE p.id IN (SELECT id FROM pipeline_run WHERE " + ACTIVE + " AND next_poll_at <= now() "
+      + "               ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
+      + "RETURNING p.*";
+  private static final String COMPLETE = "UPDATE pipeline_run SET status = $2, vendor_status = $3, "
+      + "web_url = coalesce($4, web_url), last_error = coalesce($5, last_error), completed_by = $6, "
+      + "completed_at = now(), updated_at = now(), vendor_run_id = coalesce(vendor_run_id, $7) "
+      + "WHERE id = $1 AND " + ACTIVE + " RETURNING *";
+  private static final String PROGRESS = "UPDATE pipeline_run SET status = $2, vendor_status = $3, "
+      + "web_url = coalesce($4, web_url), vendor_run_id = coalesce($5, vendor_run_id), etag = $6, "
+      + "consecutive_errors = 0, last_error = NULL, updated_at = now() "
+      + "WHERE id = $1 AND " + ACTIVE;
+  private static final String FAILED_POLL = "UPDATE pipeline_run SET consecutive_errors = consecutive_errors + 1, "
+      + "last_error = $2, next_poll_at = least(deadline_at, now() + make_interval(secs => $3)), updated_at = now() "
+      + "WHERE id = $1 AND " + ACTIVE;
+  private static final String POSTPONE = "UPDATE pipeline_run SET next_poll_at = $2 WHERE id = $1 AND " + ACTIVE;
+  private static final String EXPIRE = "UPDATE pipeline_run SET status = 'timed_out', completed_by = 'deadline', "
+      + "completed_at = now(), updated_at = now() "
+      + "WHERE id IN (SELECT id FROM pipeline_run WHERE " + ACTIVE + " AND deadline_at <= now() "
+      + "             LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING *";
+  private static final String COUNT_ACTIVE = "SELECT count(*) FROM pipeline_run WHERE " + ACTIVE;
+
+  private final Pool pool;
+
+  public PipelineRunRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public record NewRun(UUID integrationId, String integrationType, String pipelineId, String ref, JsonObject variables,
+      String vendorRunId, String correlationId, String webUrl, String status, String vendorStatus,
+      boolean waitForCompletion, String origin, int pollIntervalSeconds, int timeoutSeconds, int firstPollInSeconds,
+      UUID releaseId, UUID promotionId, String environment, String createdBy) {}
+
+  public Future<PipelineRun> insert(NewRun r) {
+    return pool.preparedQuery(INSERT).execute(Tuple.tuple()
+            .addUUID(UUID.randomUUID()).addUUID(r.integrationId()).addString(r.integrationType())
+            .addString(r.pipelineId()).addString(r.ref()).addValue(r.variables()).addString(r.vendorRunId())
+            .addString(r.correlationId()).addString(r.webUrl()).addString(r.status()).addString(r.vendorStatus())
+            .addBoolean(r.waitForCompletion()).addString(r.origin()).addInteger(r.pollIntervalSeconds())
+            .addInteger(r.timeoutSeconds()).addInteger(r.firstPollInSeconds()).addUUID(r.releaseId())
+            .addUUID(r.promotionId()).addString(r.environment()).addString(r.createdBy()))
+        .map(rows -> PipelineRun.fromRow(rows.iterator().next()));
+  }
+
+  public Future<Optional<PipelineRun>> find(UUID id) {
+    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(PipelineRunRepository::first);
+  }
+
+  public Future<Optional<PipelineRun>> findActiveByVendorId(UUID integrationId, String vendorRunId) {
+    return pool.preparedQuery(FIND_ACTIVE_BY_VENDOR_ID).execute(Tuple.of(integrationId, vendorRunId))
+        .map(PipelineRunRepository::first);
+  }
+
+  public Future<Page<PipelineRun>> list(String status, UUID integrationId, Cursor after, int limit) {
+    Tuple args = Tuple.tuple().addString(status).addUUID(integrationId)
+        .addOffsetDateTime(after == null ? null : after.at().atOffset(ZoneOffset.UTC))
+        .addUUID(after == null ? null : after.uuid()).addInteger(limit + 1);
+    return pool.preparedQuery(LIST).execute(args).map(rows -> Page.of(all(rows), limit,
+        r -> new Cursor(r.createdAt().toInstant(), r.id().toString())));
+  }
+
+  public Future<List<PipelineRun>> claimDue(int limit) {
+    return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(limit)).map(PipelineRunRepository::all);
+  }
+
+  /** Ends a run if it is still active; empty when something else ended it first. */
+  public Future<Optional<PipelineRun>> complete(UUID id, String status, String vendorStatus, String webUrl,
+      String error, String completedBy, String vendorRunId) {
+    return pool.preparedQuery(COMPLETE)
+        .execute(Tuple.of(id, status, vendorStatus, webUrl, error, completedBy, vendorRunId))
+        .map(PipelineRunRepository::first);
+  }
+
+  /** Records a non-terminal change seen by a poll. */
+  public Future<Void> progress(UUID id, String status, String vendorStatus, String webUrl, String vendorRunId,
+      String etag) {
+    return pool.preparedQuery(PROGRESS).execute(Tuple.of(id, status, vendorStatus, webUrl, vendorRunId, etag))
+        .mapEmpty();
+  }
+
+  /** Records a failed poll and when to try again (never later than the deadline). */
+  public Future<Void> failedPoll(UUID id, String error, int retryInSeconds) {
+    return pool.preparedQuery(FAILED_POLL).execute(Tuple.of(id, error, retryInSeconds)).mapEmpty();
+  }
+
+  public Future<Void> postpone(UUID id, Instant until) {
+    return pool.preparedQuery(POSTPONE).execute(Tuple.of(id, until.atOffset(ZoneOffset.UTC))).mapEmpty();
+  }
+
+  /** Ends waits whose deadline passed, as timed_out; returns them so their completion can be published. */
+  public Future<List<PipelineRun>> expire(int limit) {
+    return pool.preparedQuery(EXPIRE).execute(Tuple.of(limit)).map(PipelineRunRepository::all);
+  }
+
+  public Future<Long> countActive() {
+    return pool.query(COUNT_ACTIVE).execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  private static Optional<PipelineRun> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(PipelineRun.fromRow(rows.iterator().next()));
+  }
+
+  private static List<PipelineRun> all(RowSet<Row> rows) {
+    List<PipelineRun> runs = new ArrayList<>(rows.size());
+    rows.forEach(row -> runs.add(PipelineRun.fromRow(row)));
+    return runs;
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,43 @@
+package org.stellaops.orchestrator.ci;
+
+import io.vertx.ext.web.RoutingContext;
+import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.platform.Bodies;
+import org.stellaops.orchestrator.platform.Responses;
+
+/** HTTP handlers for /api/v1/pipeline-runs. */
+public final class PipelineRunRoutes {
+
+  private final PipelineRunService service;
+
+  public PipelineRunRoutes(PipelineRunService service) {
+    this.service = service;
+  }
+
+  public void trigger(RoutingContext ctx) {
+    service.trigger(Bodies.jsonObject(ctx), Guard.principal(ctx))
+        .compose(run -> Responses.created(ctx, run.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void watch(RoutingContext ctx) {
+    service.watch(Bodies.jsonObject(ctx), Guard.principal(ctx))
+        .compose(run -> Responses.created(ctx, run.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void get(RoutingContext ctx) {
+    service.get(ctx.pathParam("id")).compose(run -> Responses.ok(ctx, run.toJson())).onFailure(ctx::fail);
+  }
+
+  public void list(RoutingContext ctx) {
+    var q = ctx.queryParams();
+    service.list(q.get("status"), q.get("integrationId"), q.get("cursor"), q.get("limit"))
+        .compose(page -> Responses.page(ctx, page, PipelineRun::toJson))
+        .onFailure(ctx::fail);
+  }
+
+  public void cancel(RoutingContext ctx) {
+    service.cancel(ctx.pathParam("id")).compose(run -> Responses.ok(ctx, run.toJson())).onFailure(ctx::fail);
+  }
+}

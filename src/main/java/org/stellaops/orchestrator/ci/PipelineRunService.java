@@ -1,0 +1,238 @@
+package org.stellaops.orchestrator.ci;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.Validator;
+
+/**
+ * The standalone form of the design page's {@code TriggerCIStep} and {@code WaitCIStep}:
+ * trigger a pipeline and keep a wait for it, or watch a run CI started itself. Waiting is done
+ * by the poller and by CI webhooks; both end a run through {@link #complete}.
+ */
+public final class PipelineRunService {
+
+  static final int DEFAULT_TIMEOUT_SECONDS = 3600;
+  static final int MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+  static final int DEFAULT_POLL_INTERVAL_SECONDS = 10;
+
+  private final PipelineRunRepository runs;
+  private final IntegrationService integrations;
+  private final Connectors connectors;
+  private final EventBus eventBus;
+  private final MeterRegistry registry;
+
+  public PipelineRunService(PipelineRunRepository runs, IntegrationService integrations, Connectors connectors,
+      EventBus eventBus, MeterRegistry registry) {
+    this.runs = runs;
+    this.integrations = integrations;
+    this.connectors = connectors;
+    this.eventBus = eventBus;
+    this.registry = registry;
+  }
+
+  /** The seed's TriggerCIConfig plus the context that fills its STELLA_* variables. */
+  public Future<PipelineRun> trigger(JsonObject body, Principal caller) {
+    Validator v = new Validator(body);
+    UUID integrationId = required(v, "integrationId");
+    String pipelineId = v.requiredString("pipelineId", 500);
+    String ref = v.optionalString("ref", 255);
+    JsonObject variables = Optional.ofNullable(v.optionalStringMap("variables", 50, 10_000)).orElse(new JsonObject());
+    Boolean wait = v.optionalBoolean("waitForCompletion");
+    int timeout = timeout(v);
+    UUID releaseId = v.optionalUuid("releaseId");
+    UUID promotionId = v.optionalUuid("promotionId");
+    String environment = v.optionalString("environment", 100);
+    v.throwIfInvalid();
+    // The design page always passes these when known.
+    JsonObject all = variables.copy();
+    if (releaseId != null) {
+      all.put("STELLA_RELEASE_ID", releaseId.toString());
+    }
+    if (promotionId != null) {
+      all.put("STELLA_PROMOTION_ID", promotionId.toString());
+    }
+    if (environment != null) {
+      all.put("STELLA_ENVIRONMENT", environment);
+    }
+    String correlationId = "stella-" + UUID.randomUUID();
+    return ciIntegration(integrationId).compose(integration -> connectors.forIntegration(integration)
+        .trigger(pipelineId, ref, stringMap(all), correlationId)
+        .recover(e -> Future.failedFuture(vendorError(integration, "trigger", e)))
+        .compose(run -> runs.insert(new PipelineRunRepository.NewRun(integration.id(), integration.type().wire(),
+            pipelineId, ref, all, run.runId(), correlationId, run.webUrl(), run.status(), run.vendorStatus(),
+            wait == null || wait, "triggered", pollInterval(integration), timeout, pollInterval(integration),
+            releaseId, promotionId, environment, caller.actor()))));
+  }
+
+  /** The seed's WaitCIConfig for a run CI started itself: {@code integrationId, pipelineId, runId, timeout}. */
+  public Future<PipelineRun> watch(JsonObject body, Principal caller) {
+    Validator v = new Validator(body);
+    UUID integrationId = required(v, "integrationId");
+    String pipelineId = v.requiredString("pipelineId", 500);
+    String runId = body.getValue("runId") instanceof Number n ? String.valueOf(n) : v.requiredString("runId", 200);
+    int timeout = timeout(v);
+    v.throwIfInvalid();
+    return ciIntegration(integrationId).compose(integration -> runs.findActiveByVendorId(integration.id(), runId)
+        .compose(existing -> existing.isPresent() ? Future.succeededFuture(existing.get())
+            : runs.insert(new PipelineRunRepository.NewRun(integration.id(), integration.type().wire(), pipelineId,
+                null, new JsonObject(), runId, "stella-" + UUID.randomUUID(), null, RunStatus.PENDING, null, true,
+                "watched", pollInterval(integration), timeout, 0, null, null, null, caller.actor()))));
+  }
+
+  public Future<PipelineRun> get(String id) {
+    return runs.find(parseId(id)).map(found -> found.orElseThrow(() -> notFound(id)));
+  }
+
+  public Future<Page<PipelineRun>> list(String status, String integrationId, String cursor, String limit) {
+    Validator v = new Validator(new JsonObject());
+    if (status != null && !RunStatus.ALL.contains(status)) {
+      v.error("status", "must be one of " + RunStatus.ALL, "INVALID_VALUE");
+    }
+    UUID integration = null;
+    if (integrationId != null) {
+      try {
+        integration = UUID.fromString(integrationId);
+      } catch (IllegalArgumentException e) {
+        v.error("integrationId", "must be a UUID", "INVALID_FORMAT");
+      }
+    }
+    v.throwIfInvalid();
+    return runs.list(status, integration, cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+  }
+
+  /** Asks the vendor to stop the run, then ends the wait as cancelled. */
+  public Future<PipelineRun> cancel(String id) {
+    return get(id).compose(run -> {
+      if (!run.active()) {
+        throw ApiException.conflict("pipeline run " + id + " already ended: " + run.status());
+      }
+      return ciIntegration(run.integrationId()).compose(integration -> connectors.forIntegration(integration)
+          .cancel(run.runRef())
+          .recover(e -> e instanceof CiException.NotFound ? Future.succeededFuture()
+              : Future.failedFuture(vendorError(integration, "cancel", e))))
+          .compose(v -> complete(run.id(), RunStatus.CANCELLED, "cancelled", null, null, "api", null))
+          .compose(ended -> ended.isPresent() ? Future.succeededFuture(ended.get()) : get(id));
+    });
+  }
+
+  /**
+   * Ends a run if it is still active and publishes {@code ci.run.completed} — exactly once,
+   * whichever of poll, webhook, cancellation or deadline calls first.
+   */
+  public Future<Optional<PipelineRun>> complete(UUID id, String status, String vendorStatus, String webUrl,
+      String error, String completedBy, String vendorRunId) {
+    return runs.complete(id, status, vendorStatus, webUrl, error, completedBy, vendorRunId)
+        .onSuccess(ended -> ended.ifPresent(this::publishCompleted));
+  }
+
+  /** A CI webhook reported a run finished: complete the wait for it, if there is one. */
+  public Future<Optional<PipelineRun>> completeFromWebhook(UUID integrationId, String vendorRunId, String status,
+      String vendorStatus, String webUrl) {
+    return runs.findActiveByVendorId(integrationId, vendorRunId).compose(found -> found.isEmpty()
+        ? Future.succeededFuture(Optional.empty())
+        : complete(found.get().id(), status, vendorStatus, webUrl, null, "webhook", null));
+  }
+
+  public void publishCompleted(PipelineRun run) {
+    Counter.builder("stella.ci.runs.completed").tag("status", run.status()).tag("by", String.valueOf(run.completedBy()))
+        .description("Pipeline-run waits ended, by final status and by what ended them")
+        .register(registry).increment();
+    eventBus.publish(Events.CI_RUN_COMPLETED, new JsonObject()
+        .put("pipelineRunId", run.id().toString())
+        .put("vendorRunId", run.vendorRunId())
+        .put("integrationId", run.integrationId().toString())
+        .put("status", run.status())
+        .put("vendorStatus", run.vendorStatus())
+        .put("webUrl", run.webUrl())
+        .put("completedBy", run.completedBy()));
+  }
+
+  private Future<ResolvedIntegration> ciIntegration(UUID id) {
+    return integrations.resolve(id).map(found -> found.filter(i -> i.type().isCi())
+        .orElseThrow(() -> ApiException.unprocessable("UNKNOWN_INTEGRATION", "no CI integration " + id,
+            (JsonObject) null)));
+  }
+
+  /** The integration's {@code config.pollIntervalSeconds}: default 10, at least 1. */
+  static int pollInterval(ResolvedIntegration integration) {
+    Object configured = integration.config().getValue("pollIntervalSeconds");
+    int seconds = configured instanceof Number n ? n.intValue() : DEFAULT_POLL_INTERVAL_SECONDS;
+    return Math.max(1, seconds);
+  }
+
+  /**
+   * What a caller hears when the CI system refused: 422 naming the integration for credentials,
+   * unknown pipelines and rejected requests, 429 when it rate-limits us, 502 when it is down.
+   */
+  static ApiException vendorError(ResolvedIntegration integration, String action, Throwable e) {
+    String what = action + " on " + integration.type().wire() + " integration '" + integration.name() + "' failed: "
+        + e.getMessage();
+    JsonObject details = new JsonObject().put("integrationId", integration.id().toString());
+    if (e instanceof CiException.RateLimited limited) {
+      long wait = Math.max(1, limited.resumeAt().getEpochSecond() - java.time.Instant.now().getEpochSecond());
+      return ApiException.tooManyRequests(what, wait);
+    }
+    if (e instanceof CiException.Unauthorized) {
+      return ApiException.unprocessable("CI_CREDENTIALS_REJECTED", what, details);
+    }
+    if (e instanceof CiException.NotFound) {
+      return ApiException.unprocessable("CI_PIPELINE_NOT_FOUND", what, details);
+    }
+    if (e instanceof CiException.Rejected) {
+      return ApiException.unprocessable("CI_REQUEST_REJECTED", what, details);
+    }
+    return ApiException.of(502, "CI_UNAVAILABLE", what);
+  }
+
+  private static UUID required(Validator v, String field) {
+    if (!v.has(field)) {
+      v.error(field, "is required", "REQUIRED");
+      return null;
+    }
+    return v.optionalUuid(field);
+  }
+
+  private static int timeout(Validator v) {
+    Object raw = v.has("timeout") ? v.optionalObjectValue("timeout") : null;
+    if (raw == null) {
+      return DEFAULT_TIMEOUT_SECONDS;
+    }
+    if (!(raw instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue())
+        || n.longValue() < 1 || n.longValue() > MAX_TIMEOUT_SECONDS) {
+      v.error("timeout", "must be whole seconds from 1 to " + MAX_TIMEOUT_SECONDS, "OUT_OF_RANGE");
+      return DEFAULT_TIMEOUT_SECONDS;
+    }
+    return n.intValue();
+  }
+
+  private static Map<String, String> stringMap(JsonObject json) {
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    json.forEach(e -> map.put(e.getKey(), String.valueOf(e.getValue())));
+    return map;
+  }
+
+  private static UUID parseId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw notFound(id);
+    }
+  }
+
+  private static ApiException notFound(String id) {
+    return ApiException.notFound("pipeline run " + id);
+  }
+}

@@ -1,0 +1,204 @@
+package org.stellaops.orchestrator.ci.gitlab;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import org.stellaops.orchestrator.ci.CiConnector;
+import org.stellaops.orchestrator.ci.CiException;
+import org.stellaops.orchestrator.ci.HttpErrors;
+import org.stellaops.orchestrator.ci.PollResult;
+import org.stellaops.orchestrator.ci.RunStatus;
+import org.stellaops.orchestrator.ci.VendorRun;
+import org.stellaops.orchestrator.integration.ResolvedIntegration;
+
+/**
+ * GitLab CI pipelines through REST API v4 (api-facts §1).
+ *
+ * <p>Reads from a {@code ci.gitlab} integration:
+ * <ul>
+ *   <li>{@code config.endpoint}: the instance URL, e.g. {@code https://gitlab.example.com} ({@code /api/v4} is
+ *       appended); default {@code https://gitlab.com}.</li>
+ *   <li>{@code config.requestTimeoutSeconds}: per request; default 10.</li>
+ *   <li>{@code credentials.token}: an access token sent as {@code PRIVATE-TOKEN}; scope {@code api} to trigger and
+ *       cancel, {@code read_api} is enough to poll and check.</li>
+ *   <li>{@code credentials.triggerToken} (optional): a pipeline trigger token, used to trigger only when there is no
+ *       {@code token}. It cannot read or cancel pipelines, so polling, cancel and check still need {@code token}.</li>
+ * </ul>
+ *
+ * <p>{@code pipelineId} is the project: its numeric id or its path {@code grp/sub/proj}. The run id is the
+ * pipeline's numeric {@code id}. Variables are sent as {@code env_var} variables; null values are left out.
+ */
+public final class GitLabConnector implements CiConnector {
+
+  static final String DEFAULT_ENDPOINT = "https://gitlab.com";
+
+  private final WebClient http;
+  private final Clock clock;
+  private final String api;
+  private final long timeoutMs;
+  private final String token;
+  private final String triggerToken;
+  private final String label;
+
+  public GitLabConnector(WebClient http, ResolvedIntegration integration, Clock clock) {
+    this.http = http;
+    this.clock = clock;
+    this.api = apiBase(integration.config().getString("endpoint", DEFAULT_ENDPOINT));
+    this.timeoutMs = integration.config().getInteger("requestTimeoutSeconds", 10) * 1000L;
+    this.token = integration.credential("token");
+    this.triggerToken = integration.credential("triggerToken");
+    this.label = "GitLab (integration '" + integration.name() + "')";
+  }
+
+  /** Creates the pipeline with the access token, or, when only a trigger token is configured, with that. */
+  @Override
+  public Future<VendorRun> trigger(String pipelineId, String ref, Map<String, String> variables, String correlationId) {
+    String what = "project " + pipelineId;
+    Future<HttpResponse<Buffer>> sent;
+    if (token != null) {
+      sent = createPipeline(pipelineId, ref, variables);
+    } else if (triggerToken != null) {
+      sent = triggerPipeline(pipelineId, ref, variables);
+    } else {
+      sent = Future.failedFuture(new CiException.Unauthorized(label + " has neither credentials.token nor "
+          + "credentials.triggerToken; cannot trigger " + what));
+    }
+    return sent
+        .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
+        .map(response -> HttpErrors.readJson(label, what, response, GitLabConnector::toVendorRun))
+        .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, "trigger of " + what, e)));
+  }
+
+  /** {@code GET /projects/:id/pipelines/:pipeline_id}, conditional on the last ETag. */
+  @Override
+  public Future<PollResult> poll(RunRef run, String etag) {
+    String what = "pipeline " + run.runId() + " of project " + run.pipelineId();
+    return requireToken(what)
+        .compose(v -> {
+          HttpRequest<Buffer> request = authorized(HttpMethod.GET, pipelinePath(run.pipelineId(), run.runId()));
+          if (etag != null) {
+            request.putHeader("If-None-Match", etag);
+          }
+          return request.send();
+        })
+        .map(response -> response.statusCode() == 304 ? PollResult.unchanged() : toPollResult(response, what))
+        .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
+  }
+
+  /** {@code POST …/cancel}. GitLab answers 200 in any state, so the next poll is what confirms it. */
+  @Override
+  public Future<Void> cancel(RunRef run) {
+    String what = "pipeline " + run.runId() + " of project " + run.pipelineId();
+    return requireToken(what)
+        .compose(v -> authorized(HttpMethod.POST, pipelinePath(run.pipelineId(), run.runId()) + "/cancel").send())
+        .map(response -> HttpErrors.requireSuccess(label, "cancel of " + what, response, clock))
+        .<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, "cancel of " + what, e)));
+  }
+
+  /** {@code GET /user}: proves the endpoint and the token in one call. */
+  @Override
+  public Future<String> check() {
+    String what = "the current user";
+    return requireToken(what)
+        .compose(v -> authorized(HttpMethod.GET, "/user").send())
+        .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
+        .map(response -> HttpErrors.readJson(label, what, response, json -> HttpErrors.text(json, "username")))
+        .map(username -> "authenticated as " + username)
+        .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
+  }
+
+  /** {@code POST /projects/:id/pipeline} with a JSON body; the normal way, needs scope {@code api}. */
+  private Future<HttpResponse<Buffer>> createPipeline(String pipelineId, String ref, Map<String, String> variables) {
+    return authorized(HttpMethod.POST, projectPath(pipelineId) + "/pipeline")
+        .sendJsonObject(createBody(ref, variables));
+  }
+
+  /** {@code POST /projects/:id/trigger/pipeline}, form-encoded, no PRIVATE-TOKEN: the trigger token is the auth. */
+  private Future<HttpResponse<Buffer>> triggerPipeline(String pipelineId, String ref, Map<String, String> variables) {
+    return http.requestAbs(HttpMethod.POST, api + projectPath(pipelineId) + "/trigger/pipeline")
+        .timeout(timeoutMs)
+        .sendForm(triggerForm(triggerToken, ref, variables));
+  }
+
+  private HttpRequest<Buffer> authorized(HttpMethod method, String path) {
+    return http.requestAbs(method, api + path).timeout(timeoutMs).putHeader("PRIVATE-TOKEN", token);
+  }
+
+  /** A trigger token cannot read pipelines; say so instead of letting GitLab answer a puzzling 401. */
+  private Future<Void> requireToken(String what) {
+    if (token != null) {
+      return Future.succeededFuture();
+    }
+    return Future.failedFuture(new CiException.Unauthorized(label + " has no credentials.token; reading " + what
+        + " needs a token with the read_api scope (a trigger token can only start pipelines)"));
+  }
+
+  private PollResult toPollResult(HttpResponse<Buffer> response, String what) {
+    HttpErrors.requireSuccess(label, what, response, clock);
+    VendorRun run = HttpErrors.readJson(label, what, response, GitLabConnector::toVendorRun);
+    return PollResult.of(run.runId(), run.status(), run.vendorStatus(), run.webUrl(), response.getHeader("ETag"));
+  }
+
+  /** A pipeline object (both the create and the get answer are one). */
+  static VendorRun toVendorRun(JsonObject pipeline) {
+    String status = HttpErrors.text(pipeline, "status");
+    return new VendorRun(String.valueOf(HttpErrors.number(pipeline, "id")), RunStatus.gitlab(status), status,
+        pipeline.getString("web_url"));
+  }
+
+  static JsonObject createBody(String ref, Map<String, String> variables) {
+    JsonArray vars = new JsonArray();
+    nonNull(variables).forEach((key, value) -> vars.add(new JsonObject()
+        .put("key", key).put("value", value).put("variable_type", "env_var")));
+    return new JsonObject().put("ref", ref).put("variables", vars);
+  }
+
+  static MultiMap triggerForm(String triggerToken, String ref, Map<String, String> variables) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap().add("token", triggerToken).add("ref", ref);
+    nonNull(variables).forEach((key, value) -> form.add("variables[" + key + "]", value));
+    return form;
+  }
+
+  /** {@code /projects/:id}, a path id being one URL-encoded segment ({@code grp%2Fproj}). */
+  static String projectPath(String pipelineId) {
+    return "/projects/" + segment(pipelineId);
+  }
+
+  static String pipelinePath(String pipelineId, String runId) {
+    return projectPath(pipelineId) + "/pipelines/" + segment(runId);
+  }
+
+  /** The instance URL with {@code /api/v4}, tolerating a configured URL that already ends with it. */
+  static String apiBase(String endpoint) {
+    String base = endpoint.replaceAll("/+$", "");
+    return base.endsWith("/api/v4") ? base : base + "/api/v4";
+  }
+
+  static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** Variables with a value; a null would be a 400 from GitLab ("non-string values"), absent is the same to a job. */
+  private static Map<String, String> nonNull(Map<String, String> variables) {
+    Map<String, String> kept = new java.util.LinkedHashMap<>();
+    if (variables != null) {
+      variables.forEach((key, value) -> {
+        if (value != null) {
+          kept.put(key, value);
+        }
+      });
+    }
+    return kept;
+  }
+}

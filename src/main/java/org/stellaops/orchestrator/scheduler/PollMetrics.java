@@ -1,0 +1,42 @@
+package org.stellaops.orchestrator.scheduler;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Polling meters: waits in flight, cycle time, CI API calls by connector and outcome, rate-limit pauses. */
+public final class PollMetrics {
+
+  private final MeterRegistry registry;
+  private final AtomicLong inFlight = new AtomicLong();
+  private final Timer cycle;
+
+  public PollMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    registry.gauge("stella.ci.waits.inflight", inFlight);
+    this.cycle = Timer.builder("stella.ci.poll.cycle")
+        .description("Time to claim and dispatch the due waits of one tick")
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  public void waitsInFlight(long count) {
+    inFlight.set(count);
+  }
+
+  public Timer cycle() {
+    return cycle;
+  }
+
+  /** outcome: ok, not_modified, rate_limited, unauthorized, not_found, rejected, error. */
+  public void call(String connector, String outcome) {
+    Counter.builder("stella.ci.api.calls").tag("connector", connector).tag("outcome", outcome)
+        .description("CI API calls made while polling").register(registry).increment();
+  }
+
+  public void rateLimitPause(String connector) {
+    Counter.builder("stella.ci.ratelimit.pauses").tag("connector", connector)
+        .description("Times an integration was paused until its rate limit resets").register(registry).increment();
+  }
+}

@@ -1,0 +1,185 @@
+package org.stellaops.orchestrator.scheduler;
+
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.ci.CiConnector;
+import org.stellaops.orchestrator.ci.CiException;
+import org.stellaops.orchestrator.ci.Connectors;
+import org.stellaops.orchestrator.ci.PipelineRun;
+import org.stellaops.orchestrator.ci.PipelineRunRepository;
+import org.stellaops.orchestrator.ci.PipelineRunService;
+import org.stellaops.orchestrator.ci.PollResult;
+import org.stellaops.orchestrator.ci.RunStatus;
+import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.ResolvedIntegration;
+
+/**
+ * One polling tick, on the scheduler verticle's event loop: end the waits whose deadline passed,
+ * claim the due ones (the claim already moves each {@code next_poll_at} one interval ahead),
+ * and poll them — at most {@link #perIntegration} at a time per integration, none while an
+ * integration is paused by its rate limit. Reading the CI system never writes; a poll that
+ * sees no change writes nothing; a terminal status goes through the one conditional UPDATE.
+ * All state here is confined to the one event loop, so it needs no locks.
+ */
+public final class Poller {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
+  static final int MAX_ROUNDS_PER_TICK = 50;
+
+  private final PipelineRunRepository runs;
+  private final PipelineRunService service;
+  private final IntegrationService integrations;
+  private final Connectors connectors;
+  private final PollMetrics metrics;
+  private final Clock clock;
+  private final int batch;
+  private final int perIntegration;
+  private final Map<UUID, Instant> pausedUntil = new HashMap<>();
+  private final Map<UUID, Integer> inFlight = new HashMap<>();
+  private final Map<UUID, ArrayDeque<PipelineRun>> queued = new HashMap<>();
+  private boolean ticking;
+  private long ticks;
+
+  public Poller(PipelineRunRepository runs, PipelineRunService service, IntegrationService integrations,
+      Connectors connectors, PollMetrics metrics, Clock clock, int batch, int perIntegration) {
+    this.runs = runs;
+    this.service = service;
+    this.integrations = integrations;
+    this.connectors = connectors;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.batch = batch;
+    this.perIntegration = perIntegration;
+  }
+
+  /** Runs one tick unless the previous one is still claiming. */
+  public void tick() {
+    if (ticking) {
+      return;
+    }
+    ticking = true;
+    Timer.Sample sample = Timer.start();
+    if (ticks++ % 5 == 0) {
+      runs.countActive().onSuccess(metrics::waitsInFlight);
+    }
+    runs.expire(1000)
+        .onSuccess(expired -> expired.forEach(service::publishCompleted))
+        .compose(v -> claim(0))
+        .onComplete(done -> {
+          sample.stop(metrics.cycle());
+          ticking = false;
+          if (done.failed()) {
+            LOG.warn("polling tick failed: {}", done.cause().getMessage());
+          }
+        });
+  }
+
+  private Future<Void> claim(int round) {
+    return runs.claimDue(batch).compose(claimed -> {
+      claimed.forEach(this::dispatch);
+      return claimed.size() == batch && round < MAX_ROUNDS_PER_TICK ? claim(round + 1) : Future.succeededFuture();
+    });
+  }
+
+  private void dispatch(PipelineRun run) {
+    UUID integration = run.integrationId();
+    Instant paused = pausedUntil.get(integration);
+    if (paused != null && paused.isAfter(clock.instant())) {
+      runs.postpone(run.id(), paused);
+      return;
+    }
+    if (inFlight.getOrDefault(integration, 0) >= perIntegration) {
+      queued.computeIfAbsent(integration, k -> new ArrayDeque<>()).add(run);
+      return;
+    }
+    inFlight.merge(integration, 1, Integer::sum);
+    poll(run).onComplete(done -> {
+      inFlight.merge(integration, -1, Integer::sum);
+      ArrayDeque<PipelineRun> waiting = queued.get(integration);
+      if (waiting != null && !waiting.isEmpty()) {
+        dispatch(waiting.poll());
+      }
+    });
+  }
+
+  /** Polls one run and commits what changed; never fails (errors are recorded on the run). */
+  Future<Void> poll(PipelineRun run) {
+    return integrations.resolve(run.integrationId()).compose(found -> {
+      if (found.isEmpty()) {
+        return service.complete(run.id(), RunStatus.FAILED, "error", null,
+            "integration " + run.integrationId() + " was deleted", "poll", null).mapEmpty();
+      }
+      ResolvedIntegration integration = found.get();
+      CiConnector connector = connectors.forIntegration(integration);
+      return connector.poll(run.runRef(), run.etag()).transform(result -> result.succeeded()
+          ? commit(run, integration, result.result())
+          : failed(run, integration, result.cause()));
+    }).recover(e -> {
+      LOG.warn("poll of pipeline run {} could not be recorded: {}", run.id(), e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> commit(PipelineRun run, ResolvedIntegration integration, PollResult result) {
+    String connector = integration.type().wire();
+    if (result.notModified()) {
+      metrics.call(connector, "not_modified");
+      return Future.succeededFuture();
+    }
+    metrics.call(connector, "ok");
+    if (RunStatus.terminal(result.status())) {
+      return service.complete(run.id(), result.status(), result.vendorStatus(), result.webUrl(), null, "poll",
+          result.runId()).mapEmpty();
+    }
+    if (changed(run, result) || run.consecutiveErrors() > 0) {
+      return runs.progress(run.id(), result.status(), result.vendorStatus(), result.webUrl(), result.runId(),
+          result.etag());
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Whether a non-terminal poll saw anything worth writing. Pure. */
+  static boolean changed(PipelineRun run, PollResult result) {
+    return !Objects.equals(run.status(), result.status())
+        || !Objects.equals(run.vendorStatus(), result.vendorStatus())
+        || (result.runId() != null && !Objects.equals(run.vendorRunId(), result.runId()))
+        || (result.webUrl() != null && !Objects.equals(run.webUrl(), result.webUrl()))
+        || (result.etag() != null && !Objects.equals(run.etag(), result.etag()));
+  }
+
+  private Future<Void> failed(PipelineRun run, ResolvedIntegration integration, Throwable error) {
+    String connector = integration.type().wire();
+    if (error instanceof CiException.RateLimited limited) {
+      metrics.call(connector, "rate_limited");
+      metrics.rateLimitPause(connector);
+      pausedUntil.merge(integration.id(), limited.resumeAt(), (a, b) -> a.isAfter(b) ? a : b);
+      LOG.info("integration {} is rate-limited; pausing its polls until {}", integration.name(), limited.resumeAt());
+      return runs.postpone(run.id(), limited.resumeAt());
+    }
+    if (error instanceof CiException.Unauthorized || error instanceof CiException.NotFound
+        || error instanceof CiException.Rejected) {
+      metrics.call(connector, error instanceof CiException.Unauthorized ? "unauthorized"
+          : error instanceof CiException.NotFound ? "not_found" : "rejected");
+      return service.complete(run.id(), RunStatus.FAILED, "error", null, error.getMessage(), "poll", null).mapEmpty();
+    }
+    metrics.call(connector, "error");
+    int retryIn = Backoff.afterErrors(run.consecutiveErrors() + 1, run.pollIntervalSeconds());
+    return runs.failedPoll(run.id(), String.valueOf(error.getMessage()), retryIn);
+  }
+
+  /** For tests and the benchmark: integrations currently paused. */
+  List<UUID> paused() {
+    Instant now = clock.instant();
+    return pausedUntil.entrySet().stream().filter(e -> e.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
+  }
+}
