@@ -66,7 +66,8 @@ public final class HttpErrors {
           + "; resume at " + resumeAt + detail, resumeAt);
     }
     if (status == 403) {
-      return new CiException.Unauthorized(integration + " refused the credentials (403 forbidden) for " + what + detail);
+      return new CiException.Unauthorized(integration + " refused the credentials (403 forbidden) for " + what
+          + detail);
     }
     if (status == 404) {
       return new CiException.NotFound(integration + ": " + what + " not found (404)" + detail);

@@ -3,6 +3,7 @@ package org.stellaops.orchestrator.ci.github;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.stellaops.orchestrator.ci.CiConnector;
 import org.stellaops.orchestrator.ci.CiException;
 import org.stellaops.orchestrator.ci.HttpErrors;
@@ -100,7 +102,8 @@ public final class GitHubConnector implements CiConnector {
     Future<String> runId = run.runId() != null
         ? Future.succeededFuture(run.runId())
         : discover(run).map(PollResult::runId);
-    String what = "cancel of a run of workflow " + run.pipelineId();
+    String what = "cancel of run " + (run.runId() != null ? run.runId() : "(not yet discovered)") + " of workflow "
+        + run.pipelineId();
     return runId
         .compose(id -> {
           if (id == null) {
@@ -189,10 +192,9 @@ public final class GitHubConnector implements CiConnector {
         })
         .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
         .map(response -> HttpErrors.readJson(label, what, response,
-            json -> Discovery.pick(json.getJsonArray("workflow_runs"), correlation, since)))
-        .map(found -> found
-            .map(json -> toPollResult(json, null))
-            .orElseGet(() -> PollResult.of(null, RunStatus.PENDING, DISPATCHED, null, null)))
+            json -> Discovery.pick(json.getJsonArray("workflow_runs"), correlation, since)
+                .map(found -> toPollResult(found, null))
+                .orElseGet(() -> PollResult.of(null, RunStatus.PENDING, DISPATCHED, null, null))))
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
   }
 
@@ -216,19 +218,19 @@ public final class GitHubConnector implements CiConnector {
     return request;
   }
 
-  /** 200 carries the run; 204 (no run details) leaves the id to discovery. 422 may mean "not dispatchable". */
+  /**
+   * 200 carries the run; 204 (no run details) leaves the id to discovery. So does a 2xx whose body we cannot
+   * read: the workflow was dispatched, and failing would invite the caller to dispatch it a second time.
+   * A 422 may mean "not dispatchable".
+   */
   private VendorRun toVendorRun(HttpResponse<Buffer> response, String what) {
     if (response.statusCode() == 422 && Dispatch.lacksDispatchTrigger(response.bodyAsString())) {
       throw new CiException.NotFound(label + ": " + what + " has no workflow_dispatch trigger ("
           + HttpErrors.vendorMessage(response.bodyAsString()) + ")");
     }
     HttpErrors.requireSuccess(label, what, response, clock);
-    if (response.statusCode() == 204 || response.body() == null || response.body().length() == 0) {
-      return new VendorRun(null, RunStatus.PENDING, DISPATCHED, null);
-    }
-    return HttpErrors.readJson(label, what, response, json -> new VendorRun(
-        String.valueOf(HttpErrors.number(json, "workflow_run_id")), RunStatus.PENDING, DISPATCHED,
-        json.getString("html_url")));
+    return Dispatch.runDetails(response.bodyAsString())
+        .orElseGet(() -> new VendorRun(null, RunStatus.PENDING, DISPATCHED, null));
   }
 
   /** A workflow run object; vendorStatus is the conclusion once completed, the status before. */
@@ -277,6 +279,23 @@ public final class GitHubConnector implements CiConnector {
         inputs.put("correlation_id", correlationId);
       }
       return inputs;
+    }
+
+    /** {@code {"workflow_run_id", "run_url", "html_url"}} of a 200; empty for a 204 or a body without them. */
+    static Optional<VendorRun> runDetails(String body) {
+      if (body == null || body.isBlank()) {
+        return Optional.empty();
+      }
+      try {
+        JsonObject json = new JsonObject(body);
+        Long runId = json.getLong("workflow_run_id");
+        String htmlUrl = json.getString("html_url");
+        return runId == null
+            ? Optional.empty()
+            : Optional.of(new VendorRun(String.valueOf(runId), RunStatus.PENDING, DISPATCHED, htmlUrl));
+      } catch (DecodeException | ClassCastException e) {
+        return Optional.empty();
+      }
     }
 
     /** GHES 3.20 and older answer 400 or 422 naming the field they do not know. */

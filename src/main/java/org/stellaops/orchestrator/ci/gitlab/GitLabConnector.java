@@ -64,16 +64,17 @@ public final class GitLabConnector implements CiConnector {
   @Override
   public Future<VendorRun> trigger(String pipelineId, String ref, Map<String, String> variables, String correlationId) {
     String what = "project " + pipelineId;
-    Future<HttpResponse<Buffer>> sent;
-    if (token != null) {
-      sent = createPipeline(pipelineId, ref, variables);
-    } else if (triggerToken != null) {
-      sent = triggerPipeline(pipelineId, ref, variables);
-    } else {
-      sent = Future.failedFuture(new CiException.Unauthorized(label + " has neither credentials.token nor "
-          + "credentials.triggerToken; cannot trigger " + what));
-    }
-    return sent
+    return Future.succeededFuture()
+        .compose(v -> {
+          if (token != null) {
+            return createPipeline(pipelineId, ref, variables);
+          }
+          if (triggerToken != null) {
+            return triggerPipeline(pipelineId, ref, variables);
+          }
+          throw new CiException.Unauthorized(label + " has neither credentials.token nor credentials.triggerToken;"
+              + " cannot trigger " + what);
+        })
         .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
         .map(response -> HttpErrors.readJson(label, what, response, GitLabConnector::toVendorRun))
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, "trigger of " + what, e)));
@@ -85,7 +86,7 @@ public final class GitLabConnector implements CiConnector {
     String what = "pipeline " + run.runId() + " of project " + run.pipelineId();
     return requireToken(what)
         .compose(v -> {
-          HttpRequest<Buffer> request = authorized(HttpMethod.GET, pipelinePath(run.pipelineId(), run.runId()));
+          HttpRequest<Buffer> request = authorized(HttpMethod.GET, pipelinePath(run));
           if (etag != null) {
             request.putHeader("If-None-Match", etag);
           }
@@ -100,7 +101,7 @@ public final class GitLabConnector implements CiConnector {
   public Future<Void> cancel(RunRef run) {
     String what = "pipeline " + run.runId() + " of project " + run.pipelineId();
     return requireToken(what)
-        .compose(v -> authorized(HttpMethod.POST, pipelinePath(run.pipelineId(), run.runId()) + "/cancel").send())
+        .compose(v -> authorized(HttpMethod.POST, pipelinePath(run) + "/cancel").send())
         .map(response -> HttpErrors.requireSuccess(label, "cancel of " + what, response, clock))
         .<Void>mapEmpty()
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, "cancel of " + what, e)));
@@ -175,8 +176,12 @@ public final class GitLabConnector implements CiConnector {
     return "/projects/" + segment(pipelineId);
   }
 
-  static String pipelinePath(String pipelineId, String runId) {
-    return projectPath(pipelineId) + "/pipelines/" + segment(runId);
+  /** {@code /projects/:id/pipelines/:pipeline_id}; a run without an id cannot be addressed, ever. */
+  private String pipelinePath(RunRef run) {
+    if (run.runId() == null) {
+      throw new CiException.Rejected(label + ": no pipeline id to read in project " + run.pipelineId());
+    }
+    return projectPath(run.pipelineId()) + "/pipelines/" + segment(run.runId());
   }
 
   /** The instance URL with {@code /api/v4}, tolerating a configured URL that already ends with it. */

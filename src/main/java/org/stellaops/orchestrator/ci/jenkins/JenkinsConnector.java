@@ -58,7 +58,8 @@ public final class JenkinsConnector implements CiConnector {
   public JenkinsConnector(WebClient http, ResolvedIntegration integration, Clock clock) {
     this.http = http;
     this.clock = clock;
-    this.root = integration.config().getString("endpoint", "").replaceAll("/+$", "");
+    String endpoint = integration.config().getString("endpoint");
+    this.root = endpoint == null ? null : endpoint.replaceAll("/+$", "");
     this.timeoutMs = integration.config().getInteger("requestTimeoutSeconds", 10) * 1000L;
     this.authorization = basic(integration.credential("username"), integration.credential("apiToken"));
     this.label = "Jenkins (integration '" + integration.name() + "')";
@@ -107,7 +108,8 @@ public final class JenkinsConnector implements CiConnector {
   @Override
   public Future<String> check() {
     String what = "the Jenkins root";
-    return request(HttpMethod.GET, "/api/json").addQueryParam("tree", "mode").send()
+    return Future.succeededFuture()
+        .compose(v -> request(HttpMethod.GET, "/api/json").addQueryParam("tree", "mode").send())
         .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
         .map(response -> HttpErrors.readJson(label, what, response, json -> HttpErrors.text(json, "mode")))
         .map(mode -> "reachable; mode " + mode)
@@ -208,12 +210,15 @@ public final class JenkinsConnector implements CiConnector {
 
   /** A POST; a 403 blaming a missing crumb is sent once more with a crumb (api-facts §4). */
   private Future<HttpResponse<Buffer>> post(String path, Map<String, String> query) {
-    return send(path, query, null).compose(response -> Crumb.isCrumbProblem(response.statusCode(),
-        response.bodyAsString())
-        ? fetchCrumb().compose(crumb -> crumb
-            .map(c -> send(path, query, c))
-            .orElseGet(() -> Future.succeededFuture(response)))
-        : Future.succeededFuture(response));
+    return send(path, query, null).compose(response -> {
+      if (!Crumb.isCrumbProblem(response.statusCode(), response.bodyAsString())) {
+        return Future.succeededFuture(response);
+      }
+      // No crumb issuer (404) means the 403 was about something else: let that answer stand.
+      return fetchCrumb().compose(crumb -> crumb
+          .map(c -> send(path, query, c))
+          .orElseGet(() -> Future.succeededFuture(response)));
+    });
   }
 
   private Future<HttpResponse<Buffer>> send(String path, Map<String, String> query, Crumb crumb) {
@@ -241,7 +246,11 @@ public final class JenkinsConnector implements CiConnector {
     });
   }
 
+  /** Throws when {@code config.endpoint} is missing; called inside future chains, so that becomes a failure. */
   private HttpRequest<Buffer> request(HttpMethod method, String path) {
+    if (root == null) {
+      throw new CiException.Rejected(label + " has no config.endpoint (the Jenkins root URL)");
+    }
     HttpRequest<Buffer> request = http.requestAbs(method, root + path).timeout(timeoutMs).followRedirects(false);
     if (authorization != null) {
       request.putHeader("Authorization", authorization);

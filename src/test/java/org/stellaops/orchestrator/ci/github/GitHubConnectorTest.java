@@ -374,6 +374,25 @@ class GitHubConnectorTest {
   }
 
   @Test
+  @DisplayName("a 200 dispatch answer without a readable run id leaves the id to discovery rather than failing")
+  void dispatch200WithoutRunId() {
+    github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.text(200, "ok"));
+
+    VendorRun run = result(connector().trigger("myorg/myapp/release.yml", "main", variables(), "corr-7f3a"));
+
+    assertThat(run).isEqualTo(new VendorRun(null, "pending", "dispatched", null));
+  }
+
+  @Test
+  @DisplayName("a discovery list that is not what GitHub sends is Transient")
+  void discoveryMalformed() {
+    github.stub(HttpMethod.GET, WORKFLOW + "/runs", Reply.json(200, new JsonObject().put("total_count", 0)));
+
+    assertThat(failure(connector().poll(UNDISCOVERED, null))).isInstanceOf(CiException.Transient.class)
+        .hasMessageContaining("workflow_runs");
+  }
+
+  @Test
   @DisplayName("a 5xx is Transient")
   void serverError() {
     github.stub(HttpMethod.GET, RUN_PATH, Reply.text(503, "Service Unavailable"));
