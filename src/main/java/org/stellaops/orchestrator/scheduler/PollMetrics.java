@@ -21,6 +21,15 @@ public final class PollMetrics {
         .register(registry);
   }
 
+  /** Vendor says the run finished → we noticed (by poll). */
+  public void detected(java.time.Duration delay) {
+    Timer.builder("stella.ci.run.detection")
+        .description("Time from a run finishing at the CI system to the poll that noticed it")
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(delay.isNegative() ? java.time.Duration.ZERO : delay);
+  }
+
   public void waitsInFlight(long count) {
     inFlight.set(count);
   }

@@ -138,6 +138,9 @@ public final class Poller {
     }
     metrics.call(connector, "ok");
     if (RunStatus.terminal(result.status())) {
+      if (result.finishedAt() != null) {
+        metrics.detected(java.time.Duration.between(result.finishedAt(), clock.instant()));
+      }
       return service.complete(run.id(), result.status(), result.vendorStatus(), result.webUrl(), null, "poll",
           result.runId()).mapEmpty();
     }

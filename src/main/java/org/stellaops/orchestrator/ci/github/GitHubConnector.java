@@ -238,8 +238,18 @@ public final class GitHubConnector implements CiConnector {
     String status = HttpErrors.text(run, "status");
     String conclusion = run.getString("conclusion");
     String vendorStatus = "completed".equals(status) && conclusion != null ? conclusion : status;
-    return PollResult.of(String.valueOf(HttpErrors.number(run, "id")), RunStatus.github(status, conclusion),
-        vendorStatus, run.getString("html_url"), etag);
+    PollResult result = PollResult.of(String.valueOf(HttpErrors.number(run, "id")),
+        RunStatus.github(status, conclusion), vendorStatus, run.getString("html_url"), etag);
+    // A completed run is last updated when it completes.
+    return "completed".equals(status) ? result.finishedAt(instant(run.getString("updated_at"))) : result;
+  }
+
+  private static java.time.Instant instant(String iso) {
+    try {
+      return iso == null ? null : java.time.Instant.parse(iso);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** {@code resources.core.remaining}, or the deprecated top-level {@code rate.remaining}. */

@@ -147,8 +147,21 @@ public final class GitLabConnector implements CiConnector {
 
   private PollResult toPollResult(HttpResponse<Buffer> response, String what) {
     HttpErrors.requireSuccess(label, what, response, clock);
-    VendorRun run = HttpErrors.readJson(label, what, response, GitLabConnector::toVendorRun);
-    return PollResult.of(run.runId(), run.status(), run.vendorStatus(), run.webUrl(), response.getHeader("ETag"));
+    String etag = response.getHeader("ETag");
+    return HttpErrors.readJson(label, what, response, pipeline -> {
+      VendorRun run = toVendorRun(pipeline);
+      return PollResult.of(run.runId(), run.status(), run.vendorStatus(), run.webUrl(), etag)
+          .finishedAt(instant(pipeline.getValue("finished_at")));
+    });
+  }
+
+  /** GitLab's ISO-8601 {@code finished_at}, or null. */
+  static java.time.Instant instant(Object value) {
+    try {
+      return value instanceof String s ? java.time.OffsetDateTime.parse(s).toInstant() : null;
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** A pipeline object (both the create and the get answer are one). */

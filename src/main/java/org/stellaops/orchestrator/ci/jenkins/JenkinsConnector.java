@@ -181,7 +181,11 @@ public final class JenkinsConnector implements CiConnector {
       return PollResult.of(number, RunStatus.RUNNING, "BUILDING", url, null);
     }
     String result = build.getString("result");
-    return PollResult.of(number, RunStatus.jenkinsResult(result), result, url, null);
+    PollResult done = PollResult.of(number, RunStatus.jenkinsResult(result), result, url, null);
+    // timestamp is the start (epoch ms) and duration the length (ms) of a finished build.
+    Long start = build.getLong("timestamp");
+    Long duration = build.getLong("duration");
+    return start == null || duration == null ? done : done.finishedAt(java.time.Instant.ofEpochMilli(start + duration));
   }
 
   /** An item that started since the last poll is a build now: cancelling the item would leave it running. */
