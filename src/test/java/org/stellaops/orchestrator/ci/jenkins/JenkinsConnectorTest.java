@@ -255,8 +255,10 @@ class JenkinsConnectorTest {
 
     PollResult poll = result(connector().poll(BUILD, null));
 
-    assertThat(poll).isEqualTo(PollResult.of("17", expected, vendorStatus,
-        "https://jenkins.example.com/job/folder/job/sub/job/app/17/", null));
+    PollResult read = PollResult.of("17", expected, vendorStatus,
+        "https://jenkins.example.com/job/folder/job/sub/job/app/17/", null);
+    // A finished build ended at timestamp (its start) + duration.
+    assertThat(poll).isEqualTo(building ? read : read.finishedAt(java.time.Instant.ofEpochMilli(1_772_366_400_000L + 53_000)));
     assertThat(jenkins.last().path()).isEqualTo("/job/folder/job/sub/job/app/17/api/json");
     assertThat(jenkins.last().param("tree")).isEqualTo("number,url,building,result,duration,timestamp");
   }
