@@ -15,11 +15,7 @@ final class References {
     if (ref == null) {
       return null;
     }
-    String r = stripScheme(ref);
-    int at = r.indexOf('@');
-    if (at >= 0) {
-      r = r.substring(0, at);
-    }
+    String r = withoutDigest(ref);
     int colon = tagColon(r);
     return colon >= 0 ? r.substring(0, colon) : r;
   }
@@ -29,13 +25,16 @@ final class References {
     if (ref == null) {
       return null;
     }
-    String r = stripScheme(ref);
-    int at = r.indexOf('@');
-    if (at >= 0) {
-      r = r.substring(0, at);
-    }
+    String r = withoutDigest(ref);
     int colon = tagColon(r);
     return colon >= 0 && colon < r.length() - 1 ? r.substring(colon + 1) : null;
+  }
+
+  /** The reference without scheme and without an {@code @digest} suffix. */
+  private static String withoutDigest(String ref) {
+    String r = stripScheme(ref);
+    int at = r.indexOf('@');
+    return at >= 0 ? r.substring(0, at) : r;
   }
 
   /** The digest of {@code repo@sha256:...}, or null. */
