@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -146,12 +147,18 @@ public final class TestGateway implements AutoCloseable {
     return r.data();
   }
 
+  /** Stops the gateway; fails if Vert.x reported a blocked event loop while it ran. */
   @Override
   public void close() {
     try {
       app.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not stop", e);
+    }
+    List<String> blocked = BlockedThreadAlarm.warnings();
+    if (!blocked.isEmpty()) {
+      BlockedThreadAlarm.clear();
+      throw new AssertionError("an event loop was blocked: " + blocked);
     }
   }
 
