@@ -5,6 +5,10 @@ import static org.stellaops.orchestrator.auth.Permission.COMPONENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_DELETE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_READ;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_UPDATE;
+import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_DELETE;
+import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_READ;
+import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_UPDATE;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_DELETE;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_READ;
@@ -121,6 +125,12 @@ public final class ApiVerticle extends VerticleBase {
     router.get(V1 + "/pipeline-runs").handler(w.guard().require(PIPELINE_RUN_READ)).handler(w.pipelineRuns()::list);
     router.get(V1 + "/pipeline-runs/:id").handler(w.guard().require(PIPELINE_RUN_READ)).handler(w.pipelineRuns()::get);
     router.post(V1 + "/pipeline-runs/:id/cancel").handler(w.guard().require(PIPELINE_RUN_UPDATE)).handler(w.pipelineRuns()::cancel);
+
+    router.post(V1 + "/environments").handler(w.guard().require(ENVIRONMENT_CREATE)).handler(w.environments()::create);
+    router.get(V1 + "/environments").handler(w.guard().require(ENVIRONMENT_READ)).handler(w.environments()::list);
+    router.get(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_READ)).handler(w.environments()::get);
+    router.patch(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_UPDATE)).handler(w.environments()::update);
+    router.delete(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_DELETE)).handler(w.environments()::delete);
 
     router.get(V1 + "/webhook-deliveries").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::list);
     router.get(V1 + "/webhook-deliveries/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::get);

@@ -43,6 +43,9 @@ import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.RegistryClient;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
 import org.stellaops.orchestrator.webhook.WebhookMetrics;
+import org.stellaops.orchestrator.workflow.EnvironmentRepository;
+import org.stellaops.orchestrator.workflow.EnvironmentRoutes;
+import org.stellaops.orchestrator.workflow.EnvironmentService;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
@@ -157,7 +160,8 @@ public final class Application {
           new WebhookIngest(integrations, webhookMetrics),
           () -> new InboxWriter(deliveries, config.inbox().maxQueued()),
           new DeliveryRoutes(deliveries, vertx.eventBus()),
-          new PipelineRunRoutes(pipelineRuns));
+          new PipelineRunRoutes(pipelineRuns),
+          new EnvironmentRoutes(new EnvironmentService(new EnvironmentRepository(pool), integrations)));
       InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
           versionMap, versionRepository, releases, new RegistryClient(webClient), pipelineRuns, vertx.eventBus()),
           webhookMetrics,

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
+import org.stellaops.orchestrator.workflow.EnvironmentRoutes;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
@@ -32,4 +33,5 @@ public record Wiring(
     WebhookIngest webhookIngest,
     Supplier<InboxWriter> inboxWriters,
     DeliveryRoutes deliveryRoutes,
-    PipelineRunRoutes pipelineRuns) {}
+    PipelineRunRoutes pipelineRuns,
+    EnvironmentRoutes environments) {}

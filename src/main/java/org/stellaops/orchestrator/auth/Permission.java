@@ -32,6 +32,10 @@ public record Permission(String resource, String action) {
   public static final Permission INTEGRATION_UPDATE = of("integration:update");
   public static final Permission INTEGRATION_DELETE = of("integration:delete");
   public static final Permission CI_EVENT_CREATE = of("ci-event:create");
+  public static final Permission ENVIRONMENT_CREATE = of("environment:create");
+  public static final Permission ENVIRONMENT_READ = of("environment:read");
+  public static final Permission ENVIRONMENT_UPDATE = of("environment:update");
+  public static final Permission ENVIRONMENT_DELETE = of("environment:delete");
   public static final Permission PIPELINE_RUN_CREATE = of("pipeline-run:create");
   public static final Permission PIPELINE_RUN_READ = of("pipeline-run:read");
   public static final Permission PIPELINE_RUN_UPDATE = of("pipeline-run:update");

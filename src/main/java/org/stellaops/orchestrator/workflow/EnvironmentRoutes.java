@@ -1,0 +1,43 @@
+package org.stellaops.orchestrator.workflow;
+
+import io.vertx.ext.web.RoutingContext;
+import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.platform.Bodies;
+import org.stellaops.orchestrator.platform.Responses;
+
+/** HTTP handlers for /api/v1/environments. */
+public final class EnvironmentRoutes {
+
+  private final EnvironmentService service;
+
+  public EnvironmentRoutes(EnvironmentService service) {
+    this.service = service;
+  }
+
+  public void create(RoutingContext ctx) {
+    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+        .compose(e -> Responses.created(ctx, e.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  /** All environments in promotion order (there are few; no pagination). */
+  public void list(RoutingContext ctx) {
+    service.list()
+        .compose(all -> Responses.ok(ctx, Responses.array(all, Environment::toJson)))
+        .onFailure(ctx::fail);
+  }
+
+  public void get(RoutingContext ctx) {
+    service.get(ctx.pathParam("id")).compose(e -> Responses.ok(ctx, e.toJson())).onFailure(ctx::fail);
+  }
+
+  public void update(RoutingContext ctx) {
+    service.update(ctx.pathParam("id"), Bodies.jsonObject(ctx))
+        .compose(e -> Responses.ok(ctx, e.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void delete(RoutingContext ctx) {
+    service.delete(ctx.pathParam("id")).compose(v -> Responses.noContent(ctx)).onFailure(ctx::fail);
+  }
+}
