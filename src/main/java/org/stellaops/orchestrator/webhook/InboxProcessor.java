@@ -34,6 +34,8 @@ public final class InboxProcessor extends VerticleBase {
   private final int leaseSeconds;
   private boolean busy;
   private boolean again;
+  private boolean stopping;
+  private io.vertx.core.Promise<Void> drained;
   private long timer;
   private MessageConsumer<Object> wake;
 
@@ -57,13 +59,25 @@ public final class InboxProcessor extends VerticleBase {
     return wake.completion();
   }
 
+  /** Stops taking new batches and waits for the one in progress, so it never meets a closed pool. */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
-    return wake.unregister();
+    Future<Void> idle;
+    if (busy) {
+      drained = io.vertx.core.Promise.promise();
+      idle = drained.future();
+    } else {
+      idle = Future.succeededFuture();
+    }
+    return wake.unregister().compose(v -> idle);
   }
 
   private void kick() {
+    if (stopping) {
+      return;
+    }
     if (busy) {
       again = true;
       return;
@@ -80,11 +94,14 @@ public final class InboxProcessor extends VerticleBase {
           if (result.failed()) {
             LOG.warn("inbox batch failed: {}", result.cause().getMessage());
           }
-          if (result.succeeded() && (result.result() == BATCH || again)) {
+          if (!stopping && result.succeeded() && (result.result() == BATCH || again)) {
             again = false;
             runBatch();
           } else {
             busy = false;
+            if (drained != null) {
+              drained.tryComplete();
+            }
           }
         });
   }

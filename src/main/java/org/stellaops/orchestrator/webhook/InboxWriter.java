@@ -9,18 +9,21 @@ import org.stellaops.orchestrator.platform.ApiException;
 
 /**
  * Group commit for webhook deliveries. Each HTTP verticle owns one writer, used only from its
- * event loop (so it needs no locks). A delivery waits while the writer already has
- * {@link #MAX_IN_FLIGHT} inserts running; everything that queued up meanwhile goes into the
- * next multi-row insert. At low load a delivery is written at once; under load the batches
- * grow by themselves. A delivery's future completes only after its transaction commits.
+ * event loop (so it needs no locks). While the writer's insert is running, new deliveries queue;
+ * when it commits, everything that queued meanwhile goes into the next multi-row insert. At low
+ * load a delivery is written at once; under load each commit (one WAL flush, the real cost)
+ * carries as many rows as arrived during the previous one. One insert in flight per writer is
+ * deliberate: a second one would start with whatever single row arrived next and halve the
+ * batches (measured: docs/benchmarks.md). A delivery's future completes only after its
+ * transaction commits.
  *
  * <p>When the database falls behind and {@code maxQueued} deliveries wait, new ones are
  * refused with 503 and {@code Retry-After} instead of queueing without bound.
  */
 public final class InboxWriter {
 
-  static final int MAX_BATCH = 256;
-  static final int MAX_IN_FLIGHT = 2;
+  static final int MAX_BATCH = 512;
+  static final int MAX_IN_FLIGHT = 1;
 
   private final DeliveryRepository repository;
   private final int maxQueued;

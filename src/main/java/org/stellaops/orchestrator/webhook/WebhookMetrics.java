@@ -15,6 +15,7 @@ public final class WebhookMetrics {
   private final Timer ingestLatency;
   private final Counter processingFailures;
   private final AtomicLong lagMillis = new AtomicLong();
+  private final java.util.Map<String, Counter> deliveries = new java.util.concurrent.ConcurrentHashMap<>();
 
   public WebhookMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -28,13 +29,13 @@ public final class WebhookMetrics {
     registry.gauge("stella.webhook.inbox.lag.seconds", lagMillis, v -> v.get() / 1000.0);
   }
 
+  /** Counters are looked up once per (type, outcome): this runs for every webhook. */
   public void delivery(String integrationType, String outcome) {
-    Counter.builder("stella.webhook.deliveries")
+    deliveries.computeIfAbsent(integrationType + "\n" + outcome, k -> Counter.builder("stella.webhook.deliveries")
         .description("Webhook deliveries by integration type and outcome")
         .tag("integration_type", integrationType)
         .tag("outcome", outcome)
-        .register(registry)
-        .increment();
+        .register(registry)).increment();
   }
 
   public void ingested(long startNanos) {
