@@ -16,6 +16,12 @@ import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_UPDATE;
 import static org.stellaops.orchestrator.auth.Permission.PIPELINE_RUN_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.PIPELINE_RUN_READ;
 import static org.stellaops.orchestrator.auth.Permission.PIPELINE_RUN_UPDATE;
+import static org.stellaops.orchestrator.auth.Permission.DEPLOYMENT_READ;
+import static org.stellaops.orchestrator.auth.Permission.DEPLOYMENT_UPDATE;
+import static org.stellaops.orchestrator.auth.Permission.PROMOTION_APPROVE;
+import static org.stellaops.orchestrator.auth.Permission.PROMOTION_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.PROMOTION_READ;
+import static org.stellaops.orchestrator.auth.Permission.PROMOTION_UPDATE;
 import static org.stellaops.orchestrator.auth.Permission.RELEASE_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.RELEASE_READ;
 import static org.stellaops.orchestrator.auth.Permission.SERVICE_ACCOUNT_CREATE;
@@ -131,6 +137,16 @@ public final class ApiVerticle extends VerticleBase {
     router.get(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_READ)).handler(w.environments()::get);
     router.patch(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_UPDATE)).handler(w.environments()::update);
     router.delete(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_DELETE)).handler(w.environments()::delete);
+
+    router.post(V1 + "/promotions").handler(w.guard().require(PROMOTION_CREATE)).handler(w.promotions()::create);
+    router.get(V1 + "/promotions").handler(w.guard().require(PROMOTION_READ)).handler(w.promotions()::list);
+    router.get(V1 + "/promotions/:id").handler(w.guard().require(PROMOTION_READ)).handler(w.promotions()::get);
+    router.post(V1 + "/promotions/:id/cancel").handler(w.guard().require(PROMOTION_UPDATE)).handler(w.promotions()::cancel);
+    router.post(V1 + "/promotions/:id/approve").handler(w.guard().require(PROMOTION_APPROVE)).handler(w.promotions()::approve);
+    router.post(V1 + "/promotions/:id/reject").handler(w.guard().require(PROMOTION_APPROVE)).handler(w.promotions()::reject);
+    router.get(V1 + "/deployments").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployments);
+    router.get(V1 + "/deployments/:jobId").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployment);
+    router.post(V1 + "/deployments/:jobId/callback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::callback);
 
     router.get(V1 + "/webhook-deliveries").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::list);
     router.get(V1 + "/webhook-deliveries/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::get);

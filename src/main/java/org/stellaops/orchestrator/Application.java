@@ -46,6 +46,12 @@ import org.stellaops.orchestrator.webhook.WebhookMetrics;
 import org.stellaops.orchestrator.workflow.EnvironmentRepository;
 import org.stellaops.orchestrator.workflow.EnvironmentRoutes;
 import org.stellaops.orchestrator.workflow.EnvironmentService;
+import org.stellaops.orchestrator.workflow.PromotionEngine;
+import org.stellaops.orchestrator.workflow.PromotionRepository;
+import org.stellaops.orchestrator.workflow.PromotionRoutes;
+import org.stellaops.orchestrator.workflow.WorkflowVerticle;
+import org.stellaops.orchestrator.reporting.StatusReportRepository;
+import org.stellaops.orchestrator.reporting.StatusReports;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
@@ -147,6 +153,12 @@ public final class Application {
       PipelineRunService pipelineRuns = new PipelineRunService(pipelineRunRepository, integrations, connectors,
           vertx.eventBus(), metrics.registry());
       DeliveryRepository deliveries = new DeliveryRepository(pool);
+      EnvironmentService environments = new EnvironmentService(new EnvironmentRepository(pool), integrations);
+      PromotionRepository promotionRepository = new PromotionRepository(pool);
+      StatusReports statusReports = new StatusReports(new StatusReportRepository(pool), integrations, webClient,
+          config.http().publicUrl(), metrics.registry());
+      PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
+          statusReports, webClient, vertx.eventBus());
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
@@ -161,7 +173,8 @@ public final class Application {
           () -> new InboxWriter(deliveries, config.inbox().maxQueued()),
           new DeliveryRoutes(deliveries, vertx.eventBus()),
           new PipelineRunRoutes(pipelineRuns),
-          new EnvironmentRoutes(new EnvironmentService(new EnvironmentRepository(pool), integrations)));
+          new EnvironmentRoutes(environments),
+          new PromotionRoutes(promotionEngine));
       InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
           versionMap, versionRepository, releases, new RegistryClient(webClient), pipelineRuns, vertx.eventBus()),
           webhookMetrics,
@@ -180,7 +193,10 @@ public final class Application {
           .onSuccess(deployments::add)
           .compose(processorId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)
-          .compose(schedulerId -> vertx.deployVerticle(
+          .compose(schedulerId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, promotionRepository,
+              statusReports)))
+          .onSuccess(deployments::add)
+          .compose(workflowId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {
                 actualPort.set(boundPort);
                 routes.set(ApiVerticle.describe(router));

@@ -9,6 +9,7 @@ import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
 import org.stellaops.orchestrator.workflow.EnvironmentRoutes;
+import org.stellaops.orchestrator.workflow.PromotionRoutes;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
@@ -34,4 +35,5 @@ public record Wiring(
     Supplier<InboxWriter> inboxWriters,
     DeliveryRoutes deliveryRoutes,
     PipelineRunRoutes pipelineRuns,
-    EnvironmentRoutes environments) {}
+    EnvironmentRoutes environments,
+    PromotionRoutes promotions) {}

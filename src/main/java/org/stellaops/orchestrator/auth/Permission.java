@@ -36,6 +36,12 @@ public record Permission(String resource, String action) {
   public static final Permission ENVIRONMENT_READ = of("environment:read");
   public static final Permission ENVIRONMENT_UPDATE = of("environment:update");
   public static final Permission ENVIRONMENT_DELETE = of("environment:delete");
+  public static final Permission PROMOTION_CREATE = of("promotion:create");
+  public static final Permission PROMOTION_READ = of("promotion:read");
+  public static final Permission PROMOTION_UPDATE = of("promotion:update");
+  public static final Permission PROMOTION_APPROVE = of("promotion:approve");
+  public static final Permission DEPLOYMENT_READ = of("deployment:read");
+  public static final Permission DEPLOYMENT_UPDATE = of("deployment:update");
   public static final Permission PIPELINE_RUN_CREATE = of("pipeline-run:create");
   public static final Permission PIPELINE_RUN_READ = of("pipeline-run:read");
   public static final Permission PIPELINE_RUN_UPDATE = of("pipeline-run:update");

@@ -24,7 +24,8 @@ public record AppConfig(
   /** The webhook inbox: processing lease and how many deliveries may wait for the database. */
   public record Inbox(int leaseSeconds, int maxQueued) {}
 
-  public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances) {}
+  public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances,
+      String publicUrl) {}
 
   /** {@code url} empty means: run the embedded PostgreSQL under {@code dataDir}. */
   public record Db(Optional<String> url, int poolSize) {}
@@ -46,7 +47,8 @@ public record AppConfig(
 
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
-        new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances()),
+        new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
+            http.publicUrl()),
         db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
   }
 

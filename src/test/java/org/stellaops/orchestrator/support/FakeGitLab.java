@@ -30,6 +30,7 @@ public final class FakeGitLab implements AutoCloseable {
   private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
   private final List<JsonObject> created = new CopyOnWriteArrayList<>();
   private final List<String> cancels = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> commitStatuses = new CopyOnWriteArrayList<>();
   /** When set, the next read answers this status code (and body) instead. */
   private final AtomicReference<Fault> fault = new AtomicReference<>();
 
@@ -64,6 +65,11 @@ public final class FakeGitLab implements AutoCloseable {
     return cancels;
   }
 
+  /** Commit statuses posted to {@code POST /projects/:id/statuses/:sha}, with {@code project} and {@code sha}. */
+  public List<JsonObject> commitStatuses() {
+    return commitStatuses;
+  }
+
   /** The next {@code times} pipeline reads fail this way. */
   public void failReads(int status, Map<String, String> headers, String body, int times) {
     fault.set(new Fault(status, headers, body, times));
@@ -93,6 +99,9 @@ public final class FakeGitLab implements AutoCloseable {
         created.add(request.copy().put("project", path.split("/")[4]).put("id", id));
         statuses.put(id, "created");
         json(req, 201, pipeline(path.split("/")[4], id));
+      } else if (path.matches("/api/v4/projects/[^/]+/statuses/[0-9a-f]+") && req.method().name().equals("POST")) {
+        commitStatuses.add(body.toJsonObject().put("project", req.path().split("/")[4]).put("sha", path.split("/")[6]));
+        json(req, 201, new JsonObject().put("id", commitStatuses.size()).put("status", body.toJsonObject().getString("state")));
       } else if (path.matches("/api/v4/projects/[^/]+/pipelines/\\d+/cancel")) {
         String id = path.split("/")[6];
         cancels.add(id);

@@ -1,0 +1,274 @@
+package org.stellaops.orchestrator.reporting;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.integration.Integration;
+import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.IntegrationType;
+import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.webhook.Retry;
+
+/**
+ * The design page's two status reporters behind a durable outbox. {@link #enqueue} writes one
+ * row per reporting integration (the {@code scm.github} / {@code scm.gitlab} integration whose
+ * {@code webUrl} the release's {@code sourceRef.repository} starts with); {@link #sendDue} sends
+ * them in order per job, retrying 429/5xx/network errors with backoff. A report that cannot be
+ * sent is recorded as failed; it never fails the deployment.
+ */
+public final class StatusReports {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StatusReports.class);
+  private static final String GITHUB = "github";
+  private static final String GITLAB = "gitlab";
+
+  private final StatusReportRepository reports;
+  private final IntegrationService integrations;
+  private final WebClient http;
+  private final String publicUrl;
+  private final MeterRegistry registry;
+
+  public StatusReports(StatusReportRepository reports, IntegrationService integrations, WebClient http,
+      String publicUrl, MeterRegistry registry) {
+    this.reports = reports;
+    this.integrations = integrations;
+    this.http = http;
+    this.publicUrl = publicUrl.replaceAll("/+$", "");
+    this.registry = registry;
+  }
+
+  /** Queues the reports of one phase (start, success, failure, cancelled) of a deployment job. */
+  public Future<Void> enqueue(UUID jobId, UUID releaseId, String phase) {
+    return reports.context(jobId).compose(found -> {
+      JsonObject sourceRef = found.map(c -> c.getJsonObject("sourceRef")).orElse(null);
+      String repository = sourceRef == null ? null : sourceRef.getString("repository");
+      if (repository == null || sourceRef.getString("commit") == null) {
+        LOG.info("release {} has no sourceRef repository and commit; deployment {} is not reported", releaseId, jobId);
+        return Future.succeededFuture();
+      }
+      return Future.all(integrations.list(IntegrationType.SCM_GITHUB.wire(), null, "200"),
+              integrations.list(IntegrationType.SCM_GITLAB.wire(), null, "200"))
+          .compose(pages -> {
+            List<Future<Void>> inserts = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+              org.stellaops.orchestrator.platform.Page<Integration> page = pages.resultAt(i);
+              for (Integration integration : page.items()) {
+                if (repository.startsWith(webUrl(integration.type(), integration.config()))) {
+                  inserts.add(reports.insert(jobId, integration.id(),
+                      integration.type() == IntegrationType.SCM_GITHUB ? GITHUB : GITLAB, phase));
+                }
+              }
+            }
+            return Future.all(inserts).mapEmpty();
+          });
+    });
+  }
+
+  /** Sends what is due; called on a timer. Never fails. */
+  public Future<Void> sendDue() {
+    return reports.claim(50).compose(due -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (StatusReportRepository.Report report : due) {
+        chain = chain.compose(v -> send(report));
+      }
+      return chain;
+    }).recover(e -> {
+      LOG.warn("status report round failed: {}", e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> send(StatusReportRepository.Report report) {
+    return Future.all(integrations.resolve(report.integrationId()), reports.context(report.jobId()))
+        .compose(both -> {
+          java.util.Optional<ResolvedIntegration> integration = both.resultAt(0);
+          java.util.Optional<JsonObject> context = both.resultAt(1);
+          if (integration.isEmpty() || context.isEmpty()) {
+            throw new Permanent("integration or deployment job no longer exists");
+          }
+          return GITHUB.equals(report.reporter())
+              ? github(report, integration.get(), context.get())
+              : gitlab(report, integration.get(), context.get());
+        })
+        .compose(v -> {
+          count(report.reporter(), "sent");
+          return reports.sent(report.id());
+        })
+        .recover(e -> {
+          boolean giveUp = e instanceof Permanent || Retry.giveUp(report.attempts());
+          count(report.reporter(), giveUp ? "failed" : "retry");
+          LOG.warn("{} status report {} ({}) {}: {}", report.reporter(), report.id(), report.phase(),
+              giveUp ? "failed" : "will be retried", e.getMessage());
+          return reports.retry(report.id(), String.valueOf(e.getMessage()), Retry.delaySeconds(report.attempts()), giveUp);
+        })
+        .recover(e -> Future.succeededFuture());
+  }
+
+  /** The seed's GitHubStatusReporter: create the deployment once, then deployment statuses. */
+  private Future<Void> github(StatusReportRepository.Report report, ResolvedIntegration integration,
+      JsonObject context) {
+    String repo = apiUrl(integration) + "/repos/" + repositoryPath(integration, context);
+    return githubDeployment(report, integration, context, repo).compose(deploymentId -> {
+      JsonObject status = githubStatus(report.phase(), logUrl(context), context.getString("environmentUrl"));
+      return post(integration, repo + "/deployments/" + deploymentId + "/statuses", status).mapEmpty();
+    });
+  }
+
+  private Future<Long> githubDeployment(StatusReportRepository.Report report, ResolvedIntegration integration,
+      JsonObject context, String repo) {
+    return reports.githubDeployment(report.jobId(), integration.id()).compose(existing -> {
+      if (existing.isPresent()) {
+        return Future.succeededFuture(existing.get());
+      }
+      JsonObject sourceRef = context.getJsonObject("sourceRef");
+      JsonObject body = new JsonObject()
+          .put("ref", sourceRef.getString("commit"))
+          .put("environment", context.getString("environment"))
+          .put("auto_merge", false)
+          .put("required_contexts", new JsonArray())
+          .put("payload", new JsonObject().put("stellaReleaseId", context.getString("releaseId"))
+              .put("stellaPromotionId", context.getString("promotionId")))
+          .put("description", "Stella release " + context.getString("releaseName"));
+      return post(integration, repo + "/deployments", body).compose(response -> {
+        if (response.statusCode() == 202) {
+          // GitHub merged the default branch into ref instead of creating a deployment; try again later.
+          throw new IllegalStateException("GitHub answered 202 (auto-merge) instead of creating the deployment");
+        }
+        long id = response.bodyAsJsonObject().getLong("id");
+        return reports.saveGithubDeployment(report.jobId(), integration.id(), id)
+            .compose(v -> reports.githubDeployment(report.jobId(), integration.id()))
+            .map(saved -> saved.orElse(id));
+      });
+    });
+  }
+
+  /** The seed's createDeploymentStatus bodies. Pure. */
+  static JsonObject githubStatus(String phase, String logUrl, String environmentUrl) {
+    JsonObject body = new JsonObject().put("log_url", logUrl);
+    return switch (phase) {
+      case "start" -> body.put("state", "in_progress").put("description", "Deployment in progress");
+      case "success" -> body.put("state", "success").put("environment_url", environmentUrl)
+          .put("description", "Deployment completed successfully");
+      case "cancelled" -> body.put("state", "failure").put("environment_url", environmentUrl)
+          .put("description", "Deployment cancelled");
+      default -> body.put("state", "failure").put("environment_url", environmentUrl)
+          .put("description", "Deployment failed");
+    };
+  }
+
+  /** The seed's GitLabStatusReporter: a commit status named {@code stella/<environment>}. */
+  private Future<Void> gitlab(StatusReportRepository.Report report, ResolvedIntegration integration,
+      JsonObject context) {
+    JsonObject sourceRef = context.getJsonObject("sourceRef");
+    String project = URLEncoder.encode(repositoryPath(integration, context), StandardCharsets.UTF_8);
+    String url = apiUrl(integration) + "/projects/" + project + "/statuses/" + sourceRef.getString("commit");
+    String state = gitlabState(report.phase());
+    String env = context.getString("environment");
+    JsonObject body = new JsonObject().put("state", state)
+        .put("ref", sourceRef.getString("tag") != null ? sourceRef.getString("tag") : sourceRef.getString("branch"))
+        .put("name", "stella/" + env)
+        .put("target_url", logUrl(context))
+        .put("description", gitlabDescription(state, env));
+    return post(integration, url, body).mapEmpty();
+  }
+
+  static String gitlabState(String phase) {
+    return switch (phase) {
+      case "start" -> "running";
+      case "success" -> "success";
+      case "cancelled" -> "canceled";
+      default -> "failed";
+    };
+  }
+
+  /** Exactly the page's getDescription. Pure. */
+  static String gitlabDescription(String state, String environment) {
+    return switch (state) {
+      case "running" -> "Deploying to " + environment;
+      case "success" -> "Deployed to " + environment;
+      case "failed" -> "Deployment to " + environment + " failed";
+      case "canceled" -> "Deployment to " + environment + " cancelled";
+      default -> "";
+    };
+  }
+
+  private Future<HttpResponse<Buffer>> post(ResolvedIntegration integration, String url, JsonObject body) {
+    var request = http.postAbs(url).timeout(10_000).putHeader("Content-Type", "application/json");
+    String token = integration.credential("token");
+    if (integration.type() == IntegrationType.SCM_GITHUB) {
+      request.putHeader("Accept", "application/vnd.github+json").putHeader("X-GitHub-Api-Version", "2022-11-28");
+      if (token != null) {
+        request.putHeader("Authorization", "Bearer " + token);
+      }
+    } else if (token != null) {
+      request.putHeader("PRIVATE-TOKEN", token);
+    }
+    return request.sendJsonObject(body).map(response -> {
+      int status = response.statusCode();
+      if (status / 100 == 2) {
+        return response;
+      }
+      String text = response.bodyAsString();
+      if (status == 400 && text != null && text.contains("Cannot transition status")) {
+        // GitLab refuses to re-post the state a status already has: it is already reported.
+        return response;
+      }
+      if (status == 429 || status >= 500) {
+        throw new IllegalStateException(integration.name() + " answered " + status);
+      }
+      throw new Permanent(integration.name() + " answered " + status + ": " + (text == null ? "" : text));
+    });
+  }
+
+  private String logUrl(JsonObject context) {
+    return publicUrl + "/api/v1/deployments/" + context.getString("jobId");
+  }
+
+  static String webUrl(IntegrationType type, JsonObject config) {
+    String configured = config.getString("webUrl");
+    String url = configured != null ? configured : type == IntegrationType.SCM_GITHUB ? "https://github.com"
+        : "https://gitlab.com";
+    return url.replaceAll("/+$", "");
+  }
+
+  private static String apiUrl(ResolvedIntegration integration) {
+    String configured = integration.config().getString("apiUrl");
+    if (configured != null) {
+      return configured.replaceAll("/+$", "");
+    }
+    return integration.type() == IntegrationType.SCM_GITHUB ? "https://api.github.com"
+        : webUrl(integration.type(), integration.config()) + "/api/v4";
+  }
+
+  /** {@code owner/repo} (GitHub) or {@code group/project} (GitLab) from the release's repository URL. */
+  static String repositoryPath(ResolvedIntegration integration, JsonObject context) {
+    String repository = context.getJsonObject("sourceRef").getString("repository");
+    String path = repository.substring(webUrl(integration.type(), integration.config()).length());
+    path = path.replaceAll("^/+", "").replaceAll("/+$", "");
+    return path.endsWith(".git") ? path.substring(0, path.length() - 4) : path;
+  }
+
+  private void count(String reporter, String outcome) {
+    Counter.builder("stella.status.reports").tag("reporter", reporter).tag("outcome", outcome)
+        .description("Deployment status reports by reporter and outcome").register(registry).increment();
+  }
+
+  /** A report that retrying cannot fix (4xx other than 429, a vanished job). */
+  static final class Permanent extends RuntimeException {
+    Permanent(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

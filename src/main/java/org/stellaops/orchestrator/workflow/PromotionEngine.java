@@ -1,0 +1,497 @@
+package org.stellaops.orchestrator.workflow;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.ci.PipelineRun;
+import org.stellaops.orchestrator.ci.PipelineRunService;
+import org.stellaops.orchestrator.ci.RunStatus;
+import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.Validator;
+import org.stellaops.orchestrator.release.Release;
+import org.stellaops.orchestrator.release.ReleaseService;
+import org.stellaops.orchestrator.reporting.StatusReports;
+
+/**
+ * Runs promotions as persisted state machines. A step either finishes at once (an HTTP call
+ * answered, a pipeline triggered without waiting) or parks the promotion on a key — a pipeline
+ * run, an approval, a deploy callback — and holds no thread and no timer; {@link #resume} picks
+ * it up when the event arrives, on whichever replica receives it. Every change goes through
+ * {@link PromotionRepository#transition}, conditional on the version read, so a duplicated
+ * event moves a promotion at most once.
+ */
+public final class PromotionEngine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PromotionEngine.class);
+
+  private final PromotionRepository promotions;
+  private final EnvironmentService environments;
+  private final ReleaseService releases;
+  private final PipelineRunService pipelineRuns;
+  private final StatusReports reports;
+  private final WebClient http;
+  private final EventBus eventBus;
+
+  public PromotionEngine(PromotionRepository promotions, EnvironmentService environments, ReleaseService releases,
+      PipelineRunService pipelineRuns, StatusReports reports, WebClient http, EventBus eventBus) {
+    this.promotions = promotions;
+    this.environments = environments;
+    this.releases = releases;
+    this.pipelineRuns = pipelineRuns;
+    this.reports = reports;
+    this.http = http;
+    this.eventBus = eventBus;
+  }
+
+  /** {@code POST /promotions {releaseId, targetEnvironmentId, reason?}}: snapshot the workflow and start it. */
+  public Future<Promotion> start(JsonObject body, Principal caller) {
+    Validator v = new Validator(body);
+    UUID releaseId = required(v, "releaseId");
+    UUID environmentId = required(v, "targetEnvironmentId");
+    String reason = v.optionalString("reason", 1000);
+    v.throwIfInvalid();
+    return releases.get(releaseId.toString())
+        .recover(e -> Future.failedFuture(ApiException.unprocessable("UNKNOWN_RELEASE", "no release " + releaseId,
+            (JsonObject) null)))
+        .compose(release -> environments.get(environmentId.toString())
+            .recover(e -> Future.failedFuture(ApiException.unprocessable("UNKNOWN_ENVIRONMENT",
+                "no environment " + environmentId, (JsonObject) null)))
+            .compose(env -> promotions.insert(release.id(), env.id(), snapshot(env.workflow()), env.requiredApprovals(),
+                caller.actor(), reason)))
+        .onSuccess(p -> {
+          eventBus.publish(Events.PROMOTION_STARTED, ids(p));
+          eventBus.publish(Events.DEPLOYMENT_STARTED, ids(p));
+          reports.enqueue(p.deploymentJobId(), p.releaseId(), "start")
+              .onFailure(e -> LOG.warn("status reports for promotion {} not queued: {}", p.id(), e.getMessage()));
+          advance(p.id());
+        });
+  }
+
+  /** The workflow as the promotion will run it: every step pending, nothing produced yet. */
+  static JsonArray snapshot(JsonArray workflow) {
+    JsonArray steps = new JsonArray();
+    workflow.forEach(s -> steps.add(((JsonObject) s).copy().put("status", "pending").put("outputs", new JsonObject())));
+    return steps;
+  }
+
+  /** Runs steps until one waits or the workflow ends. Safe to call any number of times. */
+  public void advance(UUID id) {
+    promotions.find(id).compose(found -> found.isEmpty() ? Future.succeededFuture() : step(found.get()))
+        .onFailure(e -> LOG.warn("promotion {} could not advance: {}", id, e.getMessage()));
+  }
+
+  private Future<Void> step(Promotion p) {
+    if (p.terminal() || p.waitingOn() != null) {
+      return Future.succeededFuture();
+    }
+    JsonObject step = p.current();
+    if (step == null) {
+      return finish(p, "deployed", null);
+    }
+    if (!"pending".equals(step.getString("status"))) {
+      return Future.succeededFuture();
+    }
+    JsonArray steps = p.steps().copy();
+    steps.getJsonObject(p.currentStep()).put("status", "running").put("startedAt", Instant.now().toString());
+    String status = "approval".equals(step.getString("type")) ? "awaiting_approval" : "deploying";
+    // Claim the step: of two replicas advancing the same promotion, one gets here.
+    return promotions.transition(p, status, steps, p.currentStep(), null, null).compose(claimed -> claimed.isEmpty()
+        ? Future.succeededFuture()
+        : releases.get(p.releaseId().toString()).compose(release -> environments.get(p.targetEnvironmentId().toString())
+            .compose(env -> execute(claimed.get(), release, env)))
+            .recover(e -> Future.succeededFuture(StepResult.failed(e.getMessage(), null)))
+            .compose(result -> apply(claimed.get(), result)));
+  }
+
+  /** What running a step produced. */
+  record StepResult(String outcome, JsonObject outputs, String waitKey, String error, JsonObject details) {
+    static StepResult done(JsonObject outputs) {
+      return new StepResult("succeeded", outputs, null, null, null);
+    }
+
+    static StepResult waiting(String key, JsonObject outputs) {
+      return new StepResult("waiting", outputs, key, null, null);
+    }
+
+    static StepResult failed(String error, JsonObject details) {
+      return new StepResult("failed", new JsonObject(), null, error, details);
+    }
+  }
+
+  private Future<StepResult> execute(Promotion p, Release release, Environment env) {
+    JsonObject step = p.current();
+    JsonObject config = step.getJsonObject("config", new JsonObject());
+    Principal actor = new Principal("promotion", p.id().toString(), p.requestedBy(), java.util.Set.of());
+    return switch (step.getString("type")) {
+      case "trigger-ci" -> triggerCi(p, release, env, config, actor);
+      case "wait-ci" -> waitCi(p, config, actor);
+      case "deploy" -> deploy(p, release, env, config);
+      case "approval" -> Future.succeededFuture(config.getInteger("requiredApprovals", p.requiredApprovals()) <= 0
+          ? StepResult.done(new JsonObject().put("approvers", new JsonArray()))
+          : StepResult.waiting("approval:" + p.id(), new JsonObject()));
+      case "http" -> httpStep(config);
+      default -> Future.succeededFuture(StepResult.failed("unknown step type " + step.getString("type"), null));
+    };
+  }
+
+  /** The seed's TriggerCIStep: ref defaults to the release's sourceRef tag; STELLA_* variables are added. */
+  private Future<StepResult> triggerCi(Promotion p, Release release, Environment env, JsonObject config,
+      Principal actor) {
+    String ref = config.getString("ref");
+    if (ref == null && release.sourceRef() != null) {
+      ref = release.sourceRef().getString("tag", release.sourceRef().getString("branch"));
+    }
+    boolean wait = config.getBoolean("waitForCompletion", true);
+    JsonObject request = new JsonObject().put("integrationId", config.getString("integrationId"))
+        .put("pipelineId", config.getString("pipelineId")).put("ref", ref)
+        .put("variables", config.getJsonObject("variables", new JsonObject()))
+        .put("waitForCompletion", wait).put("timeout", config.getInteger("timeout", 3600))
+        .put("releaseId", release.id().toString()).put("promotionId", p.id().toString()).put("environment", env.name());
+    return pipelineRuns.trigger(request, actor).map(run -> {
+      JsonObject outputs = runOutputs(run);
+      return wait ? StepResult.waiting("run:" + run.id(), outputs) : StepResult.done(outputs);
+    });
+  }
+
+  /** The seed's WaitCIStep: the run id from config or from an input naming an earlier step's output. */
+  private Future<StepResult> waitCi(Promotion p, JsonObject config, Principal actor) {
+    JsonObject step = p.current();
+    Object runId = config.getValue("runId");
+    if (runId == null) {
+      String input = config.getString("runIdInput");
+      String ref = step.getJsonObject("inputs", new JsonObject()).getString(input);
+      runId = ref == null ? null : output(p, ref);
+    }
+    if (runId == null) {
+      return Future.succeededFuture(StepResult.failed("Pipeline run ID not provided", null));
+    }
+    JsonObject request = new JsonObject().put("integrationId", config.getString("integrationId"))
+        .put("pipelineId", pipelineOf(p, config)).put("runId", String.valueOf(runId))
+        .put("timeout", config.getInteger("timeout", 3600));
+    return pipelineRuns.watch(request, actor).map(run -> StepResult.waiting("run:" + run.id(), new JsonObject()));
+  }
+
+  /** The pipeline a wait-ci step watches: its own config, else the trigger-ci step it takes its run id from. */
+  private static String pipelineOf(Promotion p, JsonObject config) {
+    if (config.getString("pipelineId") != null) {
+      return config.getString("pipelineId");
+    }
+    for (Object s : p.steps()) {
+      JsonObject step = (JsonObject) s;
+      if ("trigger-ci".equals(step.getString("type"))) {
+        return step.getJsonObject("config").getString("pipelineId");
+      }
+    }
+    return "unknown";
+  }
+
+  /** {@code stepId.output} of an earlier step. */
+  static Object output(Promotion p, String ref) {
+    int dot = ref.indexOf('.');
+    String stepId = ref.substring(0, dot);
+    for (Object s : p.steps()) {
+      JsonObject step = (JsonObject) s;
+      if (stepId.equals(step.getString("id"))) {
+        return step.getJsonObject("outputs", new JsonObject()).getValue(ref.substring(dot + 1));
+      }
+    }
+    return null;
+  }
+
+  /** POSTs the release's digests to the deploy target; a 202 waits for the callback. */
+  private Future<StepResult> deploy(Promotion p, Release release, Environment env, JsonObject config) {
+    JsonArray components = new JsonArray();
+    release.components().forEach(c -> components.add(new JsonObject().put("name", c.componentName())
+        .put("imageRepository", c.imageRepository()).put("digest", c.digest())
+        .put("imageRef", c.imageRepository() + "@" + c.digest())));
+    JsonObject body = new JsonObject().put("deploymentJobId", p.deploymentJobId().toString())
+        .put("releaseId", release.id().toString()).put("releaseName", release.name()).put("environment", env.name())
+        .put("components", components);
+    var request = http.requestAbs(HttpMethod.POST, config.getString("url"))
+        .timeout(config.getInteger("timeout", 600) * 1000L);
+    config.getJsonObject("headers", new JsonObject()).forEach(h -> request.putHeader(h.getKey(), String.valueOf(h.getValue())));
+    JsonObject outputs = new JsonObject().put("deploymentJobId", p.deploymentJobId().toString());
+    return request.sendJsonObject(body).map(response -> {
+      if (response.statusCode() == 202) {
+        return StepResult.waiting("deploy:" + p.deploymentJobId(), outputs.put("status", "running"));
+      }
+      if (response.statusCode() / 100 == 2) {
+        return StepResult.done(outputs.put("status", "succeeded"));
+      }
+      return StepResult.failed("deploy target answered " + response.statusCode(), new JsonObject()
+          .put("status", response.statusCode()));
+    }).recover(e -> Future.succeededFuture(StepResult.failed("deploy target unreachable: " + e.getMessage(), null)));
+  }
+
+  private Future<StepResult> httpStep(JsonObject config) {
+    HttpMethod method = HttpMethod.valueOf(config.getString("method", "GET").toUpperCase());
+    var request = http.requestAbs(method, config.getString("url")).timeout(config.getInteger("timeout", 60) * 1000L);
+    config.getJsonObject("headers", new JsonObject()).forEach(h -> request.putHeader(h.getKey(), String.valueOf(h.getValue())));
+    Object body = config.getValue("body");
+    Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent = body == null ? request.send()
+        : request.sendBuffer(Buffer.buffer(body instanceof String s ? s : io.vertx.core.json.Json.encode(body)));
+    int expected = config.getInteger("expectedStatus", 200);
+    return sent.map(response -> {
+      JsonObject outputs = new JsonObject().put("status", response.statusCode()).put("body", response.bodyAsString());
+      return response.statusCode() == expected ? StepResult.done(outputs)
+          : StepResult.failed("expected HTTP " + expected + ", got " + response.statusCode(), outputs);
+    }).recover(e -> Future.succeededFuture(StepResult.failed("http step failed: " + e.getMessage(), null)));
+  }
+
+  /** Records a step's result and moves on, waits, or fails the promotion. */
+  private Future<Void> apply(Promotion p, StepResult result) {
+    JsonArray steps = p.steps().copy();
+    JsonObject step = steps.getJsonObject(p.currentStep());
+    step.put("outputs", step.getJsonObject("outputs", new JsonObject()).mergeIn(result.outputs()));
+    switch (result.outcome()) {
+      case "waiting" -> {
+        step.put("status", "waiting");
+        return promotions.transition(p, p.status(), steps, p.currentStep(), result.waitKey(), null)
+            .compose(moved -> moved.map(this::checkAlreadyDone).orElse(Future.succeededFuture()));
+      }
+      case "succeeded" -> {
+        step.put("status", "succeeded").put("finishedAt", Instant.now().toString());
+        return promotions.transition(p, "deploying", steps, p.currentStep() + 1, null, null)
+            .compose(moved -> moved.map(this::step).orElse(Future.succeededFuture()));
+      }
+      default -> {
+        step.put("status", "failed").put("error", result.error()).put("details", result.details())
+            .put("finishedAt", Instant.now().toString());
+        return promotions.transition(p, p.status(), steps, p.currentStep(), null, result.error())
+            .compose(moved -> moved.map(m -> finish(m, "failed", result.error())).orElse(Future.succeededFuture()));
+      }
+    }
+  }
+
+  /** A wait whose event may already have happened (a run that finished before we started waiting). */
+  private Future<Void> checkAlreadyDone(Promotion p) {
+    if (p.waitingOn() != null && p.waitingOn().startsWith("run:")) {
+      return pipelineRuns.get(p.waitingOn().substring(4)).compose(run -> RunStatus.terminal(run.status())
+          ? onRunCompleted(p, run) : Future.succeededFuture());
+    }
+    if (p.waitingOn() != null && p.waitingOn().startsWith("approval:")) {
+      return onApprovals(p);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** {@code ci.run.completed}: resume every promotion waiting on that run. */
+  public Future<Void> runCompleted(String pipelineRunId) {
+    return promotions.waitingOn("run:" + pipelineRunId).compose(ids -> Future.all(ids.stream()
+        .map(id -> promotions.find(id).compose(p -> p.isEmpty() ? Future.succeededFuture()
+            : pipelineRuns.get(pipelineRunId).compose(run -> onRunCompleted(p.get(), run))))
+        .toList())).mapEmpty();
+  }
+
+  /** The seed's StepError: a failed pipeline fails the step with its message and details, unless failOnError is false. */
+  private Future<Void> onRunCompleted(Promotion p, PipelineRun run) {
+    if (!("run:" + run.id()).equals(p.waitingOn())) {
+      return Future.succeededFuture();
+    }
+    JsonObject step = p.current();
+    boolean success = RunStatus.SUCCESS.equals(run.status());
+    JsonObject outputs = "wait-ci".equals(step.getString("type"))
+        ? new JsonObject().put("status", run.status()).put("success", success).put("pipelineRun", run.toJson())
+        : runOutputs(run);
+    boolean failOnError = step.getJsonObject("config", new JsonObject()).getBoolean("failOnError", true);
+    JsonArray steps = p.steps().copy();
+    JsonObject s = steps.getJsonObject(p.currentStep());
+    s.put("outputs", s.getJsonObject("outputs", new JsonObject()).mergeIn(outputs)).put("finishedAt", Instant.now().toString());
+    if (success || !failOnError) {
+      s.put("status", "succeeded");
+      return promotions.transition(p, "deploying", steps, p.currentStep() + 1, null, null)
+          .compose(moved -> moved.map(this::step).orElse(Future.succeededFuture()));
+    }
+    String error = "Pipeline failed with status: " + run.status();
+    s.put("status", "failed").put("error", error)
+        .put("details", new JsonObject().put("pipelineRunId", run.vendorRunId()).put("status", run.status()));
+    return promotions.transition(p, p.status(), steps, p.currentStep(), null, error)
+        .compose(moved -> moved.map(m -> finish(m, "failed", error)).orElse(Future.succeededFuture()));
+  }
+
+  /** {@code POST /promotions/{id}/approve|reject}: one decision per person; enough distinct approvals move on. */
+  public Future<Promotion> decide(String id, boolean approve, String comment, Principal caller) {
+    UUID uuid = parseId(id);
+    return get(id).compose(p -> {
+      if (!("approval:" + uuid).equals(p.waitingOn())) {
+        throw ApiException.conflict("promotion " + id + " is not waiting for approval (status " + p.status() + ")");
+      }
+      return promotions.decide(uuid, caller.actor(), approve ? "approved" : "rejected", comment)
+          .compose(v -> approve ? onApprovals(p) : reject(p, caller))
+          .compose(v -> get(id));
+    });
+  }
+
+  private Future<Void> onApprovals(Promotion p) {
+    int required = p.current().getJsonObject("config", new JsonObject()).getInteger("requiredApprovals",
+        p.requiredApprovals());
+    return promotions.approvers(p.id()).compose(approvers -> {
+      if (approvers.size() < required) {
+        return Future.succeededFuture();
+      }
+      JsonArray steps = p.steps().copy();
+      steps.getJsonObject(p.currentStep()).put("status", "succeeded").put("finishedAt", Instant.now().toString())
+          .put("outputs", new JsonObject().put("approvers", new JsonArray(approvers)));
+      return promotions.transition(p, "approved", steps, p.currentStep() + 1, null, null)
+          .compose(moved -> moved.map(this::step).orElse(Future.succeededFuture()));
+    });
+  }
+
+  private Future<Void> reject(Promotion p, Principal caller) {
+    JsonArray steps = p.steps().copy();
+    String error = "rejected by " + caller.actor();
+    steps.getJsonObject(p.currentStep()).put("status", "failed").put("error", error);
+    return promotions.transition(p, p.status(), steps, p.currentStep(), null, error)
+        .compose(moved -> moved.map(m -> finish(m, "rejected", error)).orElse(Future.succeededFuture()));
+  }
+
+  /** {@code POST /deployments/{jobId}/callback {status, message?}} from a deploy target that answered 202. */
+  public Future<Void> deployCallback(String jobId, JsonObject body) {
+    Validator v = new Validator(body);
+    String status = v.requiredString("status", 32);
+    if (status != null && !List.of("success", "succeeded", "failed", "failure").contains(status)) {
+      v.error("status", "must be success or failed", "INVALID_VALUE");
+    }
+    String message = v.optionalString("message", 1000);
+    v.throwIfInvalid();
+    UUID job = parseId(jobId);
+    boolean ok = status.startsWith("succ");
+    return promotions.waitingOn("deploy:" + job).compose(ids -> {
+      if (ids.isEmpty()) {
+        throw ApiException.conflict("deployment " + jobId + " is not waiting for a callback");
+      }
+      return promotions.find(ids.get(0)).compose(found -> {
+        Promotion p = found.orElseThrow();
+        JsonArray steps = p.steps().copy();
+        JsonObject s = steps.getJsonObject(p.currentStep());
+        s.getJsonObject("outputs").put("status", ok ? "succeeded" : "failed");
+        s.put("status", ok ? "succeeded" : "failed").put("finishedAt", Instant.now().toString());
+        if (ok) {
+          return promotions.transition(p, "deploying", steps, p.currentStep() + 1, null, null)
+              .compose(moved -> moved.map(this::step).orElse(Future.succeededFuture()));
+        }
+        String error = "deployment failed" + (message == null ? "" : ": " + message);
+        s.put("error", error);
+        return promotions.transition(p, p.status(), steps, p.currentStep(), null, error)
+            .compose(moved -> moved.map(m -> finish(m, "failed", error)).orElse(Future.succeededFuture()));
+      });
+    });
+  }
+
+  /** {@code POST /promotions/{id}/cancel}: ends the promotion; a pipeline it waits on is cancelled too. */
+  public Future<Promotion> cancel(String id) {
+    return get(id).compose(p -> {
+      if (p.terminal()) {
+        throw ApiException.conflict("promotion " + id + " already ended: " + p.status());
+      }
+      return promotions.transition(p, p.status(), p.steps(), p.currentStep(), null, "cancelled")
+          .compose(moved -> {
+            if (moved.isEmpty()) {
+              throw ApiException.conflict("promotion " + id + " changed meanwhile; try again");
+            }
+            if (p.waitingOn() != null && p.waitingOn().startsWith("run:")) {
+              pipelineRuns.cancel(p.waitingOn().substring(4))
+                  .onFailure(e -> LOG.info("pipeline run of cancelled promotion {}: {}", id, e.getMessage()));
+            }
+            return finish(moved.get(), "cancelled", "cancelled");
+          })
+          .compose(v -> get(id));
+    });
+  }
+
+  /** Ends the promotion and its deployment job, publishes the events and queues the final status reports. */
+  private Future<Void> finish(Promotion p, String status, String error) {
+    return promotions.transition(p, status, p.steps(), p.currentStep(), null, error).compose(done -> {
+      if (done.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      String jobStatus = switch (status) {
+        case "deployed" -> "succeeded";
+        case "cancelled", "rejected" -> "cancelled";
+        default -> "failed";
+      };
+      return promotions.finishJob(p.deploymentJobId(), jobStatus, error, null).compose(v -> {
+        JsonObject event = ids(done.get()).put("status", status).put("error", error);
+        eventBus.publish(Events.PROMOTION_COMPLETED, event);
+        eventBus.publish(Events.DEPLOYMENT_COMPLETED, event.copy().put("deploymentStatus", jobStatus));
+        String phase = switch (jobStatus) {
+          case "succeeded" -> "success";
+          case "cancelled" -> "cancelled";
+          default -> "failure";
+        };
+        return reports.enqueue(p.deploymentJobId(), p.releaseId(), phase);
+      });
+    });
+  }
+
+  public Future<Promotion> get(String id) {
+    return promotions.find(parseId(id)).map(found -> found.orElseThrow(() -> ApiException.notFound("promotion " + id)));
+  }
+
+  public Future<List<Promotion>> list(String releaseId) {
+    UUID release = null;
+    if (releaseId != null) {
+      try {
+        release = UUID.fromString(releaseId);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("releaseId must be a UUID");
+      }
+    }
+    return promotions.list(release, 200);
+  }
+
+  public Future<JsonObject> job(String jobId) {
+    return promotions.job(parseId(jobId)).map(found -> found.orElseThrow(() -> ApiException.notFound("deployment " + jobId)));
+  }
+
+  public Future<List<JsonObject>> jobs(String environmentId) {
+    UUID env = null;
+    if (environmentId != null) {
+      try {
+        env = UUID.fromString(environmentId);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("environmentId must be a UUID");
+      }
+    }
+    return promotions.jobs(env, 200);
+  }
+
+  private static JsonObject runOutputs(PipelineRun run) {
+    return new JsonObject().put("pipelineRunId", run.vendorRunId()).put("status", run.status())
+        .put("webUrl", run.webUrl()).put("gatewayRunId", run.id().toString());
+  }
+
+  private static JsonObject ids(Promotion p) {
+    return new JsonObject().put("promotionId", p.id().toString()).put("releaseId", p.releaseId().toString())
+        .put("environmentId", p.targetEnvironmentId().toString())
+        .put("deploymentJobId", p.deploymentJobId().toString());
+  }
+
+  private static UUID required(Validator v, String field) {
+    if (!v.has(field)) {
+      v.error(field, "is required", "REQUIRED");
+      return null;
+    }
+    return v.optionalUuid(field);
+  }
+
+  private static UUID parseId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound(id);
+    }
+  }
+
+}

@@ -1,0 +1,162 @@
+package org.stellaops.orchestrator.workflow;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Promotions, their approvals and deployment jobs. {@link #transition} is the only way a
+ * promotion changes: one UPDATE that checks and bumps {@code version}, so of two replicas
+ * handling the same event only one moves the promotion on.
+ */
+public final class PromotionRepository {
+
+  private static final String INSERT_JOB = """
+      INSERT INTO deployment_job (id, release_id, environment_id, promotion_id, status) VALUES ($1, $2, $3, $4, 'running')
+      """;
+  private static final String INSERT = """
+      INSERT INTO promotion (id, release_id, target_environment_id, status, steps, required_approvals,
+                             deployment_job_id, requested_by, reason)
+      VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8)
+      RETURNING *
+      """;
+  private static final String FIND = "SELECT * FROM promotion WHERE id = $1";
+  private static final String LIST = "SELECT * FROM promotion WHERE ($1::uuid IS NULL OR release_id = $1) "
+      + "ORDER BY created_at DESC, id DESC LIMIT $2";
+  private static final String RESUMABLE = "SELECT id FROM promotion WHERE waiting_on IS NULL "
+      + "AND status NOT IN ('deployed', 'rejected', 'cancelled', 'failed', 'rolled_back')";
+  private static final String WAITING_ON = "SELECT id FROM promotion WHERE waiting_on = $1";
+  private static final String TRANSITION = """
+      UPDATE promotion SET status = $3, steps = $4, current_step = $5, waiting_on = $6, error = $7,
+             version = version + 1, updated_at = now(),
+             completed_at = CASE WHEN $3 IN ('deployed', 'rejected', 'cancelled', 'failed', 'rolled_back')
+                                 THEN now() ELSE NULL END
+      WHERE id = $1 AND version = $2
+      RETURNING *
+      """;
+  private static final String APPROVE = """
+      INSERT INTO promotion_approval (promotion_id, approver, decision, comment) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (promotion_id, approver) DO NOTHING
+      """;
+  private static final String APPROVERS = """
+      SELECT approver FROM promotion_approval WHERE promotion_id = $1 AND decision = 'approved' ORDER BY created_at
+      """;
+  private static final String FIND_JOB = "SELECT * FROM deployment_job WHERE id = $1";
+  private static final String LIST_JOBS = "SELECT * FROM deployment_job WHERE ($1::uuid IS NULL OR environment_id = $1) "
+      + "ORDER BY created_at DESC, id DESC LIMIT $2";
+  private static final String FINISH_JOB = """
+      UPDATE deployment_job SET status = $2, message = $3, target_url = coalesce($4, target_url), finished_at = now()
+      WHERE id = $1 AND status IN ('pending', 'running')
+      """;
+
+  private final Pool pool;
+
+  public PromotionRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Creates the promotion and its deployment job together. */
+  public Future<Promotion> insert(UUID releaseId, UUID environmentId, JsonArray steps, int requiredApprovals,
+      String requestedBy, String reason) {
+    UUID id = UUID.randomUUID();
+    UUID job = UUID.randomUUID();
+    return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB).execute(Tuple.of(job, releaseId, environmentId, id))
+        .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.tuple().addUUID(id).addUUID(releaseId)
+            .addUUID(environmentId).addValue(steps).addInteger(requiredApprovals).addUUID(job)
+            .addString(requestedBy).addString(reason)))
+        .map(rows -> Promotion.fromRow(rows.iterator().next())));
+  }
+
+  public Future<Optional<Promotion>> find(UUID id) {
+    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(PromotionRepository::first);
+  }
+
+  public Future<List<Promotion>> list(UUID releaseId, int limit) {
+    return pool.preparedQuery(LIST).execute(Tuple.tuple().addUUID(releaseId).addInteger(limit)).map(rows -> {
+      List<Promotion> all = new ArrayList<>();
+      rows.forEach(row -> all.add(Promotion.fromRow(row)));
+      return all;
+    });
+  }
+
+  /** Promotions between steps (a restart interrupted them before they waited on anything). */
+  public Future<List<UUID>> resumable() {
+    return pool.query(RESUMABLE).execute().map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID("id")));
+      return ids;
+    });
+  }
+
+  public Future<List<UUID>> waitingOn(String key) {
+    return pool.preparedQuery(WAITING_ON).execute(Tuple.of(key)).map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID("id")));
+      return ids;
+    });
+  }
+
+  /** Moves a promotion on if nobody else did since {@code from} was read; empty when someone did. */
+  public Future<Optional<Promotion>> transition(Promotion from, String status, JsonArray steps, int currentStep,
+      String waitingOn, String error) {
+    return pool.preparedQuery(TRANSITION).execute(Tuple.tuple().addUUID(from.id()).addInteger(from.version())
+            .addString(status).addValue(steps).addInteger(currentStep).addString(waitingOn).addString(error))
+        .map(PromotionRepository::first);
+  }
+
+  /** Records a decision; a second decision by the same person is ignored. */
+  public Future<Void> decide(UUID promotionId, String approver, String decision, String comment) {
+    return pool.preparedQuery(APPROVE).execute(Tuple.of(promotionId, approver, decision, comment)).mapEmpty();
+  }
+
+  public Future<List<String>> approvers(UUID promotionId) {
+    return pool.preparedQuery(APPROVERS).execute(Tuple.of(promotionId)).map(rows -> {
+      List<String> all = new ArrayList<>();
+      rows.forEach(row -> all.add(row.getString("approver")));
+      return all;
+    });
+  }
+
+  public Future<Optional<JsonObject>> job(UUID id) {
+    return pool.preparedQuery(FIND_JOB).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(jobJson(rows.iterator().next())));
+  }
+
+  public Future<List<JsonObject>> jobs(UUID environmentId, int limit) {
+    return pool.preparedQuery(LIST_JOBS).execute(Tuple.tuple().addUUID(environmentId).addInteger(limit)).map(rows -> {
+      List<JsonObject> all = new ArrayList<>();
+      rows.forEach(row -> all.add(jobJson(row)));
+      return all;
+    });
+  }
+
+  public Future<Boolean> finishJob(UUID id, String status, String message, String targetUrl) {
+    return pool.preparedQuery(FINISH_JOB).execute(Tuple.of(id, status, message, targetUrl))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  private static JsonObject jobJson(Row row) {
+    return new JsonObject()
+        .put("jobId", row.getUUID("id").toString())
+        .put("releaseId", row.getUUID("release_id").toString())
+        .put("environmentId", row.getUUID("environment_id").toString())
+        .put("promotionId", row.getUUID("promotion_id") == null ? null : row.getUUID("promotion_id").toString())
+        .put("status", row.getString("status"))
+        .put("targetUrl", row.getString("target_url"))
+        .put("message", row.getString("message"))
+        .put("createdAt", org.stellaops.orchestrator.platform.Json.time(row.getOffsetDateTime("created_at")))
+        .put("finishedAt", org.stellaops.orchestrator.platform.Json.time(row.getOffsetDateTime("finished_at")));
+  }
+
+  private static Optional<Promotion> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(Promotion.fromRow(rows.iterator().next()));
+  }
+}

@@ -1,0 +1,221 @@
+package org.stellaops.orchestrator.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.support.FakeGitLab;
+import org.stellaops.orchestrator.support.RecordingServer;
+import org.stellaops.orchestrator.support.TestGateway;
+import org.stellaops.orchestrator.support.TestGateway.Resp;
+
+/**
+ * The design page's Pattern 2 end to end: a release is promoted, the workflow triggers a
+ * pipeline on a GitLab stand-in, waits for it, deploys to a fake target, and the deployment is
+ * reported to a GitHub stand-in (Deployments API) and to GitLab (commit statuses).
+ */
+class PromotionFlowTest {
+
+  private static final String ADMIN = TestGateway.ADMIN_TOKEN;
+  private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+  private static final String DIGEST = "sha256:" + "d".repeat(64);
+  private static FakeGitLab gitlab;
+  private static RecordingServer github;
+  private static RecordingServer target;
+  private static TestGateway gw;
+  private static String ci;
+  private static String component;
+
+  @BeforeAll
+  static void start() {
+    gitlab = new FakeGitLab();
+    github = new RecordingServer(r -> r.path().endsWith("/deployments")
+        ? new RecordingServer.Answer(201, new JsonObject().put("id", 4242).put("sha", COMMIT).encode())
+        : new RecordingServer.Answer(201, "{}"));
+    target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
+    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
+    ci = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "gitlab-ci")
+        .put("config", new JsonObject().put("endpoint", gitlab.url()).put("pollIntervalSeconds", 1))
+        .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN))).data().getString("id");
+    gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "scm.github").put("name", "github")
+        .put("config", new JsonObject().put("apiUrl", github.url()))
+        .put("credentials", new JsonObject().put("token", "ghp_test")));
+    gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "scm.gitlab").put("name", "gitlab-scm")
+        .put("config", new JsonObject().put("webUrl", gitlab.url()))
+        .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN)));
+    component = gw.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+    gitlab.close();
+    github.close();
+    target.close();
+  }
+
+  private static String release(String name, String repository) {
+    return gw.post("/api/v1/releases", ADMIN, new JsonObject().put("name", name)
+        .put("components", new JsonArray().add(new JsonObject().put("componentId", component).put("digest", DIGEST)))
+        .put("sourceRef", new JsonObject().put("type", "git").put("repository", repository).put("commit", COMMIT)
+            .put("tag", "v1.2.0"))).data().getString("id");
+  }
+
+  private static String environment(String name, int approvals, JsonArray workflow) {
+    Resp r = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", name)
+        .put("url", "https://" + name + ".example.com").put("requiredApprovals", approvals).put("workflow", workflow));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.data().getString("id");
+  }
+
+  private static JsonObject promotion(String id) {
+    return gw.get("/api/v1/promotions/" + id, ADMIN).data();
+  }
+
+  private static String promote(String release, String environment) {
+    Resp r = gw.post("/api/v1/promotions", ADMIN, new JsonObject().put("releaseId", release)
+        .put("targetEnvironmentId", environment).put("reason", "test"));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.data().getString("id");
+  }
+
+  private static List<RecordingServer.Request> calls(String prefix) {
+    return github.requests().stream().filter(r -> r.path().startsWith(prefix)).toList();
+  }
+
+  private static String latestPipeline() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> !gitlab.created().isEmpty());
+    return gitlab.created().get(gitlab.created().size() - 1).getString("id");
+  }
+
+  @Test
+  @DisplayName("Pattern 2: trigger-ci, wait-ci through runIdInput, deploy; GitHub gets deployment, in_progress, success")
+  void pattern2() {
+    JsonArray workflow = new JsonArray()
+        .add(new JsonObject().put("id", "tests").put("type", "trigger-ci").put("config", new JsonObject()
+            .put("integrationId", ci).put("pipelineId", "myorg/integration-tests").put("waitForCompletion", false)))
+        .add(new JsonObject().put("id", "wait").put("type", "wait-ci")
+            .put("inputs", new JsonObject().put("runId", "tests.pipelineRunId"))
+            .put("config", new JsonObject().put("integrationId", ci).put("runIdInput", "runId").put("timeout", 120)
+                .put("failOnError", true)))
+        .add(new JsonObject().put("id", "deploy").put("type", "deploy")
+            .put("config", new JsonObject().put("url", target.url() + "/deploy")));
+    String env = environment("staging", 0, workflow);
+    String release = release("myapp-pattern2", "https://github.com/myorg/myapp");
+    int before = gitlab.created().size();
+    String id = promote(release, env);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.created().size() > before);
+    JsonObject pipeline = gitlab.created().get(gitlab.created().size() - 1);
+    assertThat(pipeline.getString("ref")).isEqualTo("v1.2.0");
+    assertThat(pipeline.getJsonArray("variables").stream().map(v -> ((JsonObject) v).getString("key")).toList())
+        .contains("STELLA_RELEASE_ID", "STELLA_PROMOTION_ID", "STELLA_ENVIRONMENT");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "waiting".equals(
+        promotion(id).getJsonArray("steps").getJsonObject(1).getString("status")));
+    assertThat(target.requests()).isEmpty();
+    gitlab.setStatus(pipeline.getString("id"), "success");
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> "deployed".equals(promotion(id).getString("status")));
+    JsonObject done = promotion(id);
+    assertThat(done.getJsonArray("steps").getJsonObject(1).getJsonObject("outputs").getBoolean("success")).isTrue();
+    JsonObject deployed = target.requests().get(0).json();
+    assertThat(deployed.getString("environment")).isEqualTo("staging");
+    assertThat(deployed.getJsonArray("components").getJsonObject(0).getString("imageRef"))
+        .isEqualTo("registry.example.com/myorg/myapp@" + DIGEST);
+    String job = done.getString("deploymentJobId");
+    assertThat(gw.get("/api/v1/deployments/" + job, ADMIN).data().getString("status")).isEqualTo("succeeded");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> calls("/repos/myorg/myapp/").size() >= 3);
+    List<RecordingServer.Request> calls = calls("/repos/myorg/myapp/");
+    assertThat(calls.get(0).path()).isEqualTo("/repos/myorg/myapp/deployments");
+    JsonObject created = calls.get(0).json();
+    assertThat(created.getString("ref")).isEqualTo(COMMIT);
+    assertThat(created.getString("environment")).isEqualTo("staging");
+    assertThat(created.getBoolean("auto_merge")).isFalse();
+    assertThat(created.getJsonArray("required_contexts")).isEmpty();
+    assertThat(created.getJsonObject("payload").getString("stellaPromotionId")).isEqualTo(id);
+    assertThat(calls.get(0).headers().getString("authorization")).isEqualTo("Bearer ghp_test");
+    assertThat(calls.get(1).path()).isEqualTo("/repos/myorg/myapp/deployments/4242/statuses");
+    assertThat(calls.get(1).json().getString("state")).isEqualTo("in_progress");
+    assertThat(calls.get(1).json().getString("log_url")).endsWith("/api/v1/deployments/" + job);
+    assertThat(calls.get(2).json().getString("state")).isEqualTo("success");
+    assertThat(calls.get(2).json().getString("environment_url")).isEqualTo("https://staging.example.com");
+    assertThat(calls.get(2).json().getString("description")).isEqualTo("Deployment completed successfully");
+  }
+
+  @Test
+  @DisplayName("a failed pipeline fails the promotion with the page's error, deploys nothing, and reports failure")
+  void failedPipeline() {
+    JsonArray workflow = new JsonArray()
+        .add(new JsonObject().put("id", "tests").put("type", "trigger-ci").put("config", new JsonObject()
+            .put("integrationId", ci).put("pipelineId", "myorg/integration-tests").put("waitForCompletion", true)))
+        .add(new JsonObject().put("id", "deploy").put("type", "deploy")
+            .put("config", new JsonObject().put("url", target.url() + "/never")));
+    String env = environment("qa", 0, workflow);
+    String release = release("myapp-failing", "https://github.com/myorg/failing");
+    int before = gitlab.created().size();
+    String id = promote(release, env);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.created().size() > before);
+    gitlab.setStatus(latestPipeline(), "failed");
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> "failed".equals(promotion(id).getString("status")));
+    JsonObject failed = promotion(id);
+    assertThat(failed.getString("error")).isEqualTo("Pipeline failed with status: failed");
+    JsonObject step = failed.getJsonArray("steps").getJsonObject(0);
+    assertThat(step.getString("status")).isEqualTo("failed");
+    assertThat(step.getJsonObject("details").getString("status")).isEqualTo("failed");
+    assertThat(step.getJsonObject("details").getString("pipelineRunId")).isNotBlank();
+    assertThat(failed.getJsonArray("steps").getJsonObject(1).getString("status")).isEqualTo("pending");
+    assertThat(target.requests()).noneMatch(r -> r.path().equals("/never"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(github.requests().stream()
+        .filter(r -> r.path().startsWith("/repos/myorg/failing/")).map(r -> r.json().getString("state", "create"))
+        .toList()).containsExactly("create", "in_progress", "failure"));
+  }
+
+  @Test
+  @DisplayName("GitLab-hosted source gets commit statuses running then success named stella/<environment>")
+  void gitlabCommitStatuses() {
+    JsonArray workflow = new JsonArray().add(new JsonObject().put("id", "deploy").put("type", "deploy")
+        .put("config", new JsonObject().put("url", target.url() + "/deploy")));
+    String env = environment("prod-eu", 0, workflow);
+    String release = release("myapp-gitlab", gitlab.url() + "/grp/app");
+    String id = promote(release, env);
+    await().atMost(Duration.ofSeconds(15)).until(() -> "deployed".equals(promotion(id).getString("status")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.commitStatuses().size() >= 2);
+    List<JsonObject> statuses = gitlab.commitStatuses();
+    assertThat(statuses).extracting(s -> s.getString("state")).containsExactly("running", "success");
+    assertThat(statuses.get(0).getString("project")).isEqualTo("grp%2Fapp");
+    assertThat(statuses.get(0).getString("sha")).isEqualTo(COMMIT);
+    assertThat(statuses.get(0).getString("name")).isEqualTo("stella/prod-eu");
+    assertThat(statuses.get(0).getString("ref")).isEqualTo("v1.2.0");
+    assertThat(statuses.get(0).getString("description")).isEqualTo("Deploying to prod-eu");
+    assertThat(statuses.get(1).getString("description")).isEqualTo("Deployed to prod-eu");
+  }
+
+  @Test
+  @DisplayName("an approval step waits for distinct approvers: the same person approving twice counts once")
+  void approvals() {
+    JsonArray workflow = new JsonArray().add(new JsonObject().put("id", "ok").put("type", "approval"));
+    String env = environment("production", 2, workflow);
+    String id = promote(release("myapp-approvals", "https://github.com/myorg/approvals"), env);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "awaiting_approval".equals(promotion(id).getString("status")));
+    assertThat(gw.post("/api/v1/promotions/" + id + "/approve", ADMIN, "").status()).isEqualTo(200);
+    assertThat(gw.post("/api/v1/promotions/" + id + "/approve", ADMIN, "").status()).isEqualTo(200);
+    assertThat(promotion(id).getString("status")).isEqualTo("awaiting_approval");
+    String second = gw.createServiceAccount(new JsonObject().put("name", "approver-2").put("roles",
+        new JsonArray().add("operator"))).getString("token");
+    assertThat(gw.post("/api/v1/promotions/" + id + "/approve", second, "").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "deployed".equals(promotion(id).getString("status")));
+    assertThat(promotion(id).getJsonArray("steps").getJsonObject(0).getJsonObject("outputs").getJsonArray("approvers"))
+        .hasSize(2);
+    assertThat(gw.post("/api/v1/promotions/" + id + "/approve", second, "").status()).isEqualTo(409);
+  }
+}
