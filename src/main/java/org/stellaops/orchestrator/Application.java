@@ -191,12 +191,12 @@ public final class Application {
           config.scheduler().batchSize(), config.scheduler().maxConcurrentPolls()), config.scheduler().tickMillis());
       return vertx.deployVerticle(processor)
           .onSuccess(deployments::add)
-          .compose(processorId -> vertx.deployVerticle(scheduler))
+          // Promotions listen for ci.run.completed before the scheduler can publish one.
+          .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports)))
           .onSuccess(deployments::add)
-          .compose(schedulerId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, promotionRepository,
-              statusReports)))
+          .compose(workflowId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)
-          .compose(workflowId -> vertx.deployVerticle(
+          .compose(schedulerId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {
                 actualPort.set(boundPort);
                 routes.set(ApiVerticle.describe(router));

@@ -286,6 +286,18 @@ public final class PromotionEngine {
     return Future.succeededFuture();
   }
 
+  /**
+   * After a restart: promotions between steps move on, and promotions waiting on a run that
+   * ended while no replica was listening (the event published before the promotion recorded its
+   * wait, or lost with a crashed process) pick up the run's outcome.
+   */
+  public Future<Void> recover() {
+    return promotions.resumable().compose(ids -> {
+      ids.forEach(this::advance);
+      return promotions.waitingOnRuns();
+    }).compose(runs -> Future.all(runs.stream().map(this::runCompleted).toList())).mapEmpty();
+  }
+
   /** {@code ci.run.completed}: resume every promotion waiting on that run. */
   public Future<Void> runCompleted(String pipelineRunId) {
     return promotions.waitingOn("run:" + pipelineRunId).compose(ids -> Future.all(ids.stream()
@@ -296,7 +308,7 @@ public final class PromotionEngine {
 
   /** The seed's StepError: a failed pipeline fails the step with its message and details, unless failOnError is false. */
   private Future<Void> onRunCompleted(Promotion p, PipelineRun run) {
-    if (!("run:" + run.id()).equals(p.waitingOn())) {
+    if (!("run:" + run.id()).equals(p.waitingOn()) || !RunStatus.terminal(run.status())) {
       return Future.succeededFuture();
     }
     JsonObject step = p.current();

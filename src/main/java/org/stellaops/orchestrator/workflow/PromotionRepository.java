@@ -33,6 +33,8 @@ public final class PromotionRepository {
       + "ORDER BY created_at DESC, id DESC LIMIT $2";
   private static final String RESUMABLE = "SELECT id FROM promotion WHERE waiting_on IS NULL "
       + "AND status NOT IN ('deployed', 'rejected', 'cancelled', 'failed', 'rolled_back')";
+  private static final String WAITING_ON_RUNS = "SELECT DISTINCT substr(waiting_on, 5) AS run FROM promotion "
+      + "WHERE waiting_on LIKE 'run:%'";
   private static final String WAITING_ON = "SELECT id FROM promotion WHERE waiting_on = $1";
   private static final String TRANSITION = """
       UPDATE promotion SET status = $3, steps = $4, current_step = $5, waiting_on = $6, error = $7,
@@ -93,6 +95,15 @@ public final class PromotionRepository {
       List<UUID> ids = new ArrayList<>();
       rows.forEach(row -> ids.add(row.getUUID("id")));
       return ids;
+    });
+  }
+
+  /** The pipeline runs some promotion waits on. */
+  public Future<List<String>> waitingOnRuns() {
+    return pool.query(WAITING_ON_RUNS).execute().map(rows -> {
+      List<String> runs = new ArrayList<>();
+      rows.forEach(row -> runs.add(row.getString("run")));
+      return runs;
     });
   }
 

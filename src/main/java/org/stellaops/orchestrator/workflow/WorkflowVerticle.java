@@ -15,15 +15,13 @@ import org.stellaops.orchestrator.reporting.StatusReports;
 public final class WorkflowVerticle extends VerticleBase {
 
   private final PromotionEngine engine;
-  private final PromotionRepository promotions;
   private final StatusReports reports;
   private MessageConsumer<JsonObject> runs;
   private long timer;
   private boolean sending;
 
-  public WorkflowVerticle(PromotionEngine engine, PromotionRepository promotions, StatusReports reports) {
+  public WorkflowVerticle(PromotionEngine engine, StatusReports reports) {
     this.engine = engine;
-    this.promotions = promotions;
     this.reports = reports;
   }
 
@@ -37,8 +35,7 @@ public final class WorkflowVerticle extends VerticleBase {
         reports.sendDue().onComplete(done -> sending = false);
       }
     });
-    promotions.resumable().onSuccess(ids -> ids.forEach(engine::advance));
-    return runs.completion();
+    return runs.completion().onSuccess(v -> engine.recover());
   }
 
   @Override
