@@ -146,6 +146,7 @@ public final class ApiVerticle extends VerticleBase {
     router.post(V1 + "/promotions/:id/reject").handler(w.guard().require(PROMOTION_APPROVE)).handler(w.promotions()::reject);
     router.get(V1 + "/deployments").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployments);
     router.get(V1 + "/deployments/:jobId").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployment);
+    router.post(V1 + "/deployments/:jobId/rollback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::rollback);
     router.post(V1 + "/deployments/:jobId/callback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::callback);
 
     router.get(V1 + "/webhook-deliveries").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::list);

@@ -67,8 +67,13 @@ public final class PromotionEngine {
         .compose(release -> environments.get(environmentId.toString())
             .recover(e -> Future.failedFuture(ApiException.unprocessable("UNKNOWN_ENVIRONMENT",
                 "no environment " + environmentId, (JsonObject) null)))
-            .compose(env -> promotions.insert(release.id(), env.id(), snapshot(env.workflow()), env.requiredApprovals(),
-                caller.actor(), reason)))
+            .compose(env -> begin(release.id(), env, snapshot(env.workflow()), caller.actor(), reason, "manual")));
+  }
+
+  /** Creates the promotion and its deployment job, announces them and starts the first step. */
+  private Future<Promotion> begin(UUID releaseId, Environment env, JsonArray steps, String actor, String reason,
+      String trigger) {
+    return promotions.insert(releaseId, env.id(), steps, env.requiredApprovals(), actor, reason, trigger)
         .onSuccess(p -> {
           eventBus.publish(Events.PROMOTION_STARTED, ids(p));
           eventBus.publish(Events.DEPLOYMENT_STARTED, ids(p));
@@ -76,6 +81,53 @@ public final class PromotionEngine {
               .onFailure(e -> LOG.warn("status reports for promotion {} not queued: {}", p.id(), e.getMessage()));
           advance(p.id());
         });
+  }
+
+  /**
+   * The design page's "Start Promotion Workflow": a new release goes to every auto-promoting
+   * environment without {@code autoPromoteFrom}; a release deployed to an environment goes on
+   * to the auto-promoting environments that name it. Each starts once per release and
+   * environment, however many replicas receive the event.
+   */
+  public Future<Void> autoPromote(UUID releaseId, UUID deployedTo) {
+    return environments.list().compose(all -> Future.all(all.stream()
+        .filter(env -> env.autoPromote() && java.util.Objects.equals(env.autoPromoteFrom(), deployedTo))
+        .map(env -> begin(releaseId, env, snapshot(env.workflow()), "auto-promotion",
+            deployedTo == null ? "new release" : "deployed to " + deployedTo, "auto")
+            .recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
+                ? Future.succeededFuture() : Future.failedFuture(e)))
+        .toList())).mapEmpty();
+  }
+
+  /**
+   * {@code POST /deployments/{jobId}/rollback}: redeploys the digests of the environment's
+   * previous successful release, running only the environment's deploy steps, and marks the
+   * rolled-back job.
+   */
+  public Future<Promotion> rollback(String jobId, Principal caller) {
+    UUID job = parseId(jobId);
+    return job(jobId).compose(current -> {
+      UUID environmentId = UUID.fromString(current.getString("environmentId"));
+      UUID releaseId = UUID.fromString(current.getString("releaseId"));
+      java.time.OffsetDateTime createdAt = java.time.OffsetDateTime.parse(current.getString("createdAt"));
+      return promotions.lastGoodReleaseBefore(environmentId, createdAt, releaseId).compose(previous -> {
+        if (previous.isEmpty()) {
+          throw ApiException.unprocessable("NOTHING_TO_ROLL_BACK_TO", "no earlier successful release in this "
+              + "environment to roll back to", (JsonObject) null);
+        }
+        return environments.get(environmentId.toString()).compose(env -> {
+          JsonArray deploySteps = new JsonArray();
+          env.workflow().forEach(s -> {
+            if ("deploy".equals(((JsonObject) s).getString("type"))) {
+              deploySteps.add(s);
+            }
+          });
+          return begin(previous.get(), env, snapshot(deploySteps), caller.actor(), "rollback of " + jobId, "rollback");
+        }).compose(p -> promotions.markRolledBack(job, p.deploymentJobId()).map(p))
+            .onSuccess(p -> eventBus.publish(Events.DEPLOYMENT_ROLLBACK_INITIATED, ids(p)
+                .put("rolledBackDeploymentJobId", jobId).put("rollbackReleaseId", previous.get().toString())));
+      });
+    });
   }
 
   /** The workflow as the promotion will run it: every step pending, nothing produced yet. */

@@ -24,8 +24,8 @@ public final class PromotionRepository {
       """;
   private static final String INSERT = """
       INSERT INTO promotion (id, release_id, target_environment_id, status, steps, required_approvals,
-                             deployment_job_id, requested_by, reason)
-      VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8)
+                             deployment_job_id, requested_by, reason, trigger)
+      VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9)
       RETURNING *
       """;
   private static final String FIND = "SELECT * FROM promotion WHERE id = $1";
@@ -54,6 +54,14 @@ public final class PromotionRepository {
   private static final String FIND_JOB = "SELECT * FROM deployment_job WHERE id = $1";
   private static final String LIST_JOBS = "SELECT * FROM deployment_job WHERE ($1::uuid IS NULL OR environment_id = $1) "
       + "ORDER BY created_at DESC, id DESC LIMIT $2";
+  private static final String LAST_GOOD_BEFORE = """
+      SELECT release_id FROM deployment_job
+      WHERE environment_id = $1 AND status = 'succeeded' AND created_at < $2 AND release_id <> $3
+      ORDER BY created_at DESC LIMIT 1
+      """;
+  private static final String MARK_ROLLED_BACK = """
+      UPDATE deployment_job SET status = 'rolled_back', rolled_back_by = $2 WHERE id = $1
+      """;
   private static final String FINISH_JOB = """
       UPDATE deployment_job SET status = $2, message = $3, target_url = coalesce($4, target_url), finished_at = now()
       WHERE id = $1 AND status IN ('pending', 'running')
@@ -68,12 +76,18 @@ public final class PromotionRepository {
   /** Creates the promotion and its deployment job together. */
   public Future<Promotion> insert(UUID releaseId, UUID environmentId, JsonArray steps, int requiredApprovals,
       String requestedBy, String reason) {
+    return insert(releaseId, environmentId, steps, requiredApprovals, requestedBy, reason, "manual");
+  }
+
+  /** {@code trigger} auto is unique per release and environment: a second insert fails with SQLSTATE 23505. */
+  public Future<Promotion> insert(UUID releaseId, UUID environmentId, JsonArray steps, int requiredApprovals,
+      String requestedBy, String reason, String trigger) {
     UUID id = UUID.randomUUID();
     UUID job = UUID.randomUUID();
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB).execute(Tuple.of(job, releaseId, environmentId, id))
         .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.tuple().addUUID(id).addUUID(releaseId)
             .addUUID(environmentId).addValue(steps).addInteger(requiredApprovals).addUUID(job)
-            .addString(requestedBy).addString(reason)))
+            .addString(requestedBy).addString(reason).addString(trigger)))
         .map(rows -> Promotion.fromRow(rows.iterator().next())));
   }
 
@@ -147,6 +161,17 @@ public final class PromotionRepository {
       rows.forEach(row -> all.add(jobJson(row)));
       return all;
     });
+  }
+
+  /** The release last deployed successfully to the environment before the given time, other than {@code releaseId}. */
+  public Future<Optional<UUID>> lastGoodReleaseBefore(UUID environmentId, java.time.OffsetDateTime before,
+      UUID releaseId) {
+    return pool.preparedQuery(LAST_GOOD_BEFORE).execute(Tuple.of(environmentId, before, releaseId))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0)));
+  }
+
+  public Future<Void> markRolledBack(UUID jobId, UUID byJob) {
+    return pool.preparedQuery(MARK_ROLLED_BACK).execute(Tuple.of(jobId, byJob)).mapEmpty();
   }
 
   public Future<Boolean> finishJob(UUID id, String status, String message, String targetUrl) {

@@ -61,6 +61,12 @@ public final class PromotionRoutes {
         .onFailure(ctx::fail);
   }
 
+  public void rollback(RoutingContext ctx) {
+    engine.rollback(ctx.pathParam("jobId"), Guard.principal(ctx))
+        .compose(p -> Responses.created(ctx, p.toJson()))
+        .onFailure(ctx::fail);
+  }
+
   public void callback(RoutingContext ctx) {
     engine.deployCallback(ctx.pathParam("jobId"), Bodies.jsonObject(ctx))
         .compose(v -> Responses.send(ctx, 202, Responses.envelope(ctx, new JsonObject().put("accepted", true))))

@@ -17,6 +17,8 @@ public final class WorkflowVerticle extends VerticleBase {
   private final PromotionEngine engine;
   private final StatusReports reports;
   private MessageConsumer<JsonObject> runs;
+  private MessageConsumer<JsonObject> releases;
+  private MessageConsumer<JsonObject> completed;
   private long timer;
   private boolean sending;
 
@@ -29,18 +31,27 @@ public final class WorkflowVerticle extends VerticleBase {
   public Future<?> start() {
     runs = vertx.eventBus().consumer(Events.CI_RUN_COMPLETED,
         msg -> engine.runCompleted(msg.body().getString("pipelineRunId")));
+    releases = vertx.eventBus().consumer(Events.RELEASE_CREATED,
+        msg -> engine.autoPromote(java.util.UUID.fromString(msg.body().getString("releaseId")), null));
+    completed = vertx.eventBus().consumer(Events.PROMOTION_COMPLETED, msg -> {
+      if ("deployed".equals(msg.body().getString("status"))) {
+        engine.autoPromote(java.util.UUID.fromString(msg.body().getString("releaseId")),
+            java.util.UUID.fromString(msg.body().getString("environmentId")));
+      }
+    });
     timer = vertx.setPeriodic(500, id -> {
       if (!sending) {
         sending = true;
         reports.sendDue().onComplete(done -> sending = false);
       }
     });
-    return runs.completion().onSuccess(v -> engine.recover());
+    return Future.all(runs.completion(), releases.completion(), completed.completion())
+        .onSuccess(v -> engine.recover());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return runs.unregister();
+    return Future.all(runs.unregister(), releases.unregister(), completed.unregister());
   }
 }
