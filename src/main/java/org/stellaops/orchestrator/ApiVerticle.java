@@ -9,6 +9,9 @@ import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_DELETE;
 import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_READ;
 import static org.stellaops.orchestrator.auth.Permission.ENVIRONMENT_UPDATE;
+import static org.stellaops.orchestrator.auth.Permission.EVENT_SUBSCRIPTION_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.EVENT_SUBSCRIPTION_DELETE;
+import static org.stellaops.orchestrator.auth.Permission.EVENT_SUBSCRIPTION_READ;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_DELETE;
 import static org.stellaops.orchestrator.auth.Permission.INTEGRATION_READ;
@@ -148,6 +151,11 @@ public final class ApiVerticle extends VerticleBase {
     router.get(V1 + "/deployments/:jobId").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployment);
     router.post(V1 + "/deployments/:jobId/rollback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::rollback);
     router.post(V1 + "/deployments/:jobId/callback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::callback);
+
+    router.post(V1 + "/event-subscriptions").handler(w.guard().require(EVENT_SUBSCRIPTION_CREATE)).handler(w.subscriptions()::create);
+    router.get(V1 + "/event-subscriptions").handler(w.guard().require(EVENT_SUBSCRIPTION_READ)).handler(w.subscriptions()::list);
+    router.delete(V1 + "/event-subscriptions/:id").handler(w.guard().require(EVENT_SUBSCRIPTION_DELETE)).handler(w.subscriptions()::delete);
+    router.get(V1 + "/event-subscriptions/:id/deliveries").handler(w.guard().require(EVENT_SUBSCRIPTION_READ)).handler(w.subscriptions()::deliveries);
 
     router.get(V1 + "/webhook-deliveries").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::list);
     router.get(V1 + "/webhook-deliveries/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::get);

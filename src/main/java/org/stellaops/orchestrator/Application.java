@@ -52,6 +52,7 @@ import org.stellaops.orchestrator.workflow.PromotionRoutes;
 import org.stellaops.orchestrator.workflow.WorkflowVerticle;
 import org.stellaops.orchestrator.reporting.StatusReportRepository;
 import org.stellaops.orchestrator.reporting.StatusReports;
+import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
@@ -59,6 +60,7 @@ import org.stellaops.orchestrator.platform.Idempotency;
 import org.stellaops.orchestrator.platform.MasterKey;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
+import org.stellaops.orchestrator.reporting.EventSubscriptionRoutes;
 import org.stellaops.orchestrator.release.ComponentRepository;
 import org.stellaops.orchestrator.release.ComponentRoutes;
 import org.stellaops.orchestrator.release.ComponentService;
@@ -157,6 +159,7 @@ public final class Application {
       PromotionRepository promotionRepository = new PromotionRepository(pool);
       StatusReports statusReports = new StatusReports(new StatusReportRepository(pool), integrations, webClient,
           config.http().publicUrl(), metrics.registry());
+      EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
           statusReports, webClient, vertx.eventBus());
       Wiring wiring = new Wiring(
@@ -174,7 +177,8 @@ public final class Application {
           new DeliveryRoutes(deliveries, vertx.eventBus()),
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),
-          new PromotionRoutes(promotionEngine));
+          new PromotionRoutes(promotionEngine),
+          new EventSubscriptionRoutes(subscriptions));
       InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
           versionMap, versionRepository, releases, new RegistryClient(webClient), pipelineRuns, vertx.eventBus()),
           webhookMetrics,
@@ -192,7 +196,7 @@ public final class Application {
       return vertx.deployVerticle(processor)
           .onSuccess(deployments::add)
           // Promotions listen for ci.run.completed before the scheduler can publish one.
-          .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports)))
+          .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports, subscriptions)))
           .onSuccess(deployments::add)
           .compose(workflowId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)

@@ -13,6 +13,7 @@ import org.stellaops.orchestrator.workflow.PromotionRoutes;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
+import org.stellaops.orchestrator.reporting.EventSubscriptionRoutes;
 import org.stellaops.orchestrator.release.ComponentRoutes;
 import org.stellaops.orchestrator.release.ReleaseRoutes;
 import org.stellaops.orchestrator.release.VersionMapRoutes;
@@ -36,4 +37,5 @@ public record Wiring(
     DeliveryRoutes deliveryRoutes,
     PipelineRunRoutes pipelineRuns,
     EnvironmentRoutes environments,
-    PromotionRoutes promotions) {}
+    PromotionRoutes promotions,
+    EventSubscriptionRoutes subscriptions) {}

@@ -42,6 +42,9 @@ public record Permission(String resource, String action) {
   public static final Permission PROMOTION_APPROVE = of("promotion:approve");
   public static final Permission DEPLOYMENT_READ = of("deployment:read");
   public static final Permission DEPLOYMENT_UPDATE = of("deployment:update");
+  public static final Permission EVENT_SUBSCRIPTION_CREATE = of("event-subscription:create");
+  public static final Permission EVENT_SUBSCRIPTION_READ = of("event-subscription:read");
+  public static final Permission EVENT_SUBSCRIPTION_DELETE = of("event-subscription:delete");
   public static final Permission PIPELINE_RUN_CREATE = of("pipeline-run:create");
   public static final Permission PIPELINE_RUN_READ = of("pipeline-run:read");
   public static final Permission PIPELINE_RUN_UPDATE = of("pipeline-run:update");

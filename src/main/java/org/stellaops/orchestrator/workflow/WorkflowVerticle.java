@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.reporting.StatusReports;
 
 /**
@@ -16,15 +17,19 @@ public final class WorkflowVerticle extends VerticleBase {
 
   private final PromotionEngine engine;
   private final StatusReports reports;
+  private final EventSubscriptions subscriptions;
+  private final java.util.List<MessageConsumer<JsonObject>> outbound = new java.util.ArrayList<>();
+  private boolean delivering;
   private MessageConsumer<JsonObject> runs;
   private MessageConsumer<JsonObject> releases;
   private MessageConsumer<JsonObject> completed;
   private long timer;
   private boolean sending;
 
-  public WorkflowVerticle(PromotionEngine engine, StatusReports reports) {
+  public WorkflowVerticle(PromotionEngine engine, StatusReports reports, EventSubscriptions subscriptions) {
     this.engine = engine;
     this.reports = reports;
+    this.subscriptions = subscriptions;
   }
 
   @Override
@@ -39,10 +44,17 @@ public final class WorkflowVerticle extends VerticleBase {
             java.util.UUID.fromString(msg.body().getString("environmentId")));
       }
     });
+    // Local consumers: an event is queued for subscribers by the replica that published it, once.
+    EventSubscriptions.NAMES.keySet().forEach(address -> outbound.add(vertx.eventBus().<JsonObject>localConsumer(
+        address, msg -> subscriptions.enqueue(address, msg.body()))));
     timer = vertx.setPeriodic(500, id -> {
       if (!sending) {
         sending = true;
         reports.sendDue().onComplete(done -> sending = false);
+      }
+      if (!delivering) {
+        delivering = true;
+        subscriptions.deliverDue().onComplete(done -> delivering = false);
       }
     });
     return Future.all(runs.completion(), releases.completion(), completed.completion())
@@ -52,6 +64,7 @@ public final class WorkflowVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    outbound.forEach(MessageConsumer::unregister);
     return Future.all(runs.unregister(), releases.unregister(), completed.unregister());
   }
 }
