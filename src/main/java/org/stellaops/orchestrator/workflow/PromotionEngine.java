@@ -67,7 +67,28 @@ public final class PromotionEngine {
         .compose(release -> environments.get(environmentId.toString())
             .recover(e -> Future.failedFuture(ApiException.unprocessable("UNKNOWN_ENVIRONMENT",
                 "no environment " + environmentId, (JsonObject) null)))
-            .compose(env -> begin(release.id(), env, snapshot(env.workflow()), caller.actor(), reason, "manual")));
+            .compose(env -> {
+              String freeze = frozen(env, Instant.now());
+              if (freeze != null) {
+                throw ApiException.unprocessable("FREEZE_WINDOW", "environment " + env.name() + " is frozen: " + freeze,
+                    (JsonObject) null);
+              }
+              return begin(release.id(), env, snapshot(env.workflow()), caller.actor(), reason, "manual");
+            }));
+  }
+
+  /** The freeze window {@code now} falls in ({@code start <= now < end}), described, or null. Pure. */
+  static String frozen(Environment env, Instant now) {
+    for (Object w : env.freezeWindows()) {
+      JsonObject window = (JsonObject) w;
+      Instant start = java.time.OffsetDateTime.parse(window.getString("start")).toInstant();
+      Instant end = java.time.OffsetDateTime.parse(window.getString("end")).toInstant();
+      if (!now.isBefore(start) && now.isBefore(end)) {
+        return window.getString("start") + " to " + window.getString("end")
+            + (window.getString("reason") == null ? "" : " (" + window.getString("reason") + ")");
+      }
+    }
+    return null;
   }
 
   /** Creates the promotion and its deployment job, announces them and starts the first step. */
@@ -92,6 +113,13 @@ public final class PromotionEngine {
   public Future<Void> autoPromote(UUID releaseId, UUID deployedTo) {
     return environments.list().compose(all -> Future.all(all.stream()
         .filter(env -> env.autoPromote() && java.util.Objects.equals(env.autoPromoteFrom(), deployedTo))
+        .filter(env -> {
+          String freeze = frozen(env, Instant.now());
+          if (freeze != null) {
+            LOG.info("release {} not auto-promoted to {}: frozen {}", releaseId, env.name(), freeze);
+          }
+          return freeze == null;
+        })
         .map(env -> begin(releaseId, env, snapshot(env.workflow()), "auto-promotion",
             deployedTo == null ? "new release" : "deployed to " + deployedTo, "auto")
             .recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())

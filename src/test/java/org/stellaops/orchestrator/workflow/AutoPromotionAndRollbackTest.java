@@ -93,6 +93,19 @@ class AutoPromotionAndRollbackTest {
     assertThat(gw.get("/api/v1/deployments/" + secondJob, ADMIN).data().getString("status")).isEqualTo("rolled_back");
   }
 
+  @Test
+  @DisplayName("promoting into an environment during one of its freeze windows is refused with 422")
+  void freezeWindow() {
+    String env = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "frozen")
+        .put("freezeWindows", new JsonArray().add(new JsonObject().put("start", "2020-01-01T00:00:00Z")
+            .put("end", "2999-01-01T00:00:00Z").put("reason", "change freeze")))).data().getString("id");
+    Resp r = gw.post("/api/v1/promotions", ADMIN, new JsonObject().put("releaseId", release("svc-frozen", '4'))
+        .put("targetEnvironmentId", env));
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.error().getString("code")).isEqualTo("FREEZE_WINDOW");
+    assertThat(r.error().getString("message")).contains("change freeze");
+  }
+
   private static String promoteAndWait(String release, String env) {
     String id = gw.post("/api/v1/promotions", ADMIN, new JsonObject().put("releaseId", release)
         .put("targetEnvironmentId", env)).data().getString("id");
