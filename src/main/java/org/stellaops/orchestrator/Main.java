@@ -36,6 +36,7 @@ public final class Main {
     });
     started.await();
     if (running[0] == null) {
+      flushLogs();
       System.exit(1);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -48,6 +49,14 @@ public final class Main {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      flushLogs();
     }, "stella-shutdown"));
+  }
+
+  /** Log lines go through an asynchronous appender; drain it before the process ends. */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+      logback.stop();
+    }
   }
 }
