@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Json;
 import org.stellaops.orchestrator.platform.Page;
@@ -61,7 +62,7 @@ public final class ServiceAccountService {
     Tokens.Issued token = Tokens.newServiceAccountToken();
     return repository.insert(new ServiceAccountRepository.NewAccount(
             name, description, roles, permissions, token, caller.actor(), expiresAt))
-        .recover(e -> Future.failedFuture(isUniqueViolation(e)
+        .recover(e -> Future.failedFuture(Ids.uniqueViolation(e)
             ? ApiException.conflict("an active service account named '" + name + "' already exists")
             : e))
         .map(account -> new JsonObject()
@@ -118,14 +119,7 @@ public final class ServiceAccountService {
   }
 
   static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.notFound("service account " + id);
-    }
+    return Ids.uuidOr404(id, "service account");
   }
 
-  static boolean isUniqueViolation(Throwable e) {
-    return e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
-  }
 }

@@ -12,6 +12,7 @@ import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.Page;
@@ -224,12 +225,8 @@ public final class PipelineRunService {
     return map;
   }
 
-  private static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw notFound(id);
-    }
+  static UUID parseId(String id) {
+    return Ids.uuidOr404(id, "pipeline run");
   }
 
   private static ApiException notFound(String id) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.Validator;
@@ -172,16 +173,12 @@ public final class IntegrationService {
   }
 
   private static Throwable conflict(Throwable e, String name) {
-    return e instanceof PgException pg && "23505".equals(pg.getSqlState())
+    return Ids.uniqueViolation(e)
         ? ApiException.conflict("an integration named '" + name + "' already exists") : e;
   }
 
   static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw notFound(id);
-    }
+    return Ids.uuidOr404(id, "integration");
   }
 
   private static ApiException notFound(String id) {

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.Validator;
@@ -67,7 +68,7 @@ public final class ComponentService {
 
   public Future<Void> delete(String id) {
     return repository.delete(parseId(id))
-        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23503".equals(pg.getSqlState())
+        .recover(e -> Future.failedFuture(Ids.foreignKeyViolation(e)
             ? ApiException.conflict("component " + id + " is referenced by releases; releases are immutable, "
                 + "so the component cannot be deleted")
             : e))
@@ -175,8 +176,8 @@ public final class ComponentService {
   }
 
   private static Throwable uniqueConflict(Throwable e, Component c) {
-    if (e instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-      String constraint = pg.getConstraint() == null ? "" : pg.getConstraint();
+    if (Ids.uniqueViolation(e)) {
+      String constraint = String.valueOf(((PgException) e).getConstraint());
       return constraint.contains("image_repository")
           ? ApiException.conflict("a component with imageRepository '" + c.imageRepository() + "' already exists")
           : ApiException.conflict("a component named '" + c.name() + "' already exists");
@@ -185,11 +186,7 @@ public final class ComponentService {
   }
 
   static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw notFound(id);
-    }
+    return Ids.uuidOr404(id, "component");
   }
 
   private static ApiException notFound(String id) {

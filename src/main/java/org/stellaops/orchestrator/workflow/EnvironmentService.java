@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.ValidationError;
 import org.stellaops.orchestrator.platform.Validator;
 
@@ -61,7 +62,7 @@ public final class EnvironmentService {
 
   public Future<Void> delete(String id) {
     return repository.delete(parseId(id))
-        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23503".equals(pg.getSqlState())
+        .recover(e -> Future.failedFuture(Ids.foreignKeyViolation(e)
             ? ApiException.conflict("environment " + id + " is the autoPromoteFrom of another environment")
             : e))
         .map(deleted -> {
@@ -189,16 +190,12 @@ public final class EnvironmentService {
   }
 
   private static Throwable conflict(Throwable e, String name) {
-    return e instanceof PgException pg && "23505".equals(pg.getSqlState())
+    return Ids.uniqueViolation(e)
         ? ApiException.conflict("an environment named '" + name + "' already exists") : e;
   }
 
   static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw notFound(id);
-    }
+    return Ids.uuidOr404(id, "environment");
   }
 
   private static ApiException notFound(String id) {
