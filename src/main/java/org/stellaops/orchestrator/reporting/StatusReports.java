@@ -39,6 +39,7 @@ public final class StatusReports {
   private final WebClient http;
   private final String publicUrl;
   private final MeterRegistry registry;
+  private final GitHubAppTokens appTokens;
 
   public StatusReports(StatusReportRepository reports, IntegrationService integrations, WebClient http,
       String publicUrl, MeterRegistry registry) {
@@ -47,6 +48,7 @@ public final class StatusReports {
     this.http = http;
     this.publicUrl = publicUrl.replaceAll("/+$", "");
     this.registry = registry;
+    this.appTokens = new GitHubAppTokens(http, java.time.Clock.systemUTC());
   }
 
   /** Queues the reports of one phase (start, success, failure, cancelled) of a deployment job. */
@@ -205,8 +207,15 @@ public final class StatusReports {
   }
 
   private Future<HttpResponse<Buffer>> post(ResolvedIntegration integration, String url, JsonObject body) {
+    Future<String> token = integration.type() == IntegrationType.SCM_GITHUB && GitHubAppTokens.isApp(integration)
+        ? appTokens.token(integration, apiUrl(integration))
+        : Future.succeededFuture(integration.credential("token"));
+    return token.compose(t -> post(integration, url, body, t));
+  }
+
+  private Future<HttpResponse<Buffer>> post(ResolvedIntegration integration, String url, JsonObject body,
+      String token) {
     var request = http.postAbs(url).timeout(10_000).putHeader("Content-Type", "application/json");
-    String token = integration.credential("token");
     if (integration.type() == IntegrationType.SCM_GITHUB) {
       request.putHeader("Accept", "application/vnd.github+json").putHeader("X-GitHub-Api-Version", "2022-11-28");
       if (token != null) {
