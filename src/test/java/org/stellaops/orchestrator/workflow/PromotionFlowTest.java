@@ -181,6 +181,31 @@ class PromotionFlowTest {
   }
 
   @Test
+  @DisplayName("wait-ci with failOnError false lets the workflow go on with success:false")
+  void failOnErrorFalse() {
+    JsonArray workflow = new JsonArray()
+        .add(new JsonObject().put("id", "tests").put("type", "trigger-ci").put("config", new JsonObject()
+            .put("integrationId", ci).put("pipelineId", "myorg/flaky").put("waitForCompletion", false)))
+        .add(new JsonObject().put("id", "wait").put("type", "wait-ci")
+            .put("inputs", new JsonObject().put("runId", "tests.pipelineRunId"))
+            .put("config", new JsonObject().put("integrationId", ci).put("runIdInput", "runId").put("timeout", 120)
+                .put("failOnError", false)))
+        .add(new JsonObject().put("id", "deploy").put("type", "deploy")
+            .put("config", new JsonObject().put("url", target.url() + "/tolerant")));
+    String env = environment("tolerant", 0, workflow);
+    int before = gitlab.created().size();
+    String id = promote(release("myapp-tolerant", "https://github.com/myorg/tolerant"), env);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.created().size() > before);
+    gitlab.setStatus(latestPipeline(), "failed");
+    await().atMost(Duration.ofSeconds(15)).until(() -> "deployed".equals(promotion(id).getString("status")));
+    JsonObject wait = promotion(id).getJsonArray("steps").getJsonObject(1);
+    assertThat(wait.getString("status")).isEqualTo("succeeded");
+    assertThat(wait.getJsonObject("outputs").getBoolean("success")).isFalse();
+    assertThat(wait.getJsonObject("outputs").getString("status")).isEqualTo("failed");
+    assertThat(target.requests()).anyMatch(r -> r.path().equals("/tolerant"));
+  }
+
+  @Test
   @DisplayName("GitLab-hosted source gets commit statuses running then success named stella/<environment>")
   void gitlabCommitStatuses() {
     JsonArray workflow = new JsonArray().add(new JsonObject().put("id", "deploy").put("type", "deploy")
