@@ -1,9 +1,7 @@
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
@@ -43,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       Unknown pids get 404. Any PRIVATE-TOKEN is accepted.</li>
  *   <li>{@code GET /api/v4/user} → 200 {@code {"id":1,"username":"bench"}}.</li>
  *   <li>{@code POST /arm} → starts the finish clock (once); answers {@code {"armedAt": epochMillis}}.</li>
- *   <li>{@code GET /stats} → JSON: now, armedAt, pipelineRequests, notModified, successServed, otherRequests,
+ *   <li>{@code GET /stats} → JSON: now, armedAt, pipelineRequests, notModified, fullRunning (200s saying
+ *       "running"), successServed, otherRequests,
  *       finished (pids past their finish time), connections open/max/opened.</li>
  *   <li>{@code GET /finish-times} → CSV {@code pid,finishEpochMillis,requests,successServed,firstSuccessMillis}
  *       (finish and first-success are 0 before arming / before the gateway saw the success).</li>
@@ -72,6 +71,8 @@ public final class FakeCiServer {
   static AtomicLongArray firstSuccess;         // epoch ms of the first such answer
   static final AtomicLong pipelineRequests = new AtomicLong();
   static final AtomicLong notModified = new AtomicLong();
+  /** 200 answers saying "running": the gateway's stored ETag was stale or absent, so it writes what it saw. */
+  static final AtomicLong fullRunning = new AtomicLong();
   static final AtomicLong otherRequests = new AtomicLong();
   static final AtomicInteger openConnections = new AtomicInteger();
   static final AtomicInteger maxConnections = new AtomicInteger();
@@ -218,6 +219,9 @@ public final class FakeCiServer {
         + "\"created_at\":\"2026-11-27T10:00:00.000Z\",\"updated_at\":\"2026-11-27T10:00:01.000Z\","
         + "\"started_at\":\"2026-11-27T10:00:01.000Z\",\"finished_at\":" + finished + ","
         + "\"duration\":" + (done ? offsetMillis[pid] / 1000 : "null") + "}";
+    if (!done) {
+      fullRunning.incrementAndGet();
+    }
     var response = req.response().setStatusCode(200).putHeader("Content-Type", "application/json");
     if (etags) {
       response.putHeader("ETag", etag);
@@ -242,7 +246,7 @@ public final class FakeCiServer {
     }
     return new JsonObject().put("now", now).put("armedAt", armed).put("pipelines", n)
         .put("pipelineRequests", pipelineRequests.get()).put("notModified", notModified.get())
-        .put("successServed", success).put("otherRequests", otherRequests.get()).put("finished", finished)
+        .put("fullRunning", fullRunning.get()).put("successServed", success).put("otherRequests", otherRequests.get()).put("finished", finished)
         .put("connectionsOpen", openConnections.get()).put("connectionsMax", maxConnections.get())
         .put("connectionsOpened", openedConnections.get());
   }
