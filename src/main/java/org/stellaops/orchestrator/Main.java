@@ -26,14 +26,10 @@ public final class Main {
 
     CountDownLatch started = new CountDownLatch(1);
     Application[] running = new Application[1];
-    Application.start(config).onComplete(result -> {
-      if (result.succeeded()) {
-        running[0] = result.result();
-      } else {
-        log.error("gateway failed to start: {}", result.cause().getMessage(), result.cause());
-      }
-      started.countDown();
-    });
+    Application.start(config)
+        .onSuccess(app -> running[0] = app)
+        .onFailure(e -> log.error("gateway failed to start: {}", e.getMessage(), e))
+        .onComplete(done -> started.countDown());
     started.await();
     if (running[0] == null) {
       flushLogs();
