@@ -2,7 +2,6 @@ package org.stellaops.orchestrator.integration;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

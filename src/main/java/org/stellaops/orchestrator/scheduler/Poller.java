@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -197,9 +196,4 @@ public final class Poller {
     return runs.failedPoll(run.id(), String.valueOf(error.getMessage()), retryIn);
   }
 
-  /** For tests and the benchmark: integrations currently paused. */
-  List<UUID> paused() {
-    Instant now = clock.instant();
-    return pausedUntil.entrySet().stream().filter(e -> e.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
-  }
 }

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.Principal;
-import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
 import org.stellaops.orchestrator.platform.Validator;
@@ -108,7 +107,4 @@ public final class WebhookRoutes {
     ctx.next();
   }
 
-  static ApiException notFound(String what) {
-    return ApiException.notFound(what);
-  }
 }
