@@ -40,6 +40,7 @@ import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.EventApplier;
 import org.stellaops.orchestrator.webhook.InboxProcessor;
 import org.stellaops.orchestrator.webhook.InboxWriter;
+import org.stellaops.orchestrator.webhook.WebhookRoutes;
 import org.stellaops.orchestrator.webhook.RegistryClient;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
 import org.stellaops.orchestrator.webhook.WebhookMetrics;
@@ -173,7 +174,11 @@ public final class Application {
           new ReleaseRoutes(releases, new Idempotency(pool)),
           new IntegrationRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
-          () -> new InboxWriter(deliveries, config.inbox().maxQueued()),
+          // Called in each HTTP verticle's start(): the writer's own one-connection pool is then
+          // created on that verticle's event loop, so a commit's answer needs no thread hop and
+          // never queues behind another verticle's requests.
+          () -> new InboxWriter(new DeliveryRepository(db.pool(vertx, InboxWriter.MAX_IN_FLIGHT)), config.inbox().maxQueued(),
+              () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null)),
           new DeliveryRoutes(deliveries, vertx.eventBus()),
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),

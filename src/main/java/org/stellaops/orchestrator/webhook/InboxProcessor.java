@@ -106,16 +106,28 @@ public final class InboxProcessor extends VerticleBase {
         });
   }
 
+  /**
+   * Applies the batch's deliveries one after another (a tag's pushes stay in order), then
+   * records all their outcomes in one statement. Effects are idempotent, so a crash before that
+   * statement only means the batch is applied again once the lease ends.
+   */
   private Future<Integer> processInOrder(List<Delivery> batch) {
+    List<DeliveryRepository.Outcome> finished = new ArrayList<>(batch.size());
     Future<Void> chain = Future.succeededFuture();
     for (Delivery d : batch) {
-      chain = chain.compose(v -> process(d));
+      chain = chain.compose(v -> process(d)).map(outcome -> {
+        outcome.ifPresent(finished::add);
+        return null;
+      });
     }
-    return chain.map(batch.size());
+    return chain.compose(v -> deliveries.finishAll(finished)).map(batch.size());
   }
 
-  /** Processes one delivery; never fails (errors are recorded on the delivery). */
-  Future<Void> process(Delivery d) {
+  /**
+   * Processes one delivery; never fails. Returns its outcome to record, or empty when it failed
+   * and the error (with its retry time) was already recorded.
+   */
+  Future<Optional<DeliveryRepository.Outcome>> process(Delivery d) {
     Future<Optional<ResolvedIntegration>> integration = d.integrationId() == null
         ? Future.succeededFuture(Optional.empty()) : integrations.resolve(d.integrationId());
     return integration.compose(i -> {
@@ -131,17 +143,18 @@ public final class InboxProcessor extends VerticleBase {
     }).compose(outcomes -> {
       boolean acted = outcomes.stream().anyMatch(EventApplier.Outcome::acted);
       String notes = String.join("; ", outcomes.stream().map(EventApplier.Outcome::note).distinct().toList());
-      return deliveries.finish(d.id(), acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes));
+      return Future.succeededFuture(Optional.of(new DeliveryRepository.Outcome(d.id(),
+          acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes))));
     }).recover(e -> {
       metrics.processingFailed();
       boolean giveUp = Retry.giveUp(d.attempts());
       LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), d.attempts(),
           giveUp ? ", giving up" : "", e.getMessage());
       return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())), Retry.delaySeconds(d.attempts()),
-          giveUp);
+          giveUp).map(Optional.<DeliveryRepository.Outcome>empty());
     }).recover(e -> {
       LOG.error("cannot record the outcome of delivery {}: {}", d.id(), e.getMessage());
-      return Future.succeededFuture();
+      return Future.succeededFuture(Optional.empty());
     });
   }
 
@@ -150,9 +163,10 @@ public final class InboxProcessor extends VerticleBase {
         ? "ci.jenkins" : d.integrationType());
     Map<String, String> headers = new java.util.HashMap<>();
     d.headers().forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-    JsonObject json = bodyJson(d);
     try {
-      return parser.parse(headers, json);
+      // A body that is not JSON any more (ingest checked it; a row written by other means) is
+      // ignored with the reason, not retried: it would fail the same way every time.
+      return parser.parse(headers, bodyJson(d));
     } catch (RuntimeException e) {
       return List.of(new WebhookEvent.Ignored("unrecognised payload: " + e.getMessage()));
     }

@@ -23,18 +23,24 @@ import org.stellaops.orchestrator.platform.ApiException;
 public final class InboxWriter {
 
   static final int MAX_BATCH = 512;
-  static final int MAX_IN_FLIGHT = 1;
+  public static final int MAX_IN_FLIGHT = 1;
 
   private final DeliveryRepository repository;
   private final int maxQueued;
+  private final Runnable afterCommit;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int inFlight;
 
   private record Pending(NewDelivery delivery, Promise<DeliveryRepository.Stored> promise) {}
 
-  public InboxWriter(DeliveryRepository repository, int maxQueued) {
+  /**
+   * {@code afterCommit} runs once per committed batch that stored at least one new delivery to
+   * process (it wakes the inbox processor: one message per commit, not one per delivery).
+   */
+  public InboxWriter(DeliveryRepository repository, int maxQueued, Runnable afterCommit) {
     this.repository = repository;
     this.maxQueued = maxQueued;
+    this.afterCommit = afterCommit;
   }
 
   public Future<DeliveryRepository.Stored> submit(NewDelivery delivery) {
@@ -57,12 +63,18 @@ public final class InboxWriter {
       inFlight++;
       repository.insertBatch(batch.stream().map(Pending::delivery).toList()).onComplete(result -> {
         inFlight--;
+        boolean toProcess = false;
         for (int i = 0; i < batch.size(); i++) {
           if (result.succeeded()) {
-            batch.get(i).promise().complete(result.result().get(i));
+            DeliveryRepository.Stored stored = result.result().get(i);
+            toProcess |= !stored.duplicate() && Delivery.RECEIVED.equals(batch.get(i).delivery().status());
+            batch.get(i).promise().complete(stored);
           } else {
             batch.get(i).promise().fail(result.cause());
           }
+        }
+        if (toProcess) {
+          afterCommit.run();
         }
         drain();
       });

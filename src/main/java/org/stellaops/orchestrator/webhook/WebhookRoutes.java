@@ -1,7 +1,6 @@
 package org.stellaops.orchestrator.webhook;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
@@ -26,12 +25,10 @@ public final class WebhookRoutes {
 
   private final WebhookIngest ingest;
   private final InboxWriter writer;
-  private final EventBus eventBus;
 
-  public WebhookRoutes(WebhookIngest ingest, InboxWriter writer, EventBus eventBus) {
+  public WebhookRoutes(WebhookIngest ingest, InboxWriter writer) {
     this.ingest = ingest;
     this.writer = writer;
-    this.eventBus = eventBus;
   }
 
   public void registry(RoutingContext ctx) {
@@ -89,9 +86,6 @@ public final class WebhookRoutes {
       ingest.metrics().ingested(started);
       ingest.metrics().delivery(delivery.integrationType(), stored.duplicate() ? "duplicate"
           : Delivery.IGNORED.equals(delivery.status()) ? "ignored" : "accepted");
-      if (!stored.duplicate() && Delivery.RECEIVED.equals(delivery.status())) {
-        eventBus.send(WAKE_PROCESSOR, null);
-      }
       return Responses.send(ctx, 202, Responses.envelope(ctx, new JsonObject()
           .put("deliveryId", stored.id().toString())
           .put("duplicate", stored.duplicate())

@@ -111,11 +111,26 @@ class WebhookIngestionTest {
       answers.add(pool.submit(() -> pushEvent(eventId, "demo/racer", "v2.0.0", digest('3'))));
     }
     Set<String> statuses = new java.util.HashSet<>();
-    for (Future<Resp> a : answers) {
-      statuses.add(String.valueOf(a.get().status()));
+    Set<String> racerIds = new java.util.HashSet<>();
+    int firstTimes = 0;
+    for (int i = 0; i < answers.size(); i++) {
+      Resp a = answers.get(i).get();
+      statuses.add(String.valueOf(a.status()));
+      if (i % 2 == 0) {
+        // One answer stored it; all the others name that same row as a duplicate.
+        racerIds.add(a.data().getString("deliveryId"));
+        firstTimes += a.data().getBoolean("duplicate") ? 0 : 1;
+      } else {
+        // New deliveries that shared an insert with a duplicate are still stored as new.
+        assertThat(a.data().getBoolean("duplicate")).as("unique event %d", i).isFalse();
+      }
     }
     pool.shutdown();
     assertThat(statuses).containsExactly("202");
+    assertThat(racerIds).hasSize(1);
+    assertThat(firstTimes).isEqualTo(1);
+    assertThat(TestDatabases.query(gw.dbUrl(), "SELECT count(*) FROM webhook_delivery WHERE delivery_key LIKE "
+        + "'evt-race-%'")).containsExactly("20");
     assertThat(TestDatabases.query(gw.dbUrl(),
         "SELECT count(*) FROM webhook_delivery WHERE delivery_key = 'evt-race'")).containsExactly("1");
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(TestDatabases.query(gw.dbUrl(),
