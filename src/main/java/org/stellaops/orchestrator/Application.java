@@ -55,6 +55,7 @@ import org.stellaops.orchestrator.reporting.StatusReportRepository;
 import org.stellaops.orchestrator.reporting.StatusReports;
 import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.platform.Clustering;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Idempotency;
@@ -106,10 +107,18 @@ public final class Application {
 
   public static Future<Application> start(AppConfig config) {
     Metrics metrics = new Metrics();
-    Vertx vertx = Vertx.builder()
+    var builder = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics.vertxOptions()))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+    if (!config.cluster().enabled()) {
+      return started(builder.build(), config, metrics);
+    }
+    return builder.withClusterManager(Clustering.manager(config.cluster())).buildClustered()
+        .onSuccess(v -> LOG.info("joined the gateway cluster (Hazelcast port {})", config.cluster().port()))
+        .compose(vertx -> started(vertx, config, metrics));
+  }
+
+  private static Future<Application> started(Vertx vertx, AppConfig config, Metrics metrics) {
     return vertx.executeBlocking(() -> {
           Database db = Database.start(config);
           try {
@@ -149,7 +158,8 @@ public final class Application {
       ReleaseService releases = new ReleaseService(new ReleaseRepository(pool), componentRepository,
           versionRepository, vertx.eventBus(), metrics.releasesCreated());
       IntegrationService integrations = new IntegrationService(new IntegrationRepository(pool),
-          new CredentialCipher(masterKey));
+          new CredentialCipher(masterKey), vertx.eventBus());
+      integrations.listenForChanges();
       WebhookMetrics webhookMetrics = new WebhookMetrics(metrics.registry());
       Connectors connectors = new Connectors(webClient, Clock.systemUTC());
       PipelineRunRepository pipelineRunRepository = new PipelineRunRepository(pool);

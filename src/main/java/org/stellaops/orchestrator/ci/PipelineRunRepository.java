@@ -58,6 +58,8 @@ public final class PipelineRunRepository {
       + "last_error = $2, next_poll_at = least(deadline_at, now() + make_interval(secs => $3)), updated_at = now() "
       + "WHERE id = $1 AND " + ACTIVE;
   private static final String POSTPONE = "UPDATE pipeline_run SET next_poll_at = $2 WHERE id = $1 AND " + ACTIVE;
+  private static final String POSTPONE_INTEGRATION = "UPDATE pipeline_run SET next_poll_at = $2 "
+      + "WHERE integration_id = $1 AND next_poll_at < $2 AND " + ACTIVE;
   private static final String EXPIRE = "UPDATE pipeline_run SET status = 'timed_out', completed_by = 'deadline', "
       + "completed_at = now(), updated_at = now() "
       + "WHERE id IN (SELECT id FROM pipeline_run WHERE " + ACTIVE + " AND deadline_at <= now() "
@@ -129,6 +131,15 @@ public final class PipelineRunRepository {
 
   public Future<Void> postpone(UUID id, Instant until) {
     return pool.preparedQuery(POSTPONE).execute(Tuple.of(id, until.atOffset(ZoneOffset.UTC))).mapEmpty();
+  }
+
+  /**
+   * Pauses every wait of an integration until {@code until} (its rate limit resets). Kept in the
+   * rows, not in memory, so no replica polls that integration before the reset.
+   */
+  public Future<Void> postponeIntegration(UUID integrationId, Instant until) {
+    return pool.preparedQuery(POSTPONE_INTEGRATION).execute(Tuple.of(integrationId, until.atOffset(ZoneOffset.UTC)))
+        .mapEmpty();
   }
 
   /** Ends waits whose deadline passed, as timed_out; returns them so their completion can be published. */

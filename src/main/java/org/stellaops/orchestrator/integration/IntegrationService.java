@@ -1,6 +1,9 @@
 package org.stellaops.orchestrator.integration;
 
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.stellaops.orchestrator.platform.Events;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +21,9 @@ import org.stellaops.orchestrator.platform.Validator;
 
 /**
  * Integrations: CRUD with write-only credentials, and {@link #resolve}, the webhook hot path's
- * cached lookup. The cache keeps decrypted integrations for a few seconds; a change made
- * through this replica invalidates it at once, other replicas see it within {@link #CACHE_MILLIS}.
+ * cached lookup. The cache keeps decrypted integrations for a few seconds; a change is
+ * published on the (clustered) event bus and drops the cached copy on every replica at once;
+ * {@link #CACHE_MILLIS} bounds staleness should that message be lost.
  */
 public final class IntegrationService {
 
@@ -33,9 +37,22 @@ public final class IntegrationService {
 
   private record Cached(long expiresAt, Optional<ResolvedIntegration> value) {}
 
-  public IntegrationService(IntegrationRepository repository, CredentialCipher cipher) {
+  private final EventBus eventBus;
+
+  public IntegrationService(IntegrationRepository repository, CredentialCipher cipher, EventBus eventBus) {
     this.repository = repository;
     this.cipher = cipher;
+    this.eventBus = eventBus;
+  }
+
+  /** Drops cached copies when any replica changes an integration; call once at start-up. */
+  public MessageConsumer<String> listenForChanges() {
+    return eventBus.consumer(Events.INTEGRATION_CHANGED, msg -> cache.remove(UUID.fromString(msg.body())));
+  }
+
+  private void changed(UUID id) {
+    cache.remove(id);
+    eventBus.publish(Events.INTEGRATION_CHANGED, id.toString());
   }
 
   public Future<Integration> create(JsonObject body, Principal caller) {
@@ -106,14 +123,14 @@ public final class IntegrationService {
       return repository.update(patched)
           .recover(e -> Future.failedFuture(conflict(e, finalName)))
           .map(found -> found.orElseThrow(() -> notFound(id)))
-          .onSuccess(i -> cache.remove(i.id()));
+          .onSuccess(i -> changed(i.id()));
     });
   }
 
   public Future<Void> delete(String id) {
     UUID uuid = parseId(id);
     return repository.delete(uuid).map(deleted -> {
-      cache.remove(uuid);
+      changed(uuid);
       if (!deleted) {
         throw notFound(id);
       }

@@ -16,7 +16,16 @@ public record AppConfig(
     String logFormat,
     Jwt jwt,
     Inbox inbox,
-    Scheduler scheduler) {
+    Scheduler scheduler,
+    Cluster cluster) {
+
+  /**
+   * Clustered event bus (Hazelcast). {@code members} lists peers as host or host:port (TCP/IP
+   * join); {@code kubernetesService} names a headless Service whose DNS records list the peers
+   * instead. {@code host} is the address to bind and advertise (empty: Hazelcast picks one).
+   */
+  public record Cluster(boolean enabled, java.util.List<String> members, String host, int port,
+      Optional<String> kubernetesService) {}
 
   /** The polling tick and its limits. */
   public record Scheduler(int tickMillis, int batchSize, int maxConcurrentPolls) {}
@@ -49,31 +58,35 @@ public record AppConfig(
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster);
   }
 
   public AppConfig withScheduler(Scheduler scheduler) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+  }
+
+  public AppConfig withCluster(Cluster cluster) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
   }
 }

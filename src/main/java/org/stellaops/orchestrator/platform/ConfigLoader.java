@@ -88,7 +88,9 @@ public final class ConfigLoader {
             v.integer("jwt.jwksRefresh", 10, 86400)),
         new AppConfig.Inbox(v.integer("inbox.leaseSeconds", 1, 3600), v.integer("inbox.maxQueued", 1, 1_000_000)),
         new AppConfig.Scheduler(v.integer("scheduler.tickMillis", 50, 60_000), v.integer("scheduler.batchSize", 1, 10_000),
-            v.integer("scheduler.maxConcurrentPolls", 1, 10_000)));
+            v.integer("scheduler.maxConcurrentPolls", 1, 10_000)),
+        new AppConfig.Cluster(v.bool("cluster"), v.list("clusterMembers"), v.text("clusterHost"),
+            v.integer("clusterPort", 1, 65535), v.optionalText("clusterKubernetesService")));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
@@ -98,6 +100,11 @@ public final class ConfigLoader {
         problems.add("db.url (STELLA_DB_URL) must look like postgresql://user:pass@host:port/db");
       }
     });
+    if (config.cluster().enabled() && config.cluster().members().isEmpty()
+        && config.cluster().kubernetesService().isEmpty()) {
+      problems.add("cluster (STELLA_CLUSTER) is true but neither clusterMembers (STELLA_CLUSTER_MEMBERS) nor "
+          + "clusterKubernetesService (STELLA_CLUSTER_KUBERNETES_SERVICE) says how to find the other replicas");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -173,6 +180,29 @@ public final class ConfigLoader {
         problems.add(key + " (" + envName(key) + ") must be a whole number, got '" + raw + "'");
         return min;
       }
+    }
+
+    boolean bool(String key) {
+      String raw = text(key).toLowerCase();
+      if (!raw.equals("true") && !raw.equals("false")) {
+        problems.add(key + " (" + envName(key) + ") must be true or false, got '" + raw + "'");
+      }
+      return raw.equals("true");
+    }
+
+    /** A comma-separated list (a YAML list works too); blanks dropped. */
+    List<String> list(String key) {
+      Object v = values.get(key);
+      List<String> items = new ArrayList<>();
+      if (v instanceof List<?> list) {
+        list.forEach(item -> items.add(String.valueOf(item).trim()));
+      } else {
+        for (String item : text(key).split(",")) {
+          items.add(item.trim());
+        }
+      }
+      items.removeIf(String::isEmpty);
+      return List.copyOf(items);
     }
 
     String oneOf(String key, Set<String> allowed) {

@@ -17,4 +17,9 @@ public final class Events {
   public static final String DEPLOYMENT_STARTED = "deployment.started";
   public static final String DEPLOYMENT_COMPLETED = "deployment.completed";
   public static final String DEPLOYMENT_ROLLBACK_INITIATED = "deployment.rollback.initiated";
+  /**
+   * Internal: an integration was changed or deleted (body: its id). Every replica drops its
+   * cached copy, so a rotated webhook secret or token takes effect cluster-wide at once.
+   */
+  public static final String INTEGRATION_CHANGED = "stella.integration.changed";
 }

@@ -183,7 +183,7 @@ public final class Poller {
       metrics.rateLimitPause(connector);
       pausedUntil.merge(integration.id(), limited.resumeAt(), (a, b) -> a.isAfter(b) ? a : b);
       LOG.info("integration {} is rate-limited; pausing its polls until {}", integration.name(), limited.resumeAt());
-      return runs.postpone(run.id(), limited.resumeAt());
+      return runs.postponeIntegration(integration.id(), limited.resumeAt());
     }
     if (error instanceof CiException.Unauthorized || error instanceof CiException.NotFound
         || error instanceof CiException.Rejected) {

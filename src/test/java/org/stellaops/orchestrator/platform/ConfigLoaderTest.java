@@ -83,4 +83,31 @@ class ConfigLoaderTest {
     assertThat(MasterKey.load(Optional.empty(), dir).getEncoded()).isEqualTo(MasterKey.load(Optional.empty(), dir).getEncoded());
     assertThatThrownBy(() -> MasterKey.load(Optional.of("c2hvcnQ="), dir)).hasMessageContaining("32 bytes");
   }
+
+  @Test
+  @DisplayName("STELLA_CLUSTER and STELLA_CLUSTER_MEMBERS turn clustering on; true without any peers is refused")
+  void clusterSettings() {
+    AppConfig off = new ConfigLoader(Map.of(), Optional.empty()).load();
+    assertThat(off.cluster().enabled()).isFalse();
+    assertThat(off.cluster().port()).isEqualTo(5701);
+
+    AppConfig on = new ConfigLoader(Map.of("STELLA_CLUSTER", "true",
+        "STELLA_CLUSTER_MEMBERS", "10.0.0.1, 10.0.0.2:5702,", "STELLA_CLUSTER_HOST", "10.0.0.1"), Optional.empty()).load();
+    assertThat(on.cluster().enabled()).isTrue();
+    assertThat(on.cluster().members()).containsExactly("10.0.0.1", "10.0.0.2:5702");
+    assertThat(on.cluster().host()).isEqualTo("10.0.0.1");
+    com.hazelcast.config.Config hz = Clustering.hazelcastConfig(on.cluster());
+    assertThat(hz.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
+    assertThat(hz.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()).containsExactly("10.0.0.1", "10.0.0.2:5702");
+
+    AppConfig k8s = new ConfigLoader(Map.of("STELLA_CLUSTER", "true",
+        "STELLA_CLUSTER_KUBERNETES_SERVICE", "stella-gateway-cluster.stella.svc.cluster.local"), Optional.empty()).load();
+    assertThat(Clustering.hazelcastConfig(k8s.cluster()).getNetworkConfig().getJoin().getKubernetesConfig()
+        .getProperty("service-dns")).isEqualTo("stella-gateway-cluster.stella.svc.cluster.local");
+
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_CLUSTER", "true"), Optional.empty()).load())
+        .hasMessageContaining("STELLA_CLUSTER_MEMBERS");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_CLUSTER", "yes"), Optional.empty()).load())
+        .hasMessageContaining("cluster (STELLA_CLUSTER) must be true or false");
+  }
 }
