@@ -24,6 +24,9 @@ public final class WorkflowVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> releases;
   private MessageConsumer<JsonObject> completed;
   private long timer;
+  private long recovery;
+  private boolean recovering;
+  static final long RECOVERY_MILLIS = 5_000;
   private boolean sending;
 
   public WorkflowVerticle(PromotionEngine engine, StatusReports reports, EventSubscriptions subscriptions) {
@@ -47,6 +50,14 @@ public final class WorkflowVerticle extends VerticleBase {
     // Local consumers: an event is queued for subscribers by the replica that published it, once.
     EventSubscriptions.NAMES.keySet().forEach(address -> outbound.add(vertx.eventBus().<JsonObject>localConsumer(
         address, msg -> subscriptions.enqueue(address, msg.body()))));
+    // Sweeps for promotions whose wake-up was lost: a replica that ended a run (or a step) and
+    // died before publishing. Idempotent: each move is a versioned, conditional transition.
+    recovery = vertx.setPeriodic(RECOVERY_MILLIS, id -> {
+      if (!recovering) {
+        recovering = true;
+        engine.recover().onComplete(done -> recovering = false);
+      }
+    });
     timer = vertx.setPeriodic(500, id -> {
       if (!sending) {
         sending = true;
@@ -64,6 +75,7 @@ public final class WorkflowVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(recovery);
     outbound.forEach(MessageConsumer::unregister);
     return Future.all(runs.unregister(), releases.unregister(), completed.unregister());
   }

@@ -28,6 +28,7 @@ public final class FakeGitLab implements AutoCloseable {
   private final AtomicInteger nextId = new AtomicInteger(1000);
   private final Map<String, String> statuses = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+  private final Map<String, List<Long>> readTimes = new ConcurrentHashMap<>();
   private final List<JsonObject> created = new CopyOnWriteArrayList<>();
   private final List<String> cancels = new CopyOnWriteArrayList<>();
   private final List<JsonObject> commitStatuses = new CopyOnWriteArrayList<>();
@@ -55,6 +56,11 @@ public final class FakeGitLab implements AutoCloseable {
 
   public int reads(String pipelineId) {
     return reads.getOrDefault(pipelineId, new AtomicInteger()).get();
+  }
+
+  /** When each read of a pipeline arrived (milliseconds since the epoch), in order. */
+  public List<Long> readTimes(String pipelineId) {
+    return readTimes.getOrDefault(pipelineId, List.of());
   }
 
   public List<JsonObject> created() {
@@ -110,6 +116,7 @@ public final class FakeGitLab implements AutoCloseable {
       } else if (path.matches("/api/v4/projects/[^/]+/pipelines/\\d+")) {
         String id = path.split("/")[6];
         reads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        readTimes.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(System.currentTimeMillis());
         Fault f = fault.get();
         if (f != null && f.times() > 0) {
           fault.set(f.times() > 1 ? new Fault(f.status(), f.headers(), f.body(), f.times() - 1) : null);
