@@ -52,7 +52,9 @@ public final class Clustering {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getAwsConfig().setEnabled(false);
     cluster.kubernetesService().ifPresentOrElse(
-        service -> join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", service),
+        // DNS mode needs no Kubernetes API access (no RBAC); the peers listen on our own port.
+        service -> join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", service)
+            .setProperty("service-port", String.valueOf(cluster.port())),
         () -> join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members()));
     return config;
   }

@@ -104,6 +104,8 @@ class ConfigLoaderTest {
         "STELLA_CLUSTER_KUBERNETES_SERVICE", "stella-gateway-cluster.stella.svc.cluster.local"), Optional.empty()).load();
     assertThat(Clustering.hazelcastConfig(k8s.cluster()).getNetworkConfig().getJoin().getKubernetesConfig()
         .getProperty("service-dns")).isEqualTo("stella-gateway-cluster.stella.svc.cluster.local");
+    assertThat(Clustering.hazelcastConfig(k8s.cluster()).getNetworkConfig().getJoin().getKubernetesConfig()
+        .getProperty("service-port")).isEqualTo("5701");
 
     assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_CLUSTER", "true"), Optional.empty()).load())
         .hasMessageContaining("STELLA_CLUSTER_MEMBERS");
