@@ -182,9 +182,20 @@ public final class IntegrationService {
         v.error("config." + key, "must be an http(s) URL", "INVALID_FORMAT");
       }
     }
+    wholeNumber(v, config, "pollIntervalSeconds", 1, 86_400);
+    wholeNumber(v, config, "maxConcurrentPolls", 1, 1_000);
     Object host = config.getValue("registryHost");
     if (host != null && (!(host instanceof String s) || !s.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?"))) {
       v.error("config.registryHost", "must be a registry host such as registry.example.com[:port]", "INVALID_FORMAT");
+    }
+  }
+
+  /** An optional whole-number setting within [min, max]. */
+  private static void wholeNumber(Validator v, JsonObject config, String key, int min, int max) {
+    Object value = config.getValue(key);
+    if (value != null && !(value instanceof Integer || value instanceof Long)
+        || value instanceof Number n && (n.longValue() < min || n.longValue() > max)) {
+      v.error("config." + key, "must be a whole number from " + min + " to " + max, "INVALID_VALUE");
     }
   }
 

@@ -25,8 +25,8 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
 /**
  * One polling tick, on the scheduler verticle's event loop: end the waits whose deadline passed,
  * claim the due ones (the claim already moves each {@code next_poll_at} one interval ahead),
- * and poll them — at most {@link #perIntegration} at a time per integration, none while an
- * integration is paused by its rate limit. Reading the CI system never writes; a poll that
+ * and poll them — at most {@link #perIntegration} (or the integration's {@code maxConcurrentPolls})
+ * at a time per integration, none while an integration is paused by its rate limit. Reading the CI system never writes; a poll that
  * sees no change writes nothing; a terminal status goes through the one conditional UPDATE.
  * All state here is confined to the one event loop, so it needs no locks.
  */
@@ -45,6 +45,8 @@ public final class Poller {
   private final int perIntegration;
   private final Map<UUID, Instant> pausedUntil = new HashMap<>();
   private final Map<UUID, Integer> inFlight = new HashMap<>();
+  /** Per-integration caps ({@code config.maxConcurrentPolls}), learnt when a poll resolves one. */
+  private final Map<UUID, Integer> caps = new HashMap<>();
   private final Map<UUID, ArrayDeque<PipelineRun>> queued = new HashMap<>();
   private boolean ticking;
   private long ticks;
@@ -112,7 +114,7 @@ public final class Poller {
       }
       return;
     }
-    if (inFlight.getOrDefault(integration, 0) >= perIntegration) {
+    if (inFlight.getOrDefault(integration, 0) >= caps.getOrDefault(integration, perIntegration)) {
       queued.computeIfAbsent(integration, k -> new ArrayDeque<>()).add(run);
       queuedTotal++;
       return;
@@ -136,6 +138,7 @@ public final class Poller {
             "integration " + run.integrationId() + " was deleted", "poll", null).mapEmpty();
       }
       ResolvedIntegration integration = found.get();
+      caps.put(integration.id(), concurrencyCap(integration.config(), perIntegration));
       CiConnector connector = connectors.forIntegration(integration);
       return connector.poll(run.runRef(), run.etag()).transform(result -> result.succeeded()
           ? commit(run, integration, result.result())
@@ -165,6 +168,11 @@ public final class Poller {
           result.etag());
     }
     return Future.succeededFuture();
+  }
+
+  /** The integration's {@code config.maxConcurrentPolls}, else the scheduler's default. Pure. */
+  static int concurrencyCap(io.vertx.core.json.JsonObject config, int defaultCap) {
+    return config.getValue("maxConcurrentPolls") instanceof Number n && n.intValue() > 0 ? n.intValue() : defaultCap;
   }
 
   /** Whether a non-terminal poll saw anything worth writing. Pure. */

@@ -207,4 +207,47 @@ class PipelineRunFlowTest {
     assertThat(gw.post("/api/v1/integrations/" + integration + "/test", ADMIN, "").data().getString("message"))
         .contains("stella-bot");
   }
+
+  @Test
+  @DisplayName("an integration's config.maxConcurrentPolls caps its polls in flight; bad poll settings are refused")
+  void perIntegrationConcurrencyCap() {
+    try (FakeGitLab slow = new FakeGitLab()) {
+      slow.delayReads(400);
+      Resp bad = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "bad-poll")
+          .put("config", new JsonObject().put("endpoint", slow.url()).put("pollIntervalSeconds", 0)
+              .put("maxConcurrentPolls", "many"))
+          .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN)));
+      assertThat(bad.status()).isEqualTo(400);
+      assertThat(bad.error().getJsonArray("validationErrors").stream().map(e -> ((JsonObject) e).getString("field"))
+          .toList()).containsExactlyInAnyOrder("config.pollIntervalSeconds", "config.maxConcurrentPolls");
+
+      String capped = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab")
+          .put("name", "capped").put("config", new JsonObject().put("endpoint", slow.url())
+              .put("pollIntervalSeconds", 1).put("maxConcurrentPolls", 2))
+          .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN))).data().getString("id");
+      for (int i = 0; i < 12; i++) {
+        String vendorId = String.valueOf(900 + i);
+        slow.setStatus(vendorId, "running");
+        assertThat(gw.post("/api/v1/pipeline-runs/watch", ADMIN, new JsonObject().put("integrationId", capped)
+            .put("pipelineId", "grp/slow").put("runId", Long.parseLong(vendorId)).put("timeout", 60)).status())
+            .isEqualTo(201);
+      }
+      // Every run is read at least twice: the learnt cap holds across ticks.
+      await().atMost(Duration.ofSeconds(20)).until(() -> java.util.stream.IntStream.range(0, 12)
+          .allMatch(i -> slow.reads(String.valueOf(900 + i)) >= 2));
+      // The first tick may dispatch before the cap is learnt from the integration; after that, 2.
+      int early = slow.mostReadsAtOnce();
+      assertThat(early).isLessThanOrEqualTo(12);
+      java.util.Map<String, Integer> before = new java.util.HashMap<>();
+      java.util.stream.IntStream.range(0, 12).forEach(i -> before.put(String.valueOf(900 + i),
+          slow.reads(String.valueOf(900 + i))));
+      slow.resetMostReadsAtOnce();
+      await().atMost(Duration.ofSeconds(20)).until(() -> before.entrySet().stream()
+          .allMatch(e -> slow.reads(e.getKey()) > e.getValue()));
+      assertThat(slow.mostReadsAtOnce()).isEqualTo(2);
+      for (int i = 0; i < 12; i++) {
+        slow.setStatus(String.valueOf(900 + i), "success");
+      }
+    }
+  }
 }

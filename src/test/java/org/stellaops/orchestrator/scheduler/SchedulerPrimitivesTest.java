@@ -55,4 +55,13 @@ class SchedulerPrimitivesTest {
     assertThat(Poller.changed(current, PollResult.of("7", "pending", "running", "http://x/1", "\"e1\""))).isTrue();
     assertThat(Poller.changed(current, PollResult.of("7", "running", "running", "http://x/1", "\"e2\""))).isTrue();
   }
+
+  @Test
+  @DisplayName("an integration's maxConcurrentPolls overrides the scheduler default; missing or invalid falls back")
+  void concurrencyCap() {
+    assertThat(Poller.concurrencyCap(new io.vertx.core.json.JsonObject().put("maxConcurrentPolls", 4), 32)).isEqualTo(4);
+    assertThat(Poller.concurrencyCap(new io.vertx.core.json.JsonObject(), 32)).isEqualTo(32);
+    assertThat(Poller.concurrencyCap(new io.vertx.core.json.JsonObject().put("maxConcurrentPolls", 0), 32)).isEqualTo(32);
+    assertThat(Poller.concurrencyCap(new io.vertx.core.json.JsonObject().put("maxConcurrentPolls", "8"), 32)).isEqualTo(32);
+  }
 }

@@ -29,6 +29,9 @@ public final class FakeGitLab implements AutoCloseable {
   private final Map<String, String> statuses = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
   private final Map<String, List<Long>> readTimes = new ConcurrentHashMap<>();
+  private final AtomicInteger readsInProgress = new AtomicInteger();
+  private final AtomicInteger mostReadsAtOnce = new AtomicInteger();
+  private volatile long readDelayMillis;
   private final List<JsonObject> created = new CopyOnWriteArrayList<>();
   private final List<String> cancels = new CopyOnWriteArrayList<>();
   private final List<JsonObject> commitStatuses = new CopyOnWriteArrayList<>();
@@ -56,6 +59,20 @@ public final class FakeGitLab implements AutoCloseable {
 
   public int reads(String pipelineId) {
     return reads.getOrDefault(pipelineId, new AtomicInteger()).get();
+  }
+
+  /** Answers every pipeline read this much later (a slow CI API). */
+  public void delayReads(long millis) {
+    readDelayMillis = millis;
+  }
+
+  /** The most pipeline reads that were being answered at one moment. */
+  public int mostReadsAtOnce() {
+    return mostReadsAtOnce.get();
+  }
+
+  public void resetMostReadsAtOnce() {
+    mostReadsAtOnce.set(readsInProgress.get());
   }
 
   /** When each read of a pipeline arrived (milliseconds since the epoch), in order. */
@@ -128,7 +145,17 @@ public final class FakeGitLab implements AutoCloseable {
           json(req, 404, new JsonObject().put("message", "404 Not found"));
           return;
         }
-        json(req, 200, pipeline(path.split("/")[4], id));
+        int now = readsInProgress.incrementAndGet();
+        mostReadsAtOnce.accumulateAndGet(now, Math::max);
+        Runnable answer = () -> {
+          readsInProgress.decrementAndGet();
+          json(req, 200, pipeline(path.split("/")[4], id));
+        };
+        if (readDelayMillis > 0) {
+          vertx.setTimer(readDelayMillis, t -> answer.run());
+        } else {
+          answer.run();
+        }
       } else {
         json(req, 404, new JsonObject().put("message", "404 Not found"));
       }
