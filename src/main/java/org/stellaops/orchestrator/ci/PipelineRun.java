@@ -49,8 +49,11 @@ public record PipelineRun(
         row.getString("origin"),
         row.getInteger("poll_interval_seconds"),
         row.getOffsetDateTime("deadline_at"),
-        row.getOffsetDateTime("next_poll_at"),
-        row.getInteger("polls"),
+        // While a run is active its live schedule is in pipeline_wait (V9), when the query joined it.
+        row.getColumnIndex("wait_next_poll_at") >= 0 && row.getValue("wait_next_poll_at") != null
+            ? row.getOffsetDateTime("wait_next_poll_at") : row.getOffsetDateTime("next_poll_at"),
+        row.getColumnIndex("wait_polls") >= 0 && row.getValue("wait_polls") != null
+            ? row.getInteger("wait_polls") : row.getInteger("polls"),
         row.getInteger("consecutive_errors"),
         row.getString("last_error"),
         row.getString("etag"),

@@ -32,39 +32,63 @@ public final class PipelineRunRepository {
               now() + make_interval(secs => $16), $17, $18, $19, $20)
       RETURNING *
       """;
-  private static final String FIND = "SELECT * FROM pipeline_run WHERE id = $1";
-  private static final String FIND_ACTIVE_BY_VENDOR_ID = "SELECT * FROM pipeline_run "
-      + "WHERE integration_id = $1 AND vendor_run_id = $2 AND " + ACTIVE;
-  private static final String LIST = "SELECT * FROM pipeline_run "
-      + "WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR integration_id = $2) "
-      + "AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid)) "
-      + "ORDER BY created_at DESC, id DESC LIMIT $5";
-  /** Claims due waits and moves their next poll one interval (±10% jitter) ahead in the same statement. */
-  private static final String CLAIM_DUE = "UPDATE pipeline_run p "
-      + "SET next_poll_at = now() + make_interval(secs => p.poll_interval_seconds * (0.9 + random() * 0.2)), "
-      + "    polls = p.polls + 1 "
-      + "WHERE p.id IN (SELECT id FROM pipeline_run WHERE " + ACTIVE + " AND next_poll_at <= now() "
-      + "               ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
-      + "RETURNING p.*";
-  private static final String COMPLETE = "UPDATE pipeline_run SET status = $2, vendor_status = $3, "
+  /** The run and, while it is active, its wait row, in one statement. */
+  private static final String INSERT_WITH_WAIT = "WITH r AS (" + INSERT + "), "
+      + "w AS (INSERT INTO pipeline_wait (run_id, integration_id, poll_interval_seconds, next_poll_at) "
+      + "      SELECT id, integration_id, poll_interval_seconds, next_poll_at FROM r WHERE status IN ('pending', 'running')) "
+      + "SELECT * FROM r";
+  /** A run with the live schedule of its wait, when it has one. */
+  private static final String SELECT_RUN = "SELECT p.*, w.next_poll_at AS wait_next_poll_at, w.polls AS wait_polls "
+      + "FROM pipeline_run p LEFT JOIN pipeline_wait w ON w.run_id = p.id ";
+  private static final String FIND = SELECT_RUN + "WHERE p.id = $1";
+  private static final String FIND_ACTIVE_BY_VENDOR_ID = SELECT_RUN
+      + "WHERE p.integration_id = $1 AND p.vendor_run_id = $2 AND p." + ACTIVE;
+  private static final String LIST = SELECT_RUN
+      + "WHERE ($1::text IS NULL OR p.status = $1) AND ($2::uuid IS NULL OR p.integration_id = $2) "
+      + "AND ($3::timestamptz IS NULL OR (p.created_at, p.id) < ($3, $4::uuid)) "
+      + "ORDER BY p.created_at DESC, p.id DESC LIMIT $5";
+  /**
+   * Claims due waits and moves their next poll one interval (±10% jitter) ahead in the same
+   * statement; returns the claimed runs with their new schedule.
+   */
+  private static final String CLAIM_DUE = """
+      WITH c AS (
+        UPDATE pipeline_wait w
+        SET next_poll_at = now() + make_interval(secs => w.poll_interval_seconds * (0.9 + random() * 0.2)),
+            polls = w.polls + 1
+        WHERE w.run_id IN (SELECT run_id FROM pipeline_wait WHERE next_poll_at <= now()
+                           ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING w.run_id, w.next_poll_at, w.polls)
+      SELECT p.*, c.next_poll_at AS wait_next_poll_at, c.polls AS wait_polls
+      FROM pipeline_run p JOIN c ON p.id = c.run_id
+      WHERE p.status IN ('pending', 'running')
+      """;
+  /** Ends the run if active, and drops its wait row (keeping its poll count) in the same statement. */
+  private static final String COMPLETE = "WITH w AS (DELETE FROM pipeline_wait WHERE run_id = $1 RETURNING polls) "
+      + "UPDATE pipeline_run SET status = $2, vendor_status = $3, "
       + "web_url = coalesce($4, web_url), last_error = coalesce($5, last_error), completed_by = $6, "
-      + "completed_at = now(), updated_at = now(), vendor_run_id = coalesce(vendor_run_id, $7) "
+      + "completed_at = now(), updated_at = now(), vendor_run_id = coalesce(vendor_run_id, $7), "
+      + "polls = coalesce((SELECT polls FROM w), polls) "
       + "WHERE id = $1 AND " + ACTIVE + " RETURNING *";
   private static final String PROGRESS = "UPDATE pipeline_run SET status = $2, vendor_status = $3, "
       + "web_url = coalesce($4, web_url), vendor_run_id = coalesce($5, vendor_run_id), etag = $6, "
       + "consecutive_errors = 0, last_error = NULL, updated_at = now() "
       + "WHERE id = $1 AND " + ACTIVE;
-  private static final String FAILED_POLL = "UPDATE pipeline_run SET consecutive_errors = consecutive_errors + 1, "
-      + "last_error = $2, next_poll_at = least(deadline_at, now() + make_interval(secs => $3)), updated_at = now() "
-      + "WHERE id = $1 AND " + ACTIVE;
-  private static final String POSTPONE = "UPDATE pipeline_run SET next_poll_at = $2 WHERE id = $1 AND " + ACTIVE;
-  private static final String POSTPONE_INTEGRATION = "UPDATE pipeline_run SET next_poll_at = $2 "
-      + "WHERE integration_id = $1 AND next_poll_at < $2 AND " + ACTIVE;
-  private static final String EXPIRE = "UPDATE pipeline_run SET status = 'timed_out', completed_by = 'deadline', "
-      + "completed_at = now(), updated_at = now() "
+  private static final String FAILED_POLL = "WITH r AS (UPDATE pipeline_run "
+      + "SET consecutive_errors = consecutive_errors + 1, last_error = $2, updated_at = now() "
+      + "WHERE id = $1 AND " + ACTIVE + " RETURNING id, deadline_at) "
+      + "UPDATE pipeline_wait w SET next_poll_at = least(r.deadline_at, now() + make_interval(secs => $3)) "
+      + "FROM r WHERE w.run_id = r.id";
+  private static final String POSTPONE = "UPDATE pipeline_wait SET next_poll_at = $2 WHERE run_id = $1";
+  private static final String POSTPONE_INTEGRATION = "UPDATE pipeline_wait SET next_poll_at = $2 "
+      + "WHERE integration_id = $1 AND next_poll_at < $2";
+  private static final String EXPIRE = "WITH e AS (UPDATE pipeline_run SET status = 'timed_out', "
+      + "completed_by = 'deadline', completed_at = now(), updated_at = now() "
       + "WHERE id IN (SELECT id FROM pipeline_run WHERE " + ACTIVE + " AND deadline_at <= now() "
-      + "             LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING *";
-  private static final String COUNT_ACTIVE = "SELECT count(*) FROM pipeline_run WHERE " + ACTIVE;
+      + "             LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING *), "
+      + "d AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM e)) "
+      + "SELECT * FROM e";
+  private static final String COUNT_ACTIVE = "SELECT count(*) FROM pipeline_wait";
 
   private final Pool pool;
 
@@ -78,7 +102,7 @@ public final class PipelineRunRepository {
       UUID releaseId, UUID promotionId, String environment, String createdBy) {}
 
   public Future<PipelineRun> insert(NewRun r) {
-    return pool.preparedQuery(INSERT).execute(Tuple.tuple()
+    return pool.preparedQuery(INSERT_WITH_WAIT).execute(Tuple.tuple()
             .addUUID(UUID.randomUUID()).addUUID(r.integrationId()).addString(r.integrationType())
             .addString(r.pipelineId()).addString(r.ref()).addValue(r.variables()).addString(r.vendorRunId())
             .addString(r.correlationId()).addString(r.webUrl()).addString(r.status()).addString(r.vendorStatus())

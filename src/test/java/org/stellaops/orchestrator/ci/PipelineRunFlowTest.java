@@ -60,13 +60,18 @@ class PipelineRunFlowTest {
     return gw.get("/api/v1/pipeline-runs/" + id, ADMIN).data();
   }
 
+  private static long waitRows(String runId) throws java.sql.SQLException {
+    return Long.parseLong(org.stellaops.orchestrator.support.TestDatabases.query(gw.dbUrl(),
+        "SELECT count(*) FROM pipeline_wait WHERE run_id = '" + runId + "'").get(0));
+  }
+
   private static long completionsOf(String runId) {
     return completions.stream().filter(c -> runId.equals(c.getString("pipelineRunId"))).count();
   }
 
   @Test
   @DisplayName("a triggered pipeline is polled through its states and completes once, with the design page's variables")
-  void triggerAndWait() {
+  void triggerAndWait() throws Exception {
     JsonObject run = trigger(new JsonObject().put("variables", new JsonObject().put("DEPLOY_TARGET", "staging"))
         .put("releaseId", "7b0c1b8e-2f7e-4a11-9c55-0d7c9a3e5b21").put("environment", "staging").put("timeout", 120));
     String vendorId = run.getString("pipelineRunId");
@@ -86,6 +91,9 @@ class PipelineRunFlowTest {
         .findFirst().orElseThrow();
     assertThat(done.getString("vendorStatus")).isEqualTo("success");
     assertThat(run(run.getString("id")).getString("completedBy")).isEqualTo("poll");
+    // The ended run keeps how often it was claimed; its schedule row is gone with it.
+    assertThat(run(run.getString("id")).getInteger("polls")).isEqualTo(gitlab.reads(vendorId));
+    assertThat(waitRows(run.getString("id"))).isZero();
     int readsAtEnd = gitlab.reads(vendorId);
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
         .until(() -> gitlab.reads(vendorId) == readsAtEnd);
@@ -93,11 +101,13 @@ class PipelineRunFlowTest {
 
   @Test
   @DisplayName("a wait whose deadline passes ends timed_out with the event")
-  void deadline() {
+  void deadline() throws Exception {
     JsonObject run = trigger(new JsonObject().put("timeout", 2));
     gitlab.setStatus(run.getString("pipelineRunId"), "running");
+    assertThat(waitRows(run.getString("id"))).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> "timed_out".equals(run(run.getString("id")).getString("status")));
     await().atMost(Duration.ofSeconds(5)).until(() -> completionsOf(run.getString("id")) == 1);
+    assertThat(waitRows(run.getString("id"))).isZero();
     assertThat(run(run.getString("id")).getString("completedBy")).isEqualTo("deadline");
   }
 
