@@ -2,6 +2,7 @@ package org.stellaops.orchestrator.scheduler;
 
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -51,6 +52,9 @@ public final class Poller {
   private boolean ticking;
   private long ticks;
   private int queuedTotal;
+  /** Poll results still being written; claiming pauses above {@link #MAX_PENDING_WRITES}. */
+  private int writesPending;
+  static final int MAX_PENDING_WRITES = 1024;
 
   public Poller(PipelineRunRepository runs, PipelineRunService service, IntegrationService integrations,
       Connectors connectors, PollMetrics metrics, Clock clock, int batch, int perIntegration) {
@@ -92,7 +96,7 @@ public final class Poller {
    * and pile up in memory (measured at 100,000 waits: bench/poll-scale.md).
    */
   private Future<Void> claim(int round) {
-    if (queuedTotal >= batch) {
+    if (queuedTotal >= batch || writesPending >= MAX_PENDING_WRITES) {
       return Future.succeededFuture();
     }
     return runs.claimDue(batch).compose(claimed -> {
@@ -130,23 +134,39 @@ public final class Poller {
     });
   }
 
-  /** Polls one run and commits what changed; never fails (errors are recorded on the run). */
+  /**
+   * Polls one run and commits what changed; never fails (errors are recorded on the run). The
+   * returned future completes as soon as the CI system has answered: the per-integration cap
+   * limits requests to the CI system, and a slot must not wait for our own database write (at
+   * 100,000 waits those writes queued on the WAL and held the slots: bench/poll-scale.md).
+   * Writes still being recorded are counted, and claiming pauses while too many are pending.
+   */
   Future<Void> poll(PipelineRun run) {
-    return integrations.resolve(run.integrationId()).compose(found -> {
+    Promise<Void> answered = Promise.promise();
+    integrations.resolve(run.integrationId()).compose(found -> {
       if (found.isEmpty()) {
+        answered.tryComplete();
         return service.complete(run.id(), RunStatus.FAILED, "error", null,
             "integration " + run.integrationId() + " was deleted", "poll", null).mapEmpty();
       }
       ResolvedIntegration integration = found.get();
       caps.put(integration.id(), concurrencyCap(integration.config(), perIntegration));
       CiConnector connector = connectors.forIntegration(integration);
-      return connector.poll(run.runRef(), run.etag()).transform(result -> result.succeeded()
-          ? commit(run, integration, result.result())
-          : failed(run, integration, result.cause()));
+      return connector.poll(run.runRef(), run.etag()).transform(result -> {
+        writesPending++;
+        // Started before the slot is freed: a rate-limit answer pauses the integration (in
+        // failed()) before the next queued poll of it is sent.
+        Future<Void> recorded = result.succeeded()
+            ? commit(run, integration, result.result())
+            : failed(run, integration, result.cause());
+        answered.tryComplete();
+        return recorded.onComplete(done -> writesPending--);
+      });
     }).recover(e -> {
       LOG.warn("poll of pipeline run {} could not be recorded: {}", run.id(), e.getMessage());
       return Future.succeededFuture();
-    });
+    }).onComplete(done -> answered.tryComplete());
+    return answered.future();
   }
 
   private Future<Void> commit(PipelineRun run, ResolvedIntegration integration, PollResult result) {
