@@ -105,6 +105,8 @@ public final class Application {
     this.routes = routes;
   }
 
+  static final int OUTBOUND_CONNECTIONS_PER_HOST = 256;
+
   public static Future<Application> start(AppConfig config) {
     Metrics metrics = new Metrics();
     var builder = Vertx.builder()
@@ -143,7 +145,11 @@ public final class Application {
   private static Future<Application> wire(Vertx vertx, AppConfig config, Metrics metrics, Database db,
       SecretKey masterKey) {
     Pool pool = db.pool(vertx, config.db().poolSize());
-    WebClient webClient = WebClient.create(vertx);
+    // Up to 256 connections per host (Vert.x's default is 5): the poller keeps up to
+    // scheduler.maxConcurrentPolls (or an integration's maxConcurrentPolls) requests in flight
+    // to one CI server, and with 5 connections the rest queued in the client (bench/poll-scale.md).
+    WebClient webClient = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions(),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(OUTBOUND_CONNECTIONS_PER_HOST));
     ServiceAccountRepository accounts = new ServiceAccountRepository(pool);
     Optional<JwtVerifier> jwt = config.jwt().enabled()
         ? Optional.of(new JwtVerifier(vertx, config.jwt(), webClient))
