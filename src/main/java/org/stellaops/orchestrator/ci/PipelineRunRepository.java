@@ -70,10 +70,16 @@ public final class PipelineRunRepository {
       + "completed_at = now(), updated_at = now(), vendor_run_id = coalesce(vendor_run_id, $7), "
       + "polls = coalesce((SELECT polls FROM w), polls) "
       + "WHERE id = $1 AND " + ACTIVE + " RETURNING *";
-  private static final String PROGRESS = "UPDATE pipeline_run SET status = $2, vendor_status = $3, "
-      + "web_url = coalesce($4, web_url), vendor_run_id = coalesce($5, vendor_run_id), etag = $6, "
-      + "consecutive_errors = 0, last_error = NULL, updated_at = now() "
-      + "WHERE id = $1 AND " + ACTIVE;
+  /** Non-terminal changes seen by polls, many runs in one statement. */
+  private static final String PROGRESS_ALL = """
+      UPDATE pipeline_run p
+      SET status = c.status, vendor_status = c.vendor_status, web_url = coalesce(c.web_url, p.web_url),
+          vendor_run_id = coalesce(c.vendor_run_id, p.vendor_run_id), etag = c.etag,
+          consecutive_errors = 0, last_error = NULL, updated_at = now()
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+           AS c(id, status, vendor_status, web_url, vendor_run_id, etag)
+      WHERE p.id = c.id AND p.status IN ('pending', 'running')
+      """;
   private static final String FAILED_POLL = "WITH r AS (UPDATE pipeline_run "
       + "SET consecutive_errors = consecutive_errors + 1, last_error = $2, updated_at = now() "
       + "WHERE id = $1 AND " + ACTIVE + " RETURNING id, deadline_at) "
@@ -141,11 +147,24 @@ public final class PipelineRunRepository {
         .map(PipelineRunRepository::first);
   }
 
-  /** Records a non-terminal change seen by a poll. */
-  public Future<Void> progress(UUID id, String status, String vendorStatus, String webUrl, String vendorRunId,
-      String etag) {
-    return pool.preparedQuery(PROGRESS).execute(Tuple.of(id, status, vendorStatus, webUrl, vendorRunId, etag))
-        .mapEmpty();
+  /** A non-terminal change seen by a poll. */
+  public record Progress(UUID id, String status, String vendorStatus, String webUrl, String vendorRunId,
+      String etag) {}
+
+  /**
+   * Records the non-terminal changes of many polls in one statement and one commit (the poller
+   * group-commits them); a run that ended meanwhile is left alone.
+   */
+  public Future<List<Void>> progressAll(List<Progress> changes) {
+    Tuple args = Tuple.tuple()
+        .addArrayOfUUID(changes.stream().map(Progress::id).toArray(UUID[]::new))
+        .addArrayOfString(changes.stream().map(Progress::status).toArray(String[]::new))
+        .addArrayOfString(changes.stream().map(Progress::vendorStatus).toArray(String[]::new))
+        .addArrayOfString(changes.stream().map(Progress::webUrl).toArray(String[]::new))
+        .addArrayOfString(changes.stream().map(Progress::vendorRunId).toArray(String[]::new))
+        .addArrayOfString(changes.stream().map(Progress::etag).toArray(String[]::new));
+    return pool.preparedQuery(PROGRESS_ALL).execute(args)
+        .map(rows -> java.util.Collections.nCopies(changes.size(), (Void) null));
   }
 
   /** Records a failed poll and when to try again (never later than the deadline). */

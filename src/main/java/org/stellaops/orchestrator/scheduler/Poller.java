@@ -22,6 +22,7 @@ import org.stellaops.orchestrator.ci.PollResult;
 import org.stellaops.orchestrator.ci.RunStatus;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.platform.GroupCommit;
 
 /**
  * One polling tick, on the scheduler verticle's event loop: end the waits whose deadline passed,
@@ -49,6 +50,8 @@ public final class Poller {
   /** Per-integration caps ({@code config.maxConcurrentPolls}), learnt when a poll resolves one. */
   private final Map<UUID, Integer> caps = new HashMap<>();
   private final Map<UUID, ArrayDeque<PipelineRun>> queued = new HashMap<>();
+  /** Progress seen by polls, group-committed: one commit per batch instead of one per poll. */
+  private final GroupCommit<PipelineRunRepository.Progress, Void> progressWrites;
   private boolean ticking;
   private long ticks;
   private int queuedTotal;
@@ -66,6 +69,7 @@ public final class Poller {
     this.clock = clock;
     this.batch = batch;
     this.perIntegration = perIntegration;
+    this.progressWrites = new GroupCommit<>(1000, runs::progressAll);
   }
 
   /** Runs one tick unless the previous one is still claiming. */
@@ -184,8 +188,8 @@ public final class Poller {
           result.runId()).mapEmpty();
     }
     if (changed(run, result) || run.consecutiveErrors() > 0) {
-      return runs.progress(run.id(), result.status(), result.vendorStatus(), result.webUrl(), result.runId(),
-          result.etag());
+      return progressWrites.submit(new PipelineRunRepository.Progress(run.id(), result.status(),
+          result.vendorStatus(), result.webUrl(), result.runId(), result.etag())).mapEmpty();
     }
     return Future.succeededFuture();
   }
