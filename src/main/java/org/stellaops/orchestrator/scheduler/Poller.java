@@ -52,7 +52,10 @@ public final class Poller {
   private final Map<UUID, ArrayDeque<PipelineRun>> queued = new HashMap<>();
   /** Progress seen by polls, group-committed: one commit per batch instead of one per poll. */
   private final GroupCommit<PipelineRunRepository.Progress, Void> progressWrites;
-  private boolean ticking;
+  private boolean claiming;
+  private boolean expiring;
+  /** A claiming cycle stopped for lack of room while waits were still due. */
+  private boolean refillWanted;
   private long ticks;
   private int queuedTotal;
   /** Poll results still being written; claiming pauses above {@link #MAX_PENDING_WRITES}. */
@@ -72,41 +75,67 @@ public final class Poller {
     this.progressWrites = new GroupCommit<>(1000, runs::progressAll);
   }
 
-  /** Runs one tick unless the previous one is still claiming. */
+  /**
+   * One tick: ends the waits whose deadline passed, and starts claiming unless a claiming cycle
+   * is still running (it may outlast ticks under load; expiry never waits for it).
+   */
   public void tick() {
-    if (ticking) {
-      return;
-    }
-    ticking = true;
-    Timer.Sample sample = Timer.start();
     if (ticks++ % 5 == 0) {
       runs.countActive().onSuccess(metrics::waitsInFlight);
     }
-    runs.expire(1000)
-        .onSuccess(expired -> expired.forEach(service::publishCompleted))
-        .compose(v -> claim(0))
-        .onComplete(done -> {
-          sample.stop(metrics.cycle());
-          ticking = false;
-          if (done.failed()) {
-            LOG.warn("polling tick failed: {}", done.cause().getMessage());
-          }
-        });
+    if (!expiring) {
+      expiring = true;
+      runs.expire(1000)
+          .onSuccess(expired -> expired.forEach(service::publishCompleted))
+          .onFailure(e -> LOG.warn("expiring waits failed: {}", e.getMessage()))
+          .onComplete(done -> expiring = false);
+    }
+    startClaiming();
+  }
+
+  private void startClaiming() {
+    if (claiming) {
+      return;
+    }
+    claiming = true;
+    Timer.Sample sample = Timer.start();
+    claim(0).onComplete(done -> {
+      sample.stop(metrics.cycle());
+      claiming = false;
+      if (done.failed()) {
+        LOG.warn("claiming due waits failed: {}", done.cause().getMessage());
+      }
+    });
   }
 
   /**
    * Claims while there is room: runs already claimed but still queued behind the per-integration
    * cap must be polled before more are claimed, or a backlog would be claimed again each interval
-   * and pile up in memory (measured at 100,000 waits: bench/poll-scale.md).
+   * and pile up in memory (measured at 100,000 waits: bench/poll-scale.md). When room runs out
+   * with due waits left, claiming resumes as soon as the queue has drained to half, without
+   * waiting for the next tick: at 100,000 waits a tick must claim ~10,000.
    */
   private Future<Void> claim(int round) {
-    if (queuedTotal >= batch || writesPending >= MAX_PENDING_WRITES) {
+    if (!roomToClaim()) {
+      refillWanted = true;
       return Future.succeededFuture();
     }
     return runs.claimDue(batch).compose(claimed -> {
       claimed.forEach(this::dispatch);
       return claimed.size() == batch && round < MAX_ROUNDS_PER_TICK ? claim(round + 1) : Future.succeededFuture();
     });
+  }
+
+  private boolean roomToClaim() {
+    return queuedTotal < batch && writesPending < MAX_PENDING_WRITES;
+  }
+
+  /** Called as polls and writes finish: resumes claiming once there is room again. */
+  private void refillIfWanted() {
+    if (refillWanted && !claiming && queuedTotal < batch / 2 && writesPending < MAX_PENDING_WRITES / 2) {
+      refillWanted = false;
+      startClaiming();
+    }
   }
 
   private void dispatch(PipelineRun run) {
@@ -135,6 +164,7 @@ public final class Poller {
         queuedTotal--;
         dispatch(waiting.poll());
       }
+      refillIfWanted();
     });
   }
 
@@ -164,7 +194,10 @@ public final class Poller {
             ? commit(run, integration, result.result())
             : failed(run, integration, result.cause());
         answered.tryComplete();
-        return recorded.onComplete(done -> writesPending--);
+        return recorded.onComplete(done -> {
+          writesPending--;
+          refillIfWanted();
+        });
       });
     }).recover(e -> {
       LOG.warn("poll of pipeline run {} could not be recorded: {}", run.id(), e.getMessage());
