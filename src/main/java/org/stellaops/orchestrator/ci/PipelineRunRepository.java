@@ -70,6 +70,19 @@ public final class PipelineRunRepository {
       + "completed_at = now(), updated_at = now(), vendor_run_id = coalesce(vendor_run_id, $7), "
       + "polls = coalesce((SELECT polls FROM w), polls) "
       + "WHERE id = $1 AND " + ACTIVE + " RETURNING *";
+  /** Ends many runs that polls saw finish, in one statement; returns those this call ended. */
+  private static final String COMPLETE_ALL = """
+      WITH c AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+                        AS c(id, status, vendor_status, web_url, vendor_run_id)),
+           w AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM c) RETURNING run_id, polls)
+      UPDATE pipeline_run p
+      SET status = c.status, vendor_status = c.vendor_status, web_url = coalesce(c.web_url, p.web_url),
+          completed_by = 'poll', completed_at = now(), updated_at = now(),
+          vendor_run_id = coalesce(p.vendor_run_id, c.vendor_run_id), polls = coalesce(w.polls, p.polls)
+      FROM c LEFT JOIN w ON w.run_id = c.id
+      WHERE p.id = c.id AND p.status IN ('pending', 'running')
+      RETURNING p.*
+      """;
   /** Non-terminal changes seen by polls, many runs in one statement. */
   private static final String PROGRESS_ALL = """
       UPDATE pipeline_run p
@@ -145,6 +158,32 @@ public final class PipelineRunRepository {
     return pool.preparedQuery(COMPLETE)
         .execute(Tuple.of(id, status, vendorStatus, webUrl, error, completedBy, vendorRunId))
         .map(PipelineRunRepository::first);
+  }
+
+  /** A terminal status seen by a poll. */
+  public record PolledEnd(UUID id, String status, String vendorStatus, String webUrl, String vendorRunId) {}
+
+  /**
+   * Ends the runs of many polls in one statement and one commit, each only if still active
+   * (the same condition as {@link #complete}, so a webhook or cancellation racing a poll still
+   * wins or loses as a whole). Answers, per item in order, the run if this call ended it.
+   */
+  public Future<List<Optional<PipelineRun>>> completeAll(List<PolledEnd> ends) {
+    Tuple args = Tuple.tuple()
+        .addArrayOfUUID(ends.stream().map(PolledEnd::id).toArray(UUID[]::new))
+        .addArrayOfString(ends.stream().map(PolledEnd::status).toArray(String[]::new))
+        .addArrayOfString(ends.stream().map(PolledEnd::vendorStatus).toArray(String[]::new))
+        .addArrayOfString(ends.stream().map(PolledEnd::webUrl).toArray(String[]::new))
+        .addArrayOfString(ends.stream().map(PolledEnd::vendorRunId).toArray(String[]::new));
+    return pool.preparedQuery(COMPLETE_ALL).execute(args).map(rows -> {
+      java.util.Map<UUID, PipelineRun> ended = new java.util.HashMap<>();
+      rows.forEach(row -> {
+        PipelineRun run = PipelineRun.fromRow(row);
+        ended.put(run.id(), run);
+      });
+      // remove(): a run named twice in one batch is reported ended once.
+      return ends.stream().map(e -> Optional.ofNullable(ended.remove(e.id()))).toList();
+    });
   }
 
   /** A non-terminal change seen by a poll. */
