@@ -109,14 +109,15 @@ public final class Application {
 
   public static Future<Application> start(AppConfig config) {
     Metrics metrics = new Metrics();
-    var builder = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics.vertxOptions()))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics.vertxOptions());
+    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
     if (!config.cluster().enabled()) {
-      return started(builder.build(), config, metrics);
+      return started(builder.with(options).build(), config, metrics);
     }
-    return builder.withClusterManager(Clustering.manager(config.cluster())).buildClustered()
-        .onSuccess(v -> LOG.info("joined the gateway cluster (Hazelcast port {})", config.cluster().port()))
+    return builder.with(options.setEventBusOptions(Clustering.eventBus(config.cluster())))
+        .withClusterManager(Clustering.manager(config.cluster())).buildClustered()
+        .onSuccess(v -> LOG.info("joined the gateway cluster (Hazelcast port {}, event bus port {})",
+            config.cluster().port(), config.cluster().busPort()))
         .compose(vertx -> started(vertx, config, metrics));
   }
 

@@ -118,7 +118,7 @@ class K8sManifestsTest {
   // ---------------------------------------------------------------------------------------------
 
   @ForEachKustomization
-  @DisplayName("container ports are the configured http.port and clusterPort")
+  @DisplayName("container ports are the configured http.port, clusterPort and clusterBusPort")
   void containerPortsMatchConfig(String dir) {
     Rendered r = rendered(dir);
     Map<String, String> config = r.effectiveConfig();
@@ -126,6 +126,8 @@ class K8sManifestsTest {
         .isEqualTo(Integer.parseInt(config.get("http.port")));
     assertThat(containerPort(r.container(), "hazelcast")).as("containerPort named hazelcast")
         .isEqualTo(Integer.parseInt(config.get("clusterPort")));
+    assertThat(containerPort(r.container(), "eventbus")).as("containerPort named eventbus")
+        .isEqualTo(Integer.parseInt(config.get("clusterBusPort")));
   }
 
   @ForEachKustomization
@@ -353,7 +355,9 @@ class K8sManifestsTest {
     Map<String, String> config = r.effectiveConfig();
     int httpPort = Integer.parseInt(config.get("http.port"));
     int clusterPort = Integer.parseInt(config.get("clusterPort"));
+    int busPort = Integer.parseInt(config.get("clusterBusPort"));
     Map<String, Object> policy = r.one("NetworkPolicy");
+    Set<Integer> peerOnlyIn = new TreeSet<>();
     assertThat(selects(matchLabels(get(policy, "spec.podSelector")), podLabels)).as("policy applies to the pods").isTrue();
     assertThat(listOrEmpty(get(policy, "spec.policyTypes"))).as("policyTypes").containsExactlyInAnyOrder("Ingress", "Egress");
 
@@ -362,8 +366,9 @@ class K8sManifestsTest {
       for (Map<String, Object> port : maps(get(rule, "ports"))) {
         Integer target = resolvePort(r.container(), get(port, "port"));
         assertThat(target).as("ingress port %s exists on the container", get(port, "port")).isNotNull();
-        if (target == clusterPort) {
-          // Only the gateway's own pods may join its Hazelcast cluster.
+        if (target == clusterPort || target == busPort) {
+          peerOnlyIn.add(target);
+          // Only the gateway's own pods may join its Hazelcast cluster or send on its event bus.
           List<Map<String, Object>> from = maps(get(rule, "from"));
           assertThat(from).as("sources allowed to the Hazelcast port").isNotEmpty()
               .allSatisfy(peer -> assertThat(selects(matchLabels(get(peer, "podSelector")), podLabels)
@@ -384,7 +389,9 @@ class K8sManifestsTest {
         egress.add(get(port, "port") + "/" + protocol + (toPeers ? " to peers" : ""));
       }
     }
-    assertThat(egress).as("egress rules").contains("53/UDP", "53/TCP", "5432/TCP", "443/TCP", clusterPort + "/TCP to peers");
+    assertThat(peerOnlyIn).as("peer-only ingress for the Hazelcast and event-bus ports").containsExactly(clusterPort, busPort);
+    assertThat(egress).as("egress rules").contains("53/UDP", "53/TCP", "5432/TCP", "443/TCP", clusterPort + "/TCP to peers",
+        busPort + "/TCP to peers");
   }
 
   // ---------------------------------------------------------------------------------------------

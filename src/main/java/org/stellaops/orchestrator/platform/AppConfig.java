@@ -23,8 +23,10 @@ public record AppConfig(
    * Clustered event bus (Hazelcast). {@code members} lists peers as host or host:port (TCP/IP
    * join); {@code kubernetesService} names a headless Service whose DNS records list the peers
    * instead. {@code host} is the address to bind and advertise (empty: Hazelcast picks one).
+ * Hazelcast's membership traffic uses {@code port}; event-bus messages between replicas travel
+ * on their own TCP connections to {@code busPort}.
    */
-  public record Cluster(boolean enabled, java.util.List<String> members, String host, int port,
+  public record Cluster(boolean enabled, java.util.List<String> members, String host, int port, int busPort,
       Optional<String> kubernetesService) {}
 
   /** The polling tick and its limits. */

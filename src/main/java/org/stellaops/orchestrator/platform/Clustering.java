@@ -19,6 +19,19 @@ public final class Clustering {
 
   private Clustering() {}
 
+  /**
+   * Where this replica's event bus listens and what it tells the others: a fixed port (so a
+   * firewall or NetworkPolicy can allow it) on the cluster host.
+   */
+  public static io.vertx.core.eventbus.EventBusOptions eventBus(AppConfig.Cluster cluster) {
+    io.vertx.core.eventbus.EventBusOptions options = new io.vertx.core.eventbus.EventBusOptions()
+        .setPort(cluster.busPort());
+    if (!cluster.host().isEmpty()) {
+      options.setHost(cluster.host()).setClusterPublicHost(cluster.host()).setClusterPublicPort(cluster.busPort());
+    }
+    return options;
+  }
+
   /** A cluster manager for {@code cluster}; call only when clustering is enabled. */
   public static ClusterManager manager(AppConfig.Cluster cluster) {
     return new HazelcastClusterManager(hazelcastConfig(cluster));
@@ -43,7 +56,9 @@ public final class Clustering {
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
     if (!cluster.host().isEmpty()) {
-      network.setPublicAddress(cluster.host() + ":" + cluster.port());
+      // The host alone: Vert.x reads this value back as the event bus's public host, and a
+      // "host:port" there made every event-bus connection between replicas fail to resolve.
+      network.setPublicAddress(cluster.host());
       network.getInterfaces().setEnabled(true).addInterface(cluster.host());
       config.setProperty("hazelcast.socket.bind.any", "false");
     }

@@ -90,7 +90,8 @@ public final class ConfigLoader {
         new AppConfig.Scheduler(v.integer("scheduler.tickMillis", 50, 60_000), v.integer("scheduler.batchSize", 1, 10_000),
             v.integer("scheduler.maxConcurrentPolls", 1, 10_000)),
         new AppConfig.Cluster(v.bool("cluster"), v.list("clusterMembers"), v.text("clusterHost"),
-            v.integer("clusterPort", 1, 65535), v.optionalText("clusterKubernetesService")));
+            v.integer("clusterPort", 1, 65535), v.integer("clusterBusPort", 1, 65535),
+            v.optionalText("clusterKubernetesService")));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
