@@ -63,8 +63,13 @@ public final class PipelineRunRepository {
       FROM pipeline_run p JOIN c ON p.id = c.run_id
       WHERE p.status IN ('pending', 'running')
       """;
+  // Lock order, everywhere: the pipeline_run row first, then its pipeline_wait row (CLAIM_DUE and
+  // POSTPONE* lock wait rows only). Two statements taking them the other way round would deadlock.
+
   /** Ends the run if active, and drops its wait row (keeping its poll count) in the same statement. */
-  private static final String COMPLETE = "WITH w AS (DELETE FROM pipeline_wait WHERE run_id = $1 RETURNING polls) "
+  private static final String COMPLETE = "WITH l AS (SELECT id FROM pipeline_run WHERE id = $1 AND " + ACTIVE
+      + " FOR UPDATE), "
+      + "w AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM l) RETURNING polls) "
       + "UPDATE pipeline_run SET status = $2, vendor_status = $3, "
       + "web_url = coalesce($4, web_url), last_error = coalesce($5, last_error), completed_by = $6, "
       + "completed_at = now(), updated_at = now(), vendor_run_id = coalesce(vendor_run_id, $7), "
@@ -74,7 +79,9 @@ public final class PipelineRunRepository {
   private static final String COMPLETE_ALL = """
       WITH c AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
                         AS c(id, status, vendor_status, web_url, vendor_run_id)),
-           w AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM c) RETURNING run_id, polls)
+           l AS (SELECT id FROM pipeline_run WHERE id IN (SELECT id FROM c) AND status IN ('pending', 'running')
+                 ORDER BY id FOR UPDATE),
+           w AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM l) RETURNING run_id, polls)
       UPDATE pipeline_run p
       SET status = c.status, vendor_status = c.vendor_status, web_url = coalesce(c.web_url, p.web_url),
           completed_by = 'poll', completed_at = now(), updated_at = now(),
@@ -85,13 +92,16 @@ public final class PipelineRunRepository {
       """;
   /** Non-terminal changes seen by polls, many runs in one statement. */
   private static final String PROGRESS_ALL = """
+      WITH c AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                        AS c(id, status, vendor_status, web_url, vendor_run_id, etag)),
+           l AS (SELECT id FROM pipeline_run WHERE id IN (SELECT id FROM c) AND status IN ('pending', 'running')
+                 ORDER BY id FOR UPDATE)
       UPDATE pipeline_run p
       SET status = c.status, vendor_status = c.vendor_status, web_url = coalesce(c.web_url, p.web_url),
           vendor_run_id = coalesce(c.vendor_run_id, p.vendor_run_id), etag = c.etag,
           consecutive_errors = 0, last_error = NULL, updated_at = now()
-      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-           AS c(id, status, vendor_status, web_url, vendor_run_id, etag)
-      WHERE p.id = c.id AND p.status IN ('pending', 'running')
+      FROM c JOIN l ON l.id = c.id
+      WHERE p.id = c.id
       """;
   private static final String FAILED_POLL = "WITH r AS (UPDATE pipeline_run "
       + "SET consecutive_errors = consecutive_errors + 1, last_error = $2, updated_at = now() "
@@ -101,12 +111,12 @@ public final class PipelineRunRepository {
   private static final String POSTPONE = "UPDATE pipeline_wait SET next_poll_at = $2 WHERE run_id = $1";
   private static final String POSTPONE_INTEGRATION = "UPDATE pipeline_wait SET next_poll_at = $2 "
       + "WHERE integration_id = $1 AND next_poll_at < $2";
-  private static final String EXPIRE = "WITH e AS (UPDATE pipeline_run SET status = 'timed_out', "
-      + "completed_by = 'deadline', completed_at = now(), updated_at = now() "
-      + "WHERE id IN (SELECT id FROM pipeline_run WHERE " + ACTIVE + " AND deadline_at <= now() "
-      + "             LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING *), "
-      + "d AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM e)) "
-      + "SELECT * FROM e";
+  private static final String EXPIRE = "WITH l AS (SELECT id FROM pipeline_run WHERE " + ACTIVE
+      + " AND deadline_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED), "
+      + "w AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM l) RETURNING run_id, polls) "
+      + "UPDATE pipeline_run p SET status = 'timed_out', completed_by = 'deadline', completed_at = now(), "
+      + "updated_at = now(), polls = coalesce(w.polls, p.polls) "
+      + "FROM l LEFT JOIN w ON w.run_id = l.id WHERE p.id = l.id RETURNING p.*";
   private static final String COUNT_ACTIVE = "SELECT count(*) FROM pipeline_wait";
 
   private final Pool pool;

@@ -104,12 +104,14 @@ public final class Poller {
     Timer.Sample sample = Timer.start();
     // Two claim statements at a time: SKIP LOCKED keeps them disjoint, and one at a time left
     // PostgreSQL idle between round trips (at 100,000 waits the claim loop was the limit).
-    Future.all(claim(0), claim(0)).onComplete(done -> {
+    // join, not all: the cycle ends only when both chains have, even if one failed.
+    Future.join(claim(0), claim(0)).onComplete(done -> {
       sample.stop(metrics.cycle());
       claiming = false;
       if (done.failed()) {
         LOG.warn("claiming due waits failed: {}", done.cause().getMessage());
       }
+      refillIfWanted();
     });
   }
 

@@ -26,6 +26,7 @@ public final class InboxProcessor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
   static final int BATCH = 64;
+  static final int FINISH_EVERY = 16;
 
   private final DeliveryRepository deliveries;
   private final IntegrationService integrations;
@@ -107,20 +108,28 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   /**
-   * Applies the batch's deliveries one after another (a tag's pushes stay in order), then
-   * records all their outcomes in one statement. Effects are idempotent, so a crash before that
-   * statement only means the batch is applied again once the lease ends.
+   * Applies the batch's deliveries one after another (a tag's pushes stay in order) and records
+   * their outcomes in one statement per {@link #FINISH_EVERY} deliveries, so a slow batch (a
+   * registry lookup per delivery) does not keep finished deliveries unrecorded until its lease
+   * runs out. Effects are idempotent, so a crash before a statement only means those deliveries
+   * are applied again once the lease ends.
    */
   private Future<Integer> processInOrder(List<Delivery> batch) {
-    List<DeliveryRepository.Outcome> finished = new ArrayList<>(batch.size());
+    List<DeliveryRepository.Outcome> finished = new ArrayList<>(FINISH_EVERY);
     Future<Void> chain = Future.succeededFuture();
     for (Delivery d : batch) {
-      chain = chain.compose(v -> process(d)).map(outcome -> {
+      chain = chain.compose(v -> process(d)).compose(outcome -> {
         outcome.ifPresent(finished::add);
-        return null;
+        return finished.size() >= FINISH_EVERY ? flush(finished) : Future.succeededFuture();
       });
     }
-    return chain.compose(v -> deliveries.finishAll(finished)).map(batch.size());
+    return chain.compose(v -> flush(finished)).map(batch.size());
+  }
+
+  private Future<Void> flush(List<DeliveryRepository.Outcome> finished) {
+    List<DeliveryRepository.Outcome> recorded = List.copyOf(finished);
+    finished.clear();
+    return deliveries.finishAll(recorded);
   }
 
   /**

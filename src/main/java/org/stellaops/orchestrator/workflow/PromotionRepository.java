@@ -33,8 +33,10 @@ public final class PromotionRepository {
       + "ORDER BY created_at DESC, id DESC LIMIT $2";
   private static final String RESUMABLE = "SELECT id FROM promotion WHERE waiting_on IS NULL "
       + "AND status NOT IN ('deployed', 'rejected', 'cancelled', 'failed', 'rolled_back')";
-  private static final String WAITING_ON_RUNS = "SELECT DISTINCT substr(waiting_on, 5) AS run FROM promotion "
-      + "WHERE waiting_on LIKE 'run:%'";
+  /** Runs that ended while a promotion still waits on them (a lost wake-up); active ones are skipped. */
+  private static final String WAITING_ON_RUNS = "SELECT DISTINCT substr(p.waiting_on, 5) AS run FROM promotion p "
+      + "JOIN pipeline_run r ON r.id::text = substr(p.waiting_on, 5) "
+      + "WHERE p.waiting_on LIKE 'run:%' AND r.status NOT IN ('pending', 'running')";
   private static final String WAITING_ON = "SELECT id FROM promotion WHERE waiting_on = $1";
   private static final String TRANSITION = """
       UPDATE promotion SET status = $3, steps = $4, current_step = $5, waiting_on = $6, error = $7,
