@@ -35,7 +35,8 @@ public final class PipelineRunRepository {
   /** The run and, while it is active, its wait row, in one statement. */
   private static final String INSERT_WITH_WAIT = "WITH r AS (" + INSERT + "), "
       + "w AS (INSERT INTO pipeline_wait (run_id, integration_id, poll_interval_seconds, next_poll_at) "
-      + "      SELECT id, integration_id, poll_interval_seconds, next_poll_at FROM r WHERE status IN ('pending', 'running')) "
+      + "      SELECT id, integration_id, poll_interval_seconds, next_poll_at FROM r "
+      + "      WHERE status IN ('pending', 'running')) "
       + "SELECT * FROM r";
   /** A run with the live schedule of its wait, when it has one. */
   private static final String SELECT_RUN = "SELECT p.*, w.next_poll_at AS wait_next_poll_at, w.polls AS wait_polls "

@@ -28,8 +28,10 @@ import org.stellaops.orchestrator.platform.GroupCommit;
  * One polling tick, on the scheduler verticle's event loop: end the waits whose deadline passed,
  * claim the due ones (the claim already moves each {@code next_poll_at} one interval ahead),
  * and poll them — at most {@link #perIntegration} (or the integration's {@code maxConcurrentPolls})
- * at a time per integration, none while an integration is paused by its rate limit. Reading the CI system never writes; a poll that
- * sees no change writes nothing; a terminal status goes through the one conditional UPDATE.
+ * at a time per integration, none while an integration is paused by its rate limit. Reading the
+ * CI system never writes; a poll that sees no change writes nothing; changes and terminal
+ * statuses are group-committed, a terminal one under the same still-active condition as every
+ * other way a run ends.
  * All state here is confined to the one event loop, so it needs no locks.
  */
 public final class Poller {

@@ -28,17 +28,16 @@ public final class DeliveryRepository {
       seq, id, source, integration_id, integration_type, delivery_key, status, reason, error, headers,
       received_at, processed_at, attempts
       """;
-  private static final String INSERT_ROWS = """
+  /** The common case: no delivery of the batch is stored yet. Fails whole on any duplicate key. */
+  private static final String INSERT_BATCH = """
       INSERT INTO webhook_delivery (id, source, integration_id, integration_type, delivery_key, status, reason,
                                     headers, body)
       SELECT id, src, iid, typ, k, st, rsn, hdr::jsonb, bdy
       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                   $9::bytea[]) AS t(id, src, iid, typ, k, st, rsn, hdr, bdy)
       """;
-  /** The common case: no delivery of the batch is stored yet. Fails whole on any duplicate key. */
-  private static final String INSERT_BATCH = INSERT_ROWS;
   /** After a duplicate key: stores the new rows, skips the known ones (speculative inserts cost more). */
-  private static final String INSERT_BATCH_SKIPPING_DUPLICATES = INSERT_ROWS + """
+  private static final String INSERT_BATCH_SKIPPING_DUPLICATES = INSERT_BATCH + """
       ON CONFLICT (source, delivery_key) DO NOTHING
       RETURNING id
       """;
