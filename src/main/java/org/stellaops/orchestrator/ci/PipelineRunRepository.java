@@ -50,15 +50,18 @@ public final class PipelineRunRepository {
       + "ORDER BY p.created_at DESC, p.id DESC LIMIT $5";
   /**
    * Claims due waits and moves their next poll one interval (±10% jitter) ahead in the same
-   * statement; returns the claimed runs with their new schedule.
+   * statement; returns the claimed runs with their new schedule. {@code = ANY (ARRAY (…))}, not
+   * {@code IN (…)}: with IN the planner hash-joined the claimed ids against a sequential scan of
+   * every wait (57 of 85 ms per 500-row claim at 100,000 waits); an array of ids is looked up
+   * through the primary key.
    */
   private static final String CLAIM_DUE = """
       WITH c AS (
         UPDATE pipeline_wait w
         SET next_poll_at = now() + make_interval(secs => w.poll_interval_seconds * (0.9 + random() * 0.2)),
             polls = w.polls + 1
-        WHERE w.run_id IN (SELECT run_id FROM pipeline_wait WHERE next_poll_at <= now()
-                           ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        WHERE w.run_id = ANY (ARRAY (SELECT run_id FROM pipeline_wait WHERE next_poll_at <= now()
+                                     ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED))
         RETURNING w.run_id, w.next_poll_at, w.polls)
       SELECT p.*, c.next_poll_at AS wait_next_poll_at, c.polls AS wait_polls
       FROM pipeline_run p JOIN c ON p.id = c.run_id
