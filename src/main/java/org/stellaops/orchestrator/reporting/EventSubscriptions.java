@@ -55,9 +55,13 @@ public final class EventSubscriptions {
   private static final String LIST = "SELECT id, url, events, created_by, created_at FROM event_subscription "
       + "ORDER BY created_at DESC";
   private static final String DELETE = "DELETE FROM event_subscription WHERE id = $1";
-  private static final String ENQUEUE = """
+  /** Many events, one row per event and subscription to its type, in the order published. */
+  private static final String ENQUEUE_ALL = """
       INSERT INTO event_delivery (subscription_id, event_id, event_type, payload)
-      SELECT id, $1, $2, $3 FROM event_subscription WHERE $2 = ANY(events)
+      SELECT s.id, e.event_id, e.event_type, e.payload::jsonb
+      FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS e(event_id, event_type, payload, n)
+      JOIN event_subscription s ON e.event_type = ANY (s.events)
+      ORDER BY e.n, s.id
       ON CONFLICT (subscription_id, event_id) DO NOTHING
       """;
   private static final String CLAIM = """
@@ -152,22 +156,42 @@ public final class EventSubscriptions {
     });
   }
 
-  /** Queues an event published on this replica for every subscription to it. */
-  public Future<Void> enqueue(String address, JsonObject data) {
-    String type = NAMES.get(address);
-    if (type == null) {
-      return Future.succeededFuture();
+  /** An event published on the event bus: its address and its data. */
+  public record Published(String address, JsonObject data) {}
+
+  /**
+   * Queues events published on this replica for every subscription to them, in one statement
+   * (events come in bursts: a poll batch ends hundreds of runs at once). Answers one (null) result
+   * per event; events no subscriber can know of are skipped.
+   */
+  public Future<List<Void>> enqueueAll(List<Published> events) {
+    List<UUID> ids = new ArrayList<>(events.size());
+    List<String> types = new ArrayList<>(events.size());
+    List<String> payloads = new ArrayList<>(events.size());
+    for (Published event : events) {
+      String type = NAMES.get(event.address());
+      if (type == null) {
+        continue;
+      }
+      UUID eventId = UUID.randomUUID();
+      ids.add(eventId);
+      types.add(type);
+      payloads.add(new JsonObject()
+          .put("specversion", "1.0")
+          .put("id", eventId.toString())
+          .put("source", "/stella/release-orchestrator")
+          .put("type", type)
+          .put("time", Instant.now().toString())
+          .put("datacontenttype", "application/json")
+          .put("data", event.data())
+          .encode());
     }
-    UUID eventId = UUID.randomUUID();
-    JsonObject cloudEvent = new JsonObject()
-        .put("specversion", "1.0")
-        .put("id", eventId.toString())
-        .put("source", "/stella/release-orchestrator")
-        .put("type", type)
-        .put("time", Instant.now().toString())
-        .put("datacontenttype", "application/json")
-        .put("data", data);
-    return pool.preparedQuery(ENQUEUE).execute(Tuple.of(eventId, type, cloudEvent)).mapEmpty();
+    List<Void> done = java.util.Collections.nCopies(events.size(), null);
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(done);
+    }
+    return pool.preparedQuery(ENQUEUE_ALL).execute(Tuple.of(ids.toArray(UUID[]::new), types.toArray(String[]::new),
+        payloads.toArray(String[]::new))).map(done);
   }
 
   /** Delivers what is due; called on a timer. Never fails. */

@@ -380,10 +380,24 @@ public final class PromotionEngine {
 
   /** {@code ci.run.completed}: resume every promotion waiting on that run. */
   public Future<Void> runCompleted(String pipelineRunId) {
-    return promotions.waitingOn("run:" + pipelineRunId).compose(ids -> Future.all(ids.stream()
+    return promotions.waitingOn("run:" + pipelineRunId).compose(ids -> resumeWaiting(pipelineRunId, ids));
+  }
+
+  /**
+   * For each of many ended runs, in order, the promotions waiting on it, in one query: polls end
+   * runs in bursts of hundreds (group-committed), and a query per run crowded the database pool
+   * that the poller's claims share (bench/poll-scale.md).
+   */
+  public Future<List<List<UUID>>> waitingOnRuns(List<String> pipelineRunIds) {
+    return promotions.waitingOnEach(pipelineRunIds.stream().map(id -> "run:" + id).toList());
+  }
+
+  /** Resumes the promotions found waiting on an ended run (each re-checked under its version). */
+  public Future<Void> resumeWaiting(String pipelineRunId, List<UUID> ids) {
+    return Future.all(ids.stream()
         .map(id -> promotions.find(id).compose(p -> p.isEmpty() ? Future.succeededFuture()
             : pipelineRuns.get(pipelineRunId).compose(run -> onRunCompleted(p.get(), run))))
-        .toList())).mapEmpty();
+        .toList()).mapEmpty();
   }
 
   /** The seed's StepError: a failed pipeline fails the step with its message and details, unless failOnError is false. */

@@ -38,6 +38,7 @@ public final class PromotionRepository {
       + "JOIN pipeline_run r ON r.id::text = substr(p.waiting_on, 5) "
       + "WHERE p.waiting_on LIKE 'run:%' AND r.status NOT IN ('pending', 'running')";
   private static final String WAITING_ON = "SELECT id FROM promotion WHERE waiting_on = $1";
+  private static final String WAITING_ON_ANY = "SELECT id, waiting_on FROM promotion WHERE waiting_on = ANY ($1::text[])";
   private static final String TRANSITION = """
       UPDATE promotion SET status = $3, steps = $4, current_step = $5, waiting_on = $6, error = $7,
              version = version + 1, updated_at = now(),
@@ -120,6 +121,16 @@ public final class PromotionRepository {
       List<String> runs = new ArrayList<>();
       rows.forEach(row -> runs.add(row.getString("run")));
       return runs;
+    });
+  }
+
+  /** For each key, in order, the promotions waiting on it: one query for many keys. */
+  public Future<List<List<UUID>>> waitingOnEach(List<String> keys) {
+    return pool.preparedQuery(WAITING_ON_ANY).execute(Tuple.of(keys.toArray(String[]::new))).map(rows -> {
+      java.util.Map<String, List<UUID>> byKey = new java.util.HashMap<>();
+      rows.forEach(row -> byKey.computeIfAbsent(row.getString("waiting_on"), k -> new ArrayList<>())
+          .add(row.getUUID("id")));
+      return keys.stream().map(k -> byKey.getOrDefault(k, List.of())).toList();
     });
   }
 

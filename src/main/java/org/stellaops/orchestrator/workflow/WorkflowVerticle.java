@@ -4,7 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.GroupCommit;
 import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.reporting.StatusReports;
 
@@ -27,6 +32,8 @@ public final class WorkflowVerticle extends VerticleBase {
   private long recovery;
   private boolean recovering;
   static final long RECOVERY_MILLIS = 5_000;
+  private static final int BATCH = 500;
+  private static final Logger LOG = LoggerFactory.getLogger(WorkflowVerticle.class);
   private boolean sending;
 
   public WorkflowVerticle(PromotionEngine engine, StatusReports reports, EventSubscriptions subscriptions) {
@@ -37,8 +44,16 @@ public final class WorkflowVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    runs = vertx.eventBus().consumer(Events.CI_RUN_COMPLETED,
-        msg -> engine.runCompleted(msg.body().getString("pipelineRunId")));
+    // Runs end in bursts (a poll batch ends hundreds at once): the lookups of the promotions
+    // waiting on them, and the subscriber queue inserts, are batched into one statement each.
+    // Both GroupCommits are confined to this verticle's event loop, like the consumers feeding them.
+    GroupCommit<String, List<UUID>> runLookups = new GroupCommit<>(BATCH, engine::waitingOnRuns);
+    GroupCommit<EventSubscriptions.Published, Void> enqueues = new GroupCommit<>(BATCH, subscriptions::enqueueAll);
+    runs = vertx.eventBus().consumer(Events.CI_RUN_COMPLETED, msg -> {
+      String runId = msg.body().getString("pipelineRunId");
+      runLookups.submit(runId).compose(ids -> engine.resumeWaiting(runId, ids))
+          .onFailure(e -> LOG.warn("resuming promotions waiting on run {} failed: {}", runId, e.getMessage()));
+    });
     releases = vertx.eventBus().consumer(Events.RELEASE_CREATED,
         msg -> engine.autoPromote(java.util.UUID.fromString(msg.body().getString("releaseId")), null));
     completed = vertx.eventBus().consumer(Events.PROMOTION_COMPLETED, msg -> {
@@ -49,7 +64,8 @@ public final class WorkflowVerticle extends VerticleBase {
     });
     // Local consumers: an event is queued for subscribers by the replica that published it, once.
     EventSubscriptions.NAMES.keySet().forEach(address -> outbound.add(vertx.eventBus().<JsonObject>localConsumer(
-        address, msg -> subscriptions.enqueue(address, msg.body()))));
+        address, msg -> enqueues.submit(new EventSubscriptions.Published(address, msg.body()))
+            .onFailure(e -> LOG.warn("queueing {} for subscribers failed: {}", address, e.getMessage())))));
     // Sweeps for promotions whose wake-up was lost: a replica that ended a run (or a step) and
     // died before publishing. Idempotent: each move is a versioned, conditional transition.
     recovery = vertx.setPeriodic(RECOVERY_MILLIS, id -> {

@@ -60,6 +60,34 @@ class EventSubscriptionTest {
   }
 
   @Test
+  @DisplayName("a burst of events reaches every subscriber of its type exactly once, and no other subscriber")
+  void burstOfEvents() {
+    try (RecordingServer releases = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
+        RecordingServer promotions = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
+        TestGateway gw = TestGateway.start()) {
+      for (var subscriber : java.util.Map.of(releases, "release.created", promotions, "promotion.completed").entrySet()) {
+        assertThat(gw.post("/api/v1/event-subscriptions", ADMIN, new JsonObject()
+            .put("url", subscriber.getKey().url() + "/hook").put("events", new JsonArray().add(subscriber.getValue()))
+            .put("secret", SECRET)).status()).isEqualTo(201);
+      }
+      String component = gw.createComponent("bursty", "registry.example.com/bursty").getString("id");
+
+      // Created concurrently, so their release.created events reach the queue together.
+      java.util.List<String> created = java.util.stream.IntStream.range(0, 40).parallel()
+          .mapToObj(i -> gw.post("/api/v1/releases", ADMIN, new JsonObject().put("name", "bursty-" + i)
+              .put("components", new JsonArray().add(new JsonObject().put("componentId", component)
+                  .put("digest", "sha256:" + String.format("%064x", i + 1))))).data().getString("id"))
+          .toList();
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> releases.requests().size() >= created.size());
+      assertThat(releases.requests().stream().map(r -> r.json().getJsonObject("data").getString("releaseId")))
+          .containsExactlyInAnyOrderElementsOf(created);
+      assertThat(releases.requests().stream().map(r -> r.json().getString("id")).distinct()).hasSize(created.size());
+      assertThat(promotions.requests()).isEmpty();
+    }
+  }
+
+  @Test
   @DisplayName("unknown events, a short secret and a bad URL are listed in one 400")
   void validation() {
     try (TestGateway gw = TestGateway.start()) {
