@@ -234,6 +234,30 @@ class WebhookIngestionTest {
   }
 
   @Test
+  @DisplayName("the inbox lag gauge reports the age of the oldest unprocessed delivery, and drops when it is done")
+  void inboxLagGauge() throws Exception {
+    // A delivery received an hour ago and leased for an hour: the processor leaves it alone, so
+    // it stays the oldest unprocessed one until the test finishes it.
+    String id = java.util.UUID.randomUUID().toString();
+    TestDatabases.execute(gw.dbUrl(), "INSERT INTO webhook_delivery (id, source, integration_id, integration_type, "
+        + "delivery_key, status, headers, body, received_at, claimed_until) VALUES ('" + id + "', '" + registry
+        + "', '" + registry + "', 'registry.distribution', 'lag-" + id + "', 'received', '{}', '\\x7b7d'::bytea, "
+        + "now() - interval '1 hour', now() + interval '1 hour')");
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> inboxLag() >= 3600);
+    } finally {
+      TestDatabases.execute(gw.dbUrl(), "UPDATE webhook_delivery SET status = 'ignored', processed_at = now() "
+          + "WHERE id = '" + id + "'");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> inboxLag() < 60);
+  }
+
+  private static double inboxLag() {
+    return gw.get("/metrics", null).body().lines().filter(l -> l.startsWith("stella_webhook_inbox_lag_seconds "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+  }
+
+  @Test
   @DisplayName("a well-formed payload we do not act on is stored as ignored, with the reason")
   void unrecognisedIsIgnored() {
     Resp pull = Webhooks.send(gw, "/api/v1/webhooks/registry/" + registry, Webhooks.fixture("distribution/pull-skopeo-inspect.json"),
