@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 
 /**
@@ -136,7 +137,7 @@ public final class PipelineRunRepository {
 
   public Future<PipelineRun> insert(NewRun r) {
     return pool.preparedQuery(INSERT_WITH_WAIT).execute(Tuple.tuple()
-            .addUUID(UUID.randomUUID()).addUUID(r.integrationId()).addString(r.integrationType())
+            .addUUID(Ids.timeOrdered()).addUUID(r.integrationId()).addString(r.integrationType())
             .addString(r.pipelineId()).addString(r.ref()).addValue(r.variables()).addString(r.vendorRunId())
             .addString(r.correlationId()).addString(r.webUrl()).addString(r.status()).addString(r.vendorStatus())
             .addBoolean(r.waitForCompletion()).addString(r.origin()).addInteger(r.pollIntervalSeconds())

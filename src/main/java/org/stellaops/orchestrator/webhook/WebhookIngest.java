@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
 import org.stellaops.orchestrator.webhook.parsers.Parsers;
 
@@ -114,7 +115,7 @@ public final class WebhookIngest {
         kept.put(name, value);
       }
     });
-    return new NewDelivery(UUID.randomUUID(), source, integrationId, type, truncate(key, 200), status,
+    return new NewDelivery(Ids.timeOrdered(), source, integrationId, type, truncate(key, 200), status,
         reason == null ? null : truncate(reason, 1000), kept, body);
   }
 
