@@ -28,7 +28,15 @@ public final class Database implements AutoCloseable {
   private final Optional<EmbeddedPostgres> embedded;
 
   private Database(PgConnectOptions connectOptions, Optional<EmbeddedPostgres> embedded) {
-    this.connectOptions = connectOptions;
+    // Each connection keeps its prepared statements. Without the cache (the client's default)
+    // every preparedQuery sent a new Parse, and PostgreSQL parsed and analysed the statement
+    // again on every execution: base_yyparse, the catalog cache and plan copying showed up
+    // across its profile under webhook ingest (perf, docs/benchmarks.md). Our statements are
+    // fixed texts, a few dozen per connection.
+    this.connectOptions = connectOptions
+        .setCachePreparedStatements(true)
+        .setPreparedStatementCacheMaxSize(256)
+        .setPreparedStatementCacheSqlLimit(16_384);
     this.embedded = embedded;
   }
 
