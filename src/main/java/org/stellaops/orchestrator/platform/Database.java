@@ -52,7 +52,8 @@ public final class Database implements AutoCloseable {
       Files.createDirectories(dir.getParent());
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
       // Diagnostics only (benchmarks): -Dstella.embeddedPostgres.settings=name=value,name=value,
-      // e.g. shared_preload_libraries=pg_stat_statements. Applied before the settings below.
+      // e.g. shared_preload_libraries=pg_stat_statements. The settings below are applied after
+      // these, so fsync and synchronous_commit cannot be turned off this way.
       for (String setting : System.getProperty("stella.embeddedPostgres.settings", "").split(",")) {
         String[] nameValue = setting.split("=", 2);
         if (nameValue.length == 2) {
