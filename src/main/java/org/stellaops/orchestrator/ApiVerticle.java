@@ -85,8 +85,7 @@ public final class ApiVerticle extends VerticleBase {
   /** The route table: one line per endpoint, the permission it needs, the handler. */
   Router routes(Router router) {
     FailureHandler failures = new FailureHandler();
-    // Per event loop: the group-commit writer is confined to this verticle's thread.
-    WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), w.inboxWriters().get());
+    WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), w.inboxWriter());
     Handler<RoutingContext> countOversize = ctx -> WebhookRoutes.countOversize(ctx, w.webhookIngest().metrics());
     router.route().handler(new RequestIds());
     router.route().handler(BodyHandler.create().setBodyLimit(config.bodyLimit()).setHandleFileUploads(false));

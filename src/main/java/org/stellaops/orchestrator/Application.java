@@ -180,6 +180,10 @@ public final class Application {
       EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
           statusReports, webClient, vertx.eventBus());
+      // One writer for the process, on its own event loop (deployed before the HTTP verticles):
+      // its pool is made in its start(), so the commit round trips stay on that loop.
+      InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
+          config.inbox().maxQueued(), () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null));
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
@@ -191,11 +195,7 @@ public final class Application {
           new ReleaseRoutes(releases, new Idempotency(pool)),
           new IntegrationRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
-          // Called in each HTTP verticle's start(): the writer's own one-connection pool is then
-          // created on that verticle's event loop, so a commit's answer needs no thread hop and
-          // never queues behind another verticle's requests.
-          () -> new InboxWriter(new DeliveryRepository(db.pool(vertx, InboxWriter.MAX_IN_FLIGHT)), config.inbox().maxQueued(),
-              () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null)),
+          inboxWriter,
           new DeliveryRoutes(deliveries, vertx.eventBus()),
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),
@@ -222,7 +222,9 @@ public final class Application {
           .onSuccess(deployments::add)
           .compose(workflowId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)
-          .compose(schedulerId -> vertx.deployVerticle(
+          .compose(schedulerId -> vertx.deployVerticle(inboxWriter))
+          .onSuccess(deployments::add)
+          .compose(writerId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {
                 actualPort.set(boundPort);
                 routes.set(ApiVerticle.describe(router));

@@ -4,7 +4,6 @@ import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.ci.PipelineRunRoutes;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
-import java.util.function.Supplier;
 import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
@@ -20,7 +19,7 @@ import org.stellaops.orchestrator.release.VersionMapRoutes;
 
 /**
  * Everything the HTTP verticles need, built once by {@link Application} and shared by every
- * instance — except inbox writers, which each verticle makes for itself from {@code inboxWriters}.
+ * instance (the inbox writer too: it takes deliveries from any event loop).
  */
 public record Wiring(
     Health health,
@@ -33,7 +32,7 @@ public record Wiring(
     ReleaseRoutes releases,
     IntegrationRoutes integrations,
     WebhookIngest webhookIngest,
-    Supplier<InboxWriter> inboxWriters,
+    InboxWriter inboxWriter,
     DeliveryRoutes deliveryRoutes,
     PipelineRunRoutes pipelineRuns,
     EnvironmentRoutes environments,

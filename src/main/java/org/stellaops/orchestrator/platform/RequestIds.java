@@ -2,7 +2,6 @@ package org.stellaops.orchestrator.platform;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +27,9 @@ public final class RequestIds implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String offered = ctx.request().getHeader(HEADER);
-    String id = offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+    // A time-ordered id from ThreadLocalRandom: request ids need to be unique, not unguessable,
+    // and UUID.randomUUID() takes SecureRandom's lock on every request.
+    String id = offered != null && SANE.matcher(offered).matches() ? offered : Ids.timeOrdered().toString();
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     long started = System.nanoTime();
@@ -36,9 +37,15 @@ public final class RequestIds implements Handler<RoutingContext> {
       if (ACCESS.isInfoEnabled()) {
         long micros = (System.nanoTime() - started) / 1000;
         ACCESS.info("{} {} {} {} {}ms", id, ctx.request().method(), ctx.request().path(),
-            ctx.response().getStatusCode(), String.format("%.1f", micros / 1000.0));
+            ctx.response().getStatusCode(), millis(micros));
       }
     });
     ctx.next();
+  }
+
+  /** Microseconds as milliseconds with one decimal ("12.3"), without String.format's parsing. */
+  static String millis(long micros) {
+    long tenths = (micros + 50) / 100;
+    return (tenths / 10) + "." + (tenths % 10);
   }
 }

@@ -77,18 +77,25 @@ public final class SenderVerifier {
     }
   }
 
-  /** Compares digests of both values, so neither the content nor the length leaks through timing. */
+  /**
+   * Compares digests of both values, so neither the content nor the length leaks through timing.
+   * One digest per thread: {@code MessageDigest.getInstance} looks the provider up on every call.
+   */
   static boolean same(String expected, String presented) {
     if (presented == null) {
       return false;
     }
+    MessageDigest sha = SHA256.get();
+    byte[] a = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
+    byte[] b = sha.digest(presented.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(a, b);
+  }
+
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] a = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
-      byte[] b = sha.digest(presented.getBytes(StandardCharsets.UTF_8));
-      return MessageDigest.isEqual(a, b);
+      return MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-  }
+  });
 }

@@ -12,7 +12,7 @@ import org.stellaops.orchestrator.platform.Responses;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**
- * Webhook endpoints of one HTTP verticle (it owns this instance and its {@link InboxWriter}).
+ * Webhook endpoints of one HTTP verticle; deliveries go to the process's one {@link InboxWriter}.
  * A delivery is answered {@code 202 {deliveryId, duplicate}} only after its row is committed;
  * processing happens afterwards, from the inbox.
  */
