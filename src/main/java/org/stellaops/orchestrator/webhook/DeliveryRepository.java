@@ -18,7 +18,8 @@ import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 
 /**
- * The webhook inbox. Inserts are idempotent on (source, delivery_key); processing claims rows
+ * The webhook inbox. Inserts are idempotent on (source, delivery_key), through the 16-byte
+ * {@code dedup_key} PostgreSQL derives from them (migration V10); processing claims rows
  * with {@code FOR UPDATE SKIP LOCKED} and a lease ({@code claimed_until}) so a crashed
  * processor's rows are taken up again once the lease runs out.
  */
@@ -38,12 +39,13 @@ public final class DeliveryRepository {
       """;
   /** After a duplicate key: stores the new rows, skips the known ones (speculative inserts cost more). */
   private static final String INSERT_BATCH_SKIPPING_DUPLICATES = INSERT_BATCH + """
-      ON CONFLICT (source, delivery_key) DO NOTHING
+      ON CONFLICT (dedup_key) DO NOTHING
       RETURNING id
       """;
   private static final String FIND_KEYS = """
       SELECT id, source, delivery_key FROM webhook_delivery
-      WHERE (source, delivery_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      WHERE dedup_key = ANY (ARRAY (SELECT md5(length(s)::text || ':' || s || k)::uuid
+                                    FROM unnest($1::text[], $2::text[]) AS t(s, k)))
       """;
   private static final String CLAIM = "UPDATE webhook_delivery SET claimed_until = now() + make_interval(secs => $2), "
       + "attempts = attempts + 1 "

@@ -34,6 +34,26 @@ public final class TestDatabases {
 
   private TestDatabases() {}
 
+  /**
+   * A fresh database migrated only up to {@code version} (for testing a later migration on data
+   * written before it); {@link #migrate} takes it the rest of the way.
+   */
+  public static synchronized String databaseAtVersion(String version) {
+    Server s = server();
+    String name = "test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    execute(s, "postgres", "CREATE DATABASE " + name + " TEMPLATE template0");
+    Flyway.configure().dataSource(s.jdbc(name), s.user(), s.password()).locations("classpath:db/migration")
+        .target(version).load().migrate();
+    return s.url(name);
+  }
+
+  /** Applies every migration not yet applied to the database. */
+  public static void migrate(String dbUrl) {
+    Server s = server();
+    Flyway.configure().dataSource(s.jdbc(dbUrl.substring(dbUrl.lastIndexOf('/') + 1)), s.user(), s.password())
+        .locations("classpath:db/migration").load().migrate();
+  }
+
   /** A fresh, migrated database; returns its postgresql:// URL for STELLA_DB_URL. */
   public static synchronized String freshDatabase() {
     Server s = server();
