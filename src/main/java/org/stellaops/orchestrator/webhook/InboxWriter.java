@@ -87,6 +87,7 @@ public final class InboxWriter extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    loop = null;
     Promise<Void> idle = Promise.promise();
     long timer = vertx.setPeriodic(1, 10, id -> {
       if (waiting.get() == 0) {
@@ -107,8 +108,9 @@ public final class InboxWriter extends VerticleBase {
           "the inbox is behind; retry shortly").withRetryAfter(1));
     }
     Context writer = loop;
-    if (writer == null) {
-      return Future.failedFuture(ApiException.of(503, "UNAVAILABLE", "the inbox is not open yet").withRetryAfter(1));
+    if (writer == null) { // before start() or after stop(): the same answer as a full queue
+      return Future.failedFuture(ApiException.of(503, "BACKPRESSURE",
+          "the inbox is not taking deliveries right now; retry shortly").withRetryAfter(1));
     }
     Promise<DeliveryRepository.Stored> answer = Promise.promise();
     waiting.incrementAndGet();
