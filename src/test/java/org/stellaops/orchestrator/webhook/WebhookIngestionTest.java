@@ -317,4 +317,34 @@ class WebhookIngestionTest {
     assertThat(gw.get("/api/v1/webhook-deliveries?status=bogus&since=yesterday", ADMIN).status()).isEqualTo(400);
     assertThat(gw.get("/api/v1/webhook-deliveries?since=2999-01-01T00:00:00Z", ADMIN).json().getJsonArray("data")).isEmpty();
   }
+
+  @Test
+  @DisplayName("the delivery list pages newest first, and its cursor continues without repeats or gaps")
+  void listPagesNewestFirst() {
+    String paged = Webhooks.integration(gw, "registry.distribution", "paging-registry", SECRET, new JsonObject());
+    List<String> sent = new java.util.ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      Resp r = Webhooks.send(gw, "/api/v1/webhooks/registry/" + paged,
+          Webhooks.distributionPush("evt-page-" + i, HOST, "demo/paged", "v" + i, digest('a')),
+          Map.of("Content-Type", "application/vnd.docker.distribution.events.v1+json", "Authorization", "Bearer " + SECRET));
+      assertThat(r.status()).isEqualTo(202);
+      sent.add(r.data().getString("deliveryId"));
+    }
+    List<String> listed = new java.util.ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      Resp page = gw.get("/api/v1/webhook-deliveries?integrationId=" + paged + "&limit=2"
+          + (cursor == null ? "" : "&cursor=" + cursor), ADMIN);
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.json().getJsonArray("data").size()).isLessThanOrEqualTo(2);
+      page.json().getJsonArray("data").forEach(d -> listed.add(((JsonObject) d).getString("id")));
+      cursor = page.json().getJsonObject("meta").getJsonObject("pagination").getString("nextCursor");
+      pages++;
+    } while (cursor != null && pages < 10);
+    assertThat(pages).isEqualTo(3);
+    List<String> newestFirst = new java.util.ArrayList<>(sent);
+    java.util.Collections.reverse(newestFirst);
+    assertThat(listed).containsExactlyElementsOf(newestFirst);
+  }
 }
