@@ -55,10 +55,7 @@ public final class GroupCommit<T, R> {
   }
 
   public Future<R> submit(T item) {
-    Promise<R> promise = Promise.promise();
-    queue.add(new Pending<>(item, promise));
-    drain();
-    return promise.future();
+    return submitAll(List.of(item)).get(0);
   }
 
   /**

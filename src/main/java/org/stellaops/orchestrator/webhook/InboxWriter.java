@@ -52,6 +52,7 @@ public final class InboxWriter extends VerticleBase {
   private final AtomicInteger waiting = new AtomicInteger();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile Context loop;
+  private Promise<Void> drained;
   private Pool pool;
   private GroupCommit<Pending, DeliveryRepository.Stored> inserts;
 
@@ -88,14 +89,12 @@ public final class InboxWriter extends VerticleBase {
   @Override
   public Future<?> stop() {
     loop = null;
-    Promise<Void> idle = Promise.promise();
-    long timer = vertx.setPeriodic(1, 10, id -> {
-      if (waiting.get() == 0) {
-        idle.tryComplete();
-      }
-    });
-    vertx.setTimer(STOP_WAIT_MILLIS, id -> idle.tryComplete());
-    return idle.future().eventually(() -> {
+    drained = Promise.promise();
+    if (waiting.get() == 0) {
+      drained.complete();
+    }
+    long timer = vertx.setTimer(STOP_WAIT_MILLIS, id -> drained.tryComplete());
+    return drained.future().eventually(() -> {
       vertx.cancelTimer(timer);
       return pool.close();
     });
@@ -158,6 +157,9 @@ public final class InboxWriter extends VerticleBase {
     byLoop.forEach((caller, completions) -> caller.runOnContext(v -> completions.forEach(Runnable::run)));
     if (wake) {
       afterCommit.run();
+    }
+    if (drained != null && waiting.get() == 0) {
+      drained.tryComplete();
     }
   }
 }
