@@ -23,12 +23,14 @@ import org.stellaops.orchestrator.webhook.NewDelivery;
  * same migrations) in a data directory of its own, deploys the gateway's {@link InboxWriter}, and
  * answers each request 202 only after the gateway's group-commit insert stored it as a
  * webhook_delivery row. It does not route, authenticate, parse JSON, classify or process: the gap
- * between this server and the gateway is the gateway's request handling; the gap between this
- * server and the bare one is what a durable row per delivery costs on this machine.
+ * between this server and the gateway is the gateway's request handling and the inbox processor
+ * running beside it; the gap between this server and the bare one is what a durable row per
+ * delivery, with the gateway's writer and table, costs on this machine.
  *
- * <p>Run: {@code java -cp gateway.jar:<classpath> bench/StorageCeiling.java <dataDir> [instances]}.
- * Listens on a free 127.0.0.1 port and prints "listening on port N"; stops (and stops its
- * PostgreSQL) on SIGTERM.
+ * <p>Run: {@code java -cp target/release-orchestrator.jar bench/StorageCeiling.java <dataDir> [instances]}
+ * (the shaded jar alone: with the Maven classpath too, the embedded PostgreSQL binaries are found
+ * twice and refuse to start). Listens on a free 127.0.0.1 port and prints "listening on port N
+ * ... (PostgreSQL on port P)"; stops (and stops its PostgreSQL) on SIGTERM.
  */
 public final class StorageCeiling {
 
