@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -55,12 +56,29 @@ public final class EventApplier {
     }
   }
 
-  public Future<Outcome> apply(Delivery delivery, Optional<ResolvedIntegration> integration, WebhookEvent event) {
+  /**
+   * Looks up, with one query, the components of {@code repositories} (what
+   * {@link #repositoriesOf} gives for a batch's events): {@link #apply} then finds them without a
+   * round trip to PostgreSQL.
+   */
+  public Future<ComponentLookup> lookup(Collection<String> repositories) {
+    return ComponentLookup.load(components, repositories);
+  }
+
+  /** The canonical repositories whose components an image event may mean; none for other events. */
+  static List<String> repositoriesOf(WebhookEvent event, Optional<ResolvedIntegration> integration) {
+    String repository = event instanceof WebhookEvent.ImagePushed p ? p.repository()
+        : event instanceof WebhookEvent.ImageDeleted d ? d.repository() : null;
+    return repository == null ? List.of() : candidates(repository, integration);
+  }
+
+  public Future<Outcome> apply(Delivery delivery, Optional<ResolvedIntegration> integration, WebhookEvent event,
+      ComponentLookup lookup) {
     if (event instanceof WebhookEvent.ImagePushed pushed) {
-      return pushed(delivery, integration, pushed);
+      return pushed(delivery, integration, pushed, lookup);
     }
     if (event instanceof WebhookEvent.ImageDeleted deleted) {
-      return deleted(integration, deleted);
+      return deleted(integration, deleted, lookup);
     }
     if (event instanceof WebhookEvent.BuildCompleted build) {
       return build(delivery, build);
@@ -69,7 +87,7 @@ public final class EventApplier {
   }
 
   private Future<Outcome> pushed(Delivery delivery, Optional<ResolvedIntegration> integration,
-      WebhookEvent.ImagePushed e) {
+      WebhookEvent.ImagePushed e, ComponentLookup lookup) {
     if (e.tag() == null || e.tag().isBlank()) {
       return Future.succeededFuture(Outcome.ignored("push of " + e.repository() + " by digest, without a tag"));
     }
@@ -77,11 +95,11 @@ public final class EventApplier {
     if (candidates.isEmpty()) {
       return Future.succeededFuture(Outcome.ignored("'" + e.repository() + "' is not an image repository"));
     }
-    return components.findByImageRepositories(candidates).compose(found -> {
+    return lookup.first(candidates).compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture(Outcome.ignored("no component has image repository " + candidates.get(0)));
       }
-      Component component = found.get(0);
+      Component component = found.get();
       Future<String> digest = e.digest() != null ? Future.succeededFuture(e.digest())
           : integration.map(i -> registry.resolveDigest(i, component.imageRepository(), e.tag()))
               .orElse(Future.failedFuture("no digest in the event and the integration is gone"));
@@ -108,13 +126,14 @@ public final class EventApplier {
     });
   }
 
-  private Future<Outcome> deleted(Optional<ResolvedIntegration> integration, WebhookEvent.ImageDeleted e) {
+  private Future<Outcome> deleted(Optional<ResolvedIntegration> integration, WebhookEvent.ImageDeleted e,
+      ComponentLookup lookup) {
     List<String> candidates = candidates(e.repository(), integration);
-    return components.findByImageRepositories(candidates).compose(found -> {
+    return lookup.first(candidates).compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture(Outcome.ignored("no component has image repository " + e.repository()));
       }
-      Component component = found.get(0);
+      Component component = found.get();
       return versions.markDeleted(component.id(), e.tag(), e.digest()).map(count -> count == 0
           ? Outcome.ignored("nothing in the version map matched the delete")
           : new Outcome(true, "marked " + count + " version entries of " + component.name() + " deleted"));

@@ -5,9 +5,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.integration.IntegrationService;
@@ -112,18 +114,42 @@ public final class InboxProcessor extends VerticleBase {
    * their outcomes in one statement per {@link #FINISH_EVERY} deliveries, so a slow batch (a
    * registry lookup per delivery) does not keep finished deliveries unrecorded until its lease
    * runs out. Effects are idempotent, so a crash before a statement only means those deliveries
-   * are applied again once the lease ends.
+   * are applied again once the lease ends. The components the batch's image events may mean are
+   * looked up first, with one query for the whole batch ({@link ComponentLookup}).
    */
   private Future<Integer> processInOrder(List<Delivery> batch) {
-    List<DeliveryRepository.Outcome> finished = new ArrayList<>(FINISH_EVERY);
-    Future<Void> chain = Future.succeededFuture();
+    List<Future<Optional<ResolvedIntegration>>> resolved = new ArrayList<>(batch.size());
+    List<List<WebhookEvent>> parsed = new ArrayList<>(batch.size());
     for (Delivery d : batch) {
-      chain = chain.compose(v -> process(d)).compose(outcome -> {
-        outcome.ifPresent(finished::add);
-        return finished.size() >= FINISH_EVERY ? flush(finished) : Future.succeededFuture();
-      });
+      resolved.add(d.integrationId() == null
+          ? Future.succeededFuture(Optional.empty()) : integrations.resolve(d.integrationId()));
+      parsed.add(parse(d));
     }
-    return chain.compose(v -> flush(finished)).map(batch.size());
+    // join, not all: waits for every integration even when one fails; that delivery alone is
+    // then retried (process records the error), as the others go on.
+    return Future.join(resolved).transform(all -> {
+      Set<String> repositories = new LinkedHashSet<>();
+      for (int i = 0; i < batch.size(); i++) {
+        if (resolved.get(i).succeeded()) {
+          Optional<ResolvedIntegration> integration = resolved.get(i).result();
+          parsed.get(i).forEach(e -> repositories.addAll(EventApplier.repositoriesOf(e, integration)));
+        }
+      }
+      return applier.lookup(repositories);
+    }).compose(lookup -> {
+      List<DeliveryRepository.Outcome> finished = new ArrayList<>(FINISH_EVERY);
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < batch.size(); i++) {
+        Delivery d = batch.get(i);
+        Future<Optional<ResolvedIntegration>> integration = resolved.get(i);
+        List<WebhookEvent> events = parsed.get(i);
+        chain = chain.compose(v -> process(d, integration, events, lookup)).compose(outcome -> {
+          outcome.ifPresent(finished::add);
+          return finished.size() >= FINISH_EVERY ? flush(finished) : Future.succeededFuture();
+        });
+      }
+      return chain.compose(v -> flush(finished)).map(batch.size());
+    });
   }
 
   private Future<Void> flush(List<DeliveryRepository.Outcome> finished) {
@@ -136,14 +162,12 @@ public final class InboxProcessor extends VerticleBase {
    * Processes one delivery; never fails. Returns its outcome to record, or empty when it failed
    * and the error (with its retry time) was already recorded.
    */
-  Future<Optional<DeliveryRepository.Outcome>> process(Delivery d) {
-    Future<Optional<ResolvedIntegration>> integration = d.integrationId() == null
-        ? Future.succeededFuture(Optional.empty()) : integrations.resolve(d.integrationId());
+  private Future<Optional<DeliveryRepository.Outcome>> process(Delivery d,
+      Future<Optional<ResolvedIntegration>> integration, List<WebhookEvent> events, ComponentLookup lookup) {
     return integration.compose(i -> {
-      List<WebhookEvent> events = parse(d);
       Future<List<EventApplier.Outcome>> outcomes = Future.succeededFuture(new ArrayList<>());
       for (WebhookEvent event : events) {
-        outcomes = outcomes.compose(list -> applier.apply(d, i, event).map(o -> {
+        outcomes = outcomes.compose(list -> applier.apply(d, i, event, lookup).map(o -> {
           list.add(o);
           return list;
         }));

@@ -87,6 +87,70 @@ class WebhookIngestionTest {
   }
 
   @Test
+  @DisplayName("pushes arriving together, for several components and for repositories no component has, each land on their own component")
+  void pushesTogetherLandOnTheirOwnComponents() throws Exception {
+    List<String> components = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      components.add(gw.createComponent("batch-app-" + c, HOST + "/batch/app" + c).getString("id"));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Resp>> sent = new ArrayList<>();
+      for (int c = 0; c < 3; c++) {
+        for (int t = 0; t < 3; t++) {
+          int component = c;
+          int tag = t;
+          sent.add(pool.submit(() -> pushEvent("evt-batch-" + component + "-" + tag, "batch/app" + component,
+              "v" + tag, digest((char) ('a' + component))))); // each component its own digest
+        }
+      }
+      for (int u = 0; u < 4; u++) {
+        int untracked = u;
+        sent.add(pool.submit(() -> pushEvent("evt-batch-untracked-" + untracked, "batch/untracked" + untracked,
+            "v1", digest('f'))));
+      }
+      List<String> deliveryIds = new ArrayList<>();
+      for (Future<Resp> r : sent) {
+        assertThat(r.get().status()).isEqualTo(202);
+        deliveryIds.add(r.get().data().getString("deliveryId"));
+      }
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> deliveryIds.forEach(id ->
+          assertThat(delivery(id).getString("status")).isIn("processed", "ignored")));
+      for (int c = 0; c < 3; c++) {
+        for (int t = 0; t < 3; t++) {
+          JsonArray entries = versions(components.get(c), "v" + t);
+          assertThat(entries.size()).as("component %d tag v%d", c, t).isEqualTo(1);
+          assertThat(entries.getJsonObject(0).getString("digest")).isEqualTo(digest((char) ('a' + c)));
+        }
+      }
+      for (int u = 0; u < 4; u++) {
+        JsonObject d = delivery(deliveryIds.get(9 + u));
+        assertThat(d.getString("status")).isEqualTo("ignored");
+        assertThat(d.getString("reason")).isEqualTo("no component has image repository " + HOST + "/batch/untracked" + u);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("when the repository as sent and its registryHost name are both components, the one as sent gets the push")
+  void repositoryAsSentWinsOverRegistryHostName() {
+    String internal = Webhooks.integration(gw, "registry.distribution", "renamed-registry", SECRET,
+        new JsonObject().put("registryHost", "registry.example.com"));
+    String asSent = gw.createComponent("pref-as-sent", HOST + "/pref/app").getString("id");
+    String renamed = gw.createComponent("pref-renamed", "registry.example.com/pref/app").getString("id");
+    Resp r = Webhooks.send(gw, "/api/v1/webhooks/registry/" + internal,
+        Webhooks.distributionPush("evt-pref-1", HOST, "pref/app", "v1", digest('9')),
+        Map.of("Content-Type", "application/vnd.docker.distribution.events.v1+json", "Authorization", "Bearer " + SECRET));
+    assertThat(r.status()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(delivery(r.data().getString("deliveryId"))
+        .getString("status")));
+    assertThat(versions(asSent, "v1").size()).isEqualTo(1);
+    assertThat(versions(renamed, "v1").size()).isZero();
+  }
+
+  @Test
   @DisplayName("a redelivered event is answered 202 duplicate:true with the first delivery's id and stored once")
   void duplicatesAreAcceptedOnce() throws Exception {
     Resp first = pushEvent("evt-dup-1", "demo/dup", "v1", digest('2'));
