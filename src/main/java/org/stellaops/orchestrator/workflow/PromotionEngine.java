@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -179,6 +180,9 @@ public final class PromotionEngine {
     if (step == null) {
       return finish(p, "deployed", null);
     }
+    if ("running".equals(step.getString("status"))) {
+      return stranded(step, Instant.now()) ? abandon(p, step) : Future.succeededFuture();
+    }
     if (!"pending".equals(step.getString("status"))) {
       return Future.succeededFuture();
     }
@@ -192,6 +196,46 @@ public final class PromotionEngine {
             .compose(env -> execute(claimed.get(), release, env)))
             .recover(e -> Future.succeededFuture(StepResult.failed(e.getMessage(), null)))
             .compose(result -> apply(claimed.get(), result)));
+  }
+
+  /** Time for what a running step does besides its request: reading the release, recording the result. */
+  static final Duration STEP_MARGIN = Duration.ofSeconds(60);
+
+  /**
+   * True when a step marked running can no longer be running anywhere: longer ago than its own
+   * request's timeout (a deploy's or http step's {@code config.timeout}; 10 minutes for the CI
+   * steps, whose requests time out after seconds) plus {@link #STEP_MARGIN}. Only a replica that
+   * was killed, or stopped before the step ended, leaves a step like that: a live one records a
+   * result when the request ends or times out. A step without a readable {@code startedAt} is
+   * taken as stranded.
+   */
+  static boolean stranded(JsonObject step, Instant now) {
+    JsonObject config = step.getJsonObject("config", new JsonObject());
+    long requestSeconds = switch (String.valueOf(step.getString("type"))) {
+      case "deploy" -> config.getInteger("timeout", 600);
+      case "http" -> config.getInteger("timeout", 60);
+      default -> 600;
+    };
+    try {
+      Instant startedAt = Instant.parse(step.getString("startedAt"));
+      return now.isAfter(startedAt.plusSeconds(requestSeconds).plus(STEP_MARGIN));
+    } catch (RuntimeException unreadable) {
+      return true;
+    }
+  }
+
+  /**
+   * Fails a stranded step, and so its promotion, rather than run it again: its request (a
+   * pipeline trigger, a deploy) may already have reached its target, and a second one could
+   * deploy or build twice. Whoever holds the promotion's version first records it, so a late
+   * result from a step that was only slow is dropped, as one replica's move always is.
+   */
+  private Future<Void> abandon(Promotion p, JsonObject step) {
+    LOG.warn("promotion {}: step {} has been running since {} on a replica that is gone; failing it", p.id(),
+        step.getString("id"), step.getString("startedAt"));
+    return apply(p, StepResult.failed("step " + step.getString("id") + " was interrupted: the replica running it "
+        + "stopped before it recorded a result; it was not run again, since its request may have reached its "
+        + "target. Start a new promotion to retry.", new JsonObject().put("startedAt", step.getString("startedAt"))));
   }
 
   /** What running a step produced. */

@@ -67,7 +67,9 @@ public final class WorkflowVerticle extends VerticleBase {
         address, msg -> enqueues.submit(new EventSubscriptions.Published(address, msg.body()))
             .onFailure(e -> LOG.warn("queueing {} for subscribers failed: {}", address, e.getMessage())))));
     // Sweeps for promotions whose wake-up was lost: a replica that ended a run (or a step) and
-    // died before publishing. Idempotent: each move is a versioned, conditional transition.
+    // died before publishing; and for steps left running by a replica that died mid-step (failed
+    // once their timeout has passed: PromotionEngine.stranded). Idempotent: each move is a
+    // versioned, conditional transition.
     recovery = vertx.setPeriodic(RECOVERY_MILLIS, id -> {
       if (!recovering) {
         recovering = true;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.stellaops.orchestrator.platform.AppConfig;
@@ -83,6 +84,62 @@ class PromotionResilienceTest {
       }
       await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> target.requests().size() == 1);
       assertThat(status(gw, promotion)).isEqualTo("deployed");
+    }
+  }
+
+  /**
+   * Leaves the promotion as a replica killed during its deploy step leaves it: the pipeline
+   * step succeeded, the deploy step claimed ("running", started {@code minutesAgo} ago) and no
+   * result recorded.
+   */
+  private static void strandDeployStep(String dbUrl, String promotion, int minutesAgo) throws Exception {
+    TestDatabases.execute(dbUrl, """
+        UPDATE promotion
+        SET status = 'deploying', current_step = 1, waiting_on = NULL, version = version + 1,
+            steps = jsonb_set(jsonb_set(jsonb_set(steps, '{0,status}', '"succeeded"'), '{1,status}', '"running"'),
+                              '{1,startedAt}',
+                              to_jsonb(to_char((now() - make_interval(mins => %d)) AT TIME ZONE 'UTC',
+                                               'YYYY-MM-DD"T"HH24:MI:SS"Z"')))
+        WHERE id = '%s'
+        """.formatted(minutesAgo, promotion));
+  }
+
+  @Test
+  @DisplayName("a step left running by a killed replica is failed as interrupted once its timeout has passed, and not run again")
+  void strandedStepFails() throws Exception {
+    try (FakeGitLab gitlab = new FakeGitLab();
+        RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"))) {
+      String dbUrl = TestDatabases.freshDatabase();
+      AppConfig config = TestGateway.baseConfig().withDbUrl(dbUrl).withAdminToken(ADMIN)
+          .withScheduler(new AppConfig.Scheduler(200, 500, 32));
+      String stranded;
+      String recent;
+      try (TestGateway first = TestGateway.start(config, dbUrl)) {
+        stranded = setUp(first, gitlab, target);
+        recent = first.post("/api/v1/promotions", ADMIN, new JsonObject()
+            .put("releaseId", first.get("/api/v1/promotions/" + stranded, ADMIN).data().getString("releaseId"))
+            .put("targetEnvironmentId", first.get("/api/v1/promotions/" + stranded, ADMIN).data()
+                .getString("targetEnvironmentId"))).data().getString("id");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Stream.of(stranded, recent).allMatch(id ->
+            first.get("/api/v1/promotions/" + id, ADMIN).data().getString("waitingOn") != null));
+      }
+      // The deploy step's timeout is 600 s (the default): 11 minutes is past it and its margin, 2 is not.
+      strandDeployStep(dbUrl, stranded, 11);
+      strandDeployStep(dbUrl, recent, 2);
+      try (TestGateway second = TestGateway.start(config, dbUrl)) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> "failed".equals(status(second, stranded)));
+        JsonObject failed = second.get("/api/v1/promotions/" + stranded, ADMIN).data();
+        assertThat(failed.getString("error")).startsWith("step deploy was interrupted");
+        JsonObject step = failed.getJsonArray("steps").getJsonObject(1);
+        assertThat(step.getString("status")).isEqualTo("failed");
+        assertThat(step.getString("error")).contains("it was not run again");
+        // A step that may still be running elsewhere is left alone through more than one sweep (every 5 s).
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() ->
+            "deploying".equals(status(second, recent)));
+        assertThat(second.get("/api/v1/promotions/" + recent, ADMIN).data().getJsonArray("steps").getJsonObject(1)
+            .getString("status")).isEqualTo("running");
+        assertThat(target.requests()).as("no deploy request was sent again").isEmpty();
+      }
     }
   }
 }
