@@ -58,6 +58,7 @@ import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Clustering;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
+import org.stellaops.orchestrator.platform.Housekeeping;
 import org.stellaops.orchestrator.platform.Idempotency;
 import org.stellaops.orchestrator.platform.MasterKey;
 import org.stellaops.orchestrator.platform.Metrics;
@@ -184,6 +185,7 @@ public final class Application {
       // its pool is made in its start(), so the commit round trips stay on that loop.
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
           config.inbox().maxQueued(), () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null));
+      Idempotency idempotency = new Idempotency(pool);
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
@@ -192,7 +194,7 @@ public final class Application {
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
-          new ReleaseRoutes(releases, new Idempotency(pool)),
+          new ReleaseRoutes(releases, idempotency),
           new IntegrationRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
@@ -224,7 +226,9 @@ public final class Application {
           .onSuccess(deployments::add)
           .compose(schedulerId -> vertx.deployVerticle(inboxWriter))
           .onSuccess(deployments::add)
-          .compose(writerId -> vertx.deployVerticle(
+          .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency)))
+          .onSuccess(deployments::add)
+          .compose(housekeepingId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {
                 actualPort.set(boundPort);
                 routes.set(ApiVerticle.describe(router));

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * is stored; a retry with the same key and the same body gets that answer again, the same key
  * with another body is a 422. Failed attempts are not stored, so a client may fix its request
  * and retry under the same key. Scope is the caller plus the route, so keys never collide
- * between callers.
+ * between callers. A key is kept for at least {@link #KEEP} (the window CI retries fall in, and
+ * the one Stripe documents for its keys); {@link #purgeExpired} removes it after that.
  */
 public final class Idempotency {
 
@@ -28,6 +29,13 @@ public final class Idempotency {
       INSERT INTO idempotency_key (scope, key, request_hash, status, body)
       VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (scope, key) DO NOTHING
+      """;
+
+  /** How long a key is honoured at least. */
+  public static final java.time.Duration KEEP = java.time.Duration.ofHours(24);
+
+  private static final String PURGE = """
+      DELETE FROM idempotency_key WHERE created_at < now() - make_interval(secs => $1)
       """;
 
   private final Pool pool;
@@ -79,6 +87,11 @@ public final class Idempotency {
       }
       return new Outcome(row.getInteger("status"), new JsonObject(row.getString("body")), true);
     });
+  }
+
+  /** Removes the keys older than {@link #KEEP}; answers how many. Safe on every replica at once. */
+  public Future<Integer> purgeExpired() {
+    return pool.preparedQuery(PURGE).execute(Tuple.of((double) KEEP.toSeconds())).map(rows -> rows.rowCount());
   }
 
   private static byte[] sha256(Buffer body) {
