@@ -120,9 +120,12 @@ public final class InboxProcessor extends VerticleBase {
   private Future<Integer> processInOrder(List<Delivery> batch) {
     List<Future<Optional<ResolvedIntegration>>> resolved = new ArrayList<>(batch.size());
     List<List<WebhookEvent>> parsed = new ArrayList<>(batch.size());
+    // Once per integration, not per delivery: with the cache expired, 64 lookups at once would
+    // each go to the database.
+    Map<java.util.UUID, Future<Optional<ResolvedIntegration>>> byIntegration = new java.util.HashMap<>();
     for (Delivery d : batch) {
-      resolved.add(d.integrationId() == null
-          ? Future.succeededFuture(Optional.empty()) : integrations.resolve(d.integrationId()));
+      resolved.add(d.integrationId() == null ? Future.succeededFuture(Optional.empty())
+          : byIntegration.computeIfAbsent(d.integrationId(), integrations::resolve));
       parsed.add(parse(d));
     }
     // join, not all: waits for every integration even when one fails; that delivery alone is
