@@ -40,6 +40,12 @@ class PromotionResilienceTest {
         .put("targetEnvironmentId", env)).data().getString("id");
   }
 
+  /** A gateway on {@code dbUrl} that polls every 200 ms, to stop and start again on the same database. */
+  private static AppConfig restartable(String dbUrl) {
+    return TestGateway.baseConfig().withDbUrl(dbUrl).withAdminToken(ADMIN)
+        .withScheduler(new AppConfig.Scheduler(200, 500, 32));
+  }
+
   private static String status(TestGateway gw, String promotion) {
     return gw.get("/api/v1/promotions/" + promotion, ADMIN).data().getString("status");
   }
@@ -50,8 +56,7 @@ class PromotionResilienceTest {
     try (FakeGitLab gitlab = new FakeGitLab();
         RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"))) {
       String dbUrl = TestDatabases.freshDatabase();
-      AppConfig config = TestGateway.baseConfig().withDbUrl(dbUrl).withAdminToken(ADMIN)
-          .withScheduler(new AppConfig.Scheduler(200, 500, 32));
+      AppConfig config = restartable(dbUrl);
       String promotion;
       try (TestGateway first = TestGateway.start(config, dbUrl)) {
         promotion = setUp(first, gitlab, target);
@@ -110,8 +115,7 @@ class PromotionResilienceTest {
     try (FakeGitLab gitlab = new FakeGitLab();
         RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"))) {
       String dbUrl = TestDatabases.freshDatabase();
-      AppConfig config = TestGateway.baseConfig().withDbUrl(dbUrl).withAdminToken(ADMIN)
-          .withScheduler(new AppConfig.Scheduler(200, 500, 32));
+      AppConfig config = restartable(dbUrl);
       String stranded;
       String recent;
       try (TestGateway first = TestGateway.start(config, dbUrl)) {
