@@ -11,7 +11,11 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.auth.impl.jose.JWK;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -23,10 +27,17 @@ import org.stellaops.orchestrator.platform.AppConfig;
  * Verifies bearer JWTs from an external identity provider (signature, {@code iss}, {@code aud},
  * {@code exp}) against a static public key or the provider's JWKS, refreshed on a timer so key
  * rotation needs no restart. The roles claim maps onto {@link Roles}; unknown roles grant nothing.
+ *
+ * <p>Guarantees: a token is accepted only when its header names an algorithm of
+ * {@link AppConfig.Jwt#ALLOWED_ALGORITHMS}, it carries a non-empty signature that verifies under a
+ * loaded key, and it has a numeric {@code exp} in the future. The verifier never runs without a
+ * usable key (Vert.x's JWT provider with no key at all accepts unsigned tokens): start-up fails
+ * when the key set yields none, and a refresh that yields none keeps the keys already loaded.
  */
 public final class JwtVerifier {
 
   private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
+  private static final Base64.Decoder B64URL = Base64.getUrlDecoder();
 
   private final Vertx vertx;
   private final AppConfig.Jwt config;
@@ -40,13 +51,22 @@ public final class JwtVerifier {
     this.http = http;
   }
 
-  /** Loads the keys once; with a JWKS URL, keeps refreshing them. */
+  /** Loads the keys once (failing when none is usable); with a JWKS URL, keeps refreshing them. */
   public Future<Void> start() {
+    if (config.audience().isEmpty()) {
+      LOG.warn("jwt.audience (STELLA_JWT_AUDIENCE) is empty: a token your identity provider issued for any "
+          + "other application is accepted here too; set it to the audience issued for this gateway");
+    }
     if (config.publicKey().isPresent()) {
-      auth = JWTAuth.create(vertx, options().addPubSecKey(new PubSecKeyOptions()
-          .setAlgorithm(config.algorithm())
-          .setBuffer(pem(config.publicKey().get()))));
-      return Future.succeededFuture();
+      try {
+        auth = JWTAuth.create(vertx, options().addPubSecKey(new PubSecKeyOptions()
+            .setAlgorithm(config.algorithm())
+            .setBuffer(pem(config.publicKey().get()))));
+        return Future.succeededFuture();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(new IllegalStateException("jwt.publicKey (STELLA_JWT_PUBLIC_KEY) is not a usable "
+            + config.algorithm() + " public key: " + e.getMessage()));
+      }
     }
     return refresh().onSuccess(v -> refreshTimer = vertx.setPeriodic(config.jwksRefreshSeconds() * 1000L,
         id -> refresh().onFailure(e -> LOG.warn("JWKS refresh failed, keeping the previous keys: {}",
@@ -59,22 +79,53 @@ public final class JwtVerifier {
     }
   }
 
-  private Future<Void> refresh() {
+  /** Fetches the key set and swaps it in only when it holds at least one usable signing key. */
+  Future<Void> refresh() {
     String url = config.jwksUrl().orElseThrow();
-    return http.getAbs(url).send().map(response -> {
+    return http.getAbs(url).followRedirects(false).send().map(response -> {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("JWKS endpoint " + url + " answered " + response.statusCode());
       }
-      JsonArray keys = response.bodyAsJsonObject().getJsonArray("keys", new JsonArray());
+      JsonObject body;
+      try {
+        body = response.bodyAsJsonObject();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("JWKS endpoint " + url + " did not answer a JSON object");
+      }
+      JsonArray keys = body == null ? new JsonArray() : body.getJsonArray("keys", new JsonArray());
+      List<JsonObject> usable = usableKeys(keys);
+      if (usable.isEmpty()) {
+        throw new IllegalStateException("JWKS at " + url + " holds no usable signing key (" + keys.size()
+            + " keys; a usable one is an RSA, EC or OKP key for signatures with an algorithm of "
+            + AppConfig.Jwt.ALLOWED_ALGORITHMS + ")");
+      }
       JWTAuthOptions options = options();
-      keys.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
-          // Encryption keys and unusable key types would make JWTAuth reject the whole set.
-          .filter(k -> !"enc".equals(k.getString("use")))
-          .forEach(options::addJwk);
+      usable.forEach(options::addJwk);
       auth = JWTAuth.create(vertx, options);
-      LOG.info("loaded {} signing keys from {}", options.getJwks().size(), url);
+      LOG.info("loaded {} signing keys from {}", usable.size(), url);
       return null;
     });
+  }
+
+  /**
+   * The keys that can verify an allowed algorithm: signature keys (not {@code use: enc}) that
+   * parse, with an algorithm on the allowlist. Symmetric ({@code oct}) keys never qualify. Pure.
+   */
+  static List<JsonObject> usableKeys(JsonArray keys) {
+    List<JsonObject> usable = new ArrayList<>();
+    for (Object entry : keys) {
+      if (!(entry instanceof JsonObject key) || "enc".equals(key.getString("use"))) {
+        continue;
+      }
+      try {
+        if (AppConfig.Jwt.ALLOWED_ALGORITHMS.contains(new JWK(key).getAlgorithm())) {
+          usable.add(key);
+        }
+      } catch (RuntimeException e) {
+        // An unparseable or unsupported key: skipped, like a key of an unknown type.
+      }
+    }
+    return usable;
   }
 
   private JWTAuthOptions options() {
@@ -89,13 +140,46 @@ public final class JwtVerifier {
     if (current == null) {
       return Future.failedFuture("JWT keys are not loaded");
     }
+    Optional<String> refused = refusal(token);
+    if (refused.isPresent()) {
+      return Future.failedFuture(refused.get());
+    }
     return current.authenticate(new TokenCredentials(token)).map(user -> {
       JsonObject claims = user.principal();
+      // Vert.x moves exp, iat, nbf and sub out of the principal into the user's attributes.
+      if (!(user.attributes().getValue("exp") instanceof Number)) {
+        throw new IllegalStateException("the token has no exp claim");
+      }
       List<String> roles = rolesFrom(claims, config.rolesClaim());
       String subject = String.valueOf(claims.getValue(config.subjectClaim(), claims.getString("sub", "unknown")));
       Set<Permission> permissions = Roles.expand(roles, List.of());
       return new Principal(Principal.USER, subject, subject, permissions);
     });
+  }
+
+  /**
+   * Why a token's shape alone rules it out, checked before any key is tried: three segments, a
+   * non-empty signature, and a header algorithm on the allowlist (so {@code none} and HS* never
+   * reach the provider, whatever keys it holds). Pure.
+   */
+  static Optional<String> refusal(String token) {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      return Optional.of("a JWT has three segments");
+    }
+    if (parts[2].isEmpty()) {
+      return Optional.of("the token is not signed");
+    }
+    String alg;
+    try {
+      alg = new JsonObject(new String(B64URL.decode(parts[0]), StandardCharsets.UTF_8)).getString("alg");
+    } catch (RuntimeException e) {
+      return Optional.of("the token header is not base64url JSON");
+    }
+    if (alg == null || !AppConfig.Jwt.ALLOWED_ALGORITHMS.contains(alg)) {
+      return Optional.of("the token's algorithm " + alg + " is not one of " + AppConfig.Jwt.ALLOWED_ALGORITHMS);
+    }
+    return Optional.empty();
   }
 
   /** Reads a list (or a space-separated string) of roles at a dotted claim path. Pure. */

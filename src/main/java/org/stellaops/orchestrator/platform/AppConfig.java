@@ -51,6 +51,13 @@ public record AppConfig(
       String subjectClaim,
       int jwksRefreshSeconds) {
 
+    /**
+     * The only signature algorithms a token may use: asymmetric ones, so that the public key the
+     * gateway holds can verify but never sign. {@code none} and the HMAC family are never accepted.
+     */
+    public static final java.util.List<String> ALLOWED_ALGORITHMS = java.util.List.of(
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
+
     public boolean enabled() {
       return issuer.isPresent();
     }

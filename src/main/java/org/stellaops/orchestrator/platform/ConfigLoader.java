@@ -3,11 +3,14 @@ package org.stellaops.orchestrator.platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +25,8 @@ public final class ConfigLoader {
 
   static final String DEFAULTS_RESOURCE = "conf/application.yaml";
   private static final Set<String> LOG_FORMATS = Set.of("text", "json");
+  /** 128 bits of hex or more: shorter bootstrap admin tokens are within reach of guessing. */
+  static final int MIN_ADMIN_TOKEN_LENGTH = 32;
 
   private final Map<String, String> env;
   private final Optional<Path> file;
@@ -96,6 +101,16 @@ public final class ConfigLoader {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
     }
+    config.adminToken().filter(t -> t.length() < MIN_ADMIN_TOKEN_LENGTH).ifPresent(t -> problems.add(
+        "adminToken (STELLA_ADMIN_TOKEN) must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters long "
+            + "(for example: openssl rand -hex 32)"));
+    config.jwt().jwksUrl().filter(url -> !secureOrLoopback(url)).ifPresent(url -> problems.add(
+        "jwt.jwksUrl (STELLA_JWT_JWKS_URL) must be an https:// URL (plain http:// only to a loopback host): "
+            + "keys fetched over plain HTTP could be swapped by anyone on the path"));
+    if (config.jwt().enabled() && !AppConfig.Jwt.ALLOWED_ALGORITHMS.contains(config.jwt().algorithm())) {
+      problems.add("jwt.algorithm (STELLA_JWT_ALGORITHM) must be one of " + AppConfig.Jwt.ALLOWED_ALGORITHMS
+          + ": tokens are verified only with an asymmetric algorithm");
+    }
     config.db().url().ifPresent(url -> {
       if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
         problems.add("db.url (STELLA_DB_URL) must look like postgresql://user:pass@host:port/db");
@@ -110,6 +125,26 @@ public final class ConfigLoader {
       throw new ConfigException(problems);
     }
     return config;
+  }
+
+  /**
+   * https, or http to a loopback host named literally (localhost, 127.0.0.0/8, [::1]). No name is
+   * resolved here: a DNS answer could change after the check.
+   */
+  static boolean secureOrLoopback(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    if (scheme.equals("https")) {
+      return !host.isEmpty();
+    }
+    return scheme.equals("http") && (host.equals("localhost") || host.equals("[::1]")
+        || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}"));
   }
 
   private static Map<String, Object> readDefaults() {

@@ -32,14 +32,14 @@ class ConfigLoaderTest {
         "STELLA_HTTP_PORT", "0",
         "STELLA_DB_URL", "postgresql://stella:pw@db:5432/stella",
         "STELLA_DATA_DIR", "/var/lib/stella",
-        "STELLA_ADMIN_TOKEN", "s3cret",
+        "STELLA_ADMIN_TOKEN", "s3cret-s3cret-s3cret-s3cret-s3cret",
         "STELLA_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         "STELLA_LOG_FORMAT", "json",
         "STELLA_JWT_ROLES_CLAIM", "groups"), Optional.empty()).load();
     assertThat(c.http().port()).isZero();
     assertThat(c.db().url()).contains("postgresql://stella:pw@db:5432/stella");
     assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/stella"));
-    assertThat(c.adminToken()).contains("s3cret");
+    assertThat(c.adminToken()).contains("s3cret-s3cret-s3cret-s3cret-s3cret");
     assertThat(c.masterKey()).isPresent();
     assertThat(c.logFormat()).isEqualTo("json");
     assertThat(c.jwt().rolesClaim()).isEqualTo("groups");
@@ -111,5 +111,46 @@ class ConfigLoaderTest {
         .hasMessageContaining("STELLA_CLUSTER_MEMBERS");
     assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_CLUSTER", "yes"), Optional.empty()).load())
         .hasMessageContaining("cluster (STELLA_CLUSTER) must be true or false");
+  }
+
+  @Test
+  @DisplayName("an admin token shorter than 32 characters stops start-up with a message naming the variable")
+  void shortAdminTokenIsRefused() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_ADMIN_TOKEN", "0123456789abcdef0123456789abcde"),
+        Optional.empty()).load())
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("STELLA_ADMIN_TOKEN").hasMessageContaining("at least 32 characters");
+    assertThat(new ConfigLoader(Map.of("STELLA_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef"), Optional.empty())
+        .load().adminToken()).isPresent();
+  }
+
+  @Test
+  @DisplayName("HS256 and none are refused as jwt.algorithm: only asymmetric algorithms verify tokens")
+  void symmetricJwtAlgorithmsAreRefused() {
+    for (String alg : new String[] {"HS256", "HS512", "none"}) {
+      assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_JWT_ISSUER", "https://idp.example.com",
+          "STELLA_JWT_PUBLIC_KEY", "MIIB", "STELLA_JWT_ALGORITHM", alg), Optional.empty()).load())
+          .as(alg).isInstanceOf(ConfigLoader.ConfigException.class)
+          .hasMessageContaining("STELLA_JWT_ALGORITHM").hasMessageContaining("asymmetric");
+    }
+    assertThat(new ConfigLoader(Map.of("STELLA_JWT_ISSUER", "https://idp.example.com",
+        "STELLA_JWT_PUBLIC_KEY", "MIIB", "STELLA_JWT_ALGORITHM", "ES256"), Optional.empty()).load()
+        .jwt().algorithm()).isEqualTo("ES256");
+  }
+
+  @Test
+  @DisplayName("a JWKS URL over plain http is refused unless its host is loopback")
+  void plainHttpJwksOnlyToLoopback() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_JWT_ISSUER", "https://idp.example.com",
+        "STELLA_JWT_JWKS_URL", "http://idp.example.com/certs"), Optional.empty()).load())
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("STELLA_JWT_JWKS_URL").hasMessageContaining("https://");
+    for (String ok : new String[] {"https://idp.example.com/certs", "http://127.0.0.1:8081/certs",
+        "http://localhost/certs", "http://[::1]:9000/certs"}) {
+      assertThat(new ConfigLoader(Map.of("STELLA_JWT_ISSUER", "https://idp.example.com",
+          "STELLA_JWT_JWKS_URL", ok), Optional.empty()).load().jwt().jwksUrl()).as(ok).contains(ok);
+    }
+    assertThat(ConfigLoader.secureOrLoopback("http://127.0.0.1.evil.example/certs")).isFalse();
+    assertThat(ConfigLoader.secureOrLoopback("ftp://127.0.0.1/certs")).isFalse();
   }
 }

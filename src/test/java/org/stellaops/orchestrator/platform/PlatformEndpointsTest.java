@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 import org.yaml.snakeyaml.Yaml;
@@ -39,6 +40,26 @@ class PlatformEndpointsTest {
     assertThat(ready.status()).isEqualTo(200);
     assertThat(ready.json().getJsonObject("checks").getString("database")).isEqualTo("UP");
     assertThat(ready.json().getJsonObject("checks").getString("migrations")).isEqualTo("UP");
+  }
+
+  @Test
+  @DisplayName("readiness says which check failed, never the database's error text")
+  void readinessHidesErrorText() throws Exception {
+    try (TestGateway own = TestGateway.start()) {
+      String db = own.dbUrl().substring(own.dbUrl().lastIndexOf('/') + 1);
+      TestDatabases.execute(own.dbUrl().replace("/" + db, "/postgres"), "ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
+      TestDatabases.execute(own.dbUrl().replace("/" + db, "/postgres"),
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+      try {
+        Resp ready = own.get("/health/ready", null);
+        assertThat(ready.status()).isEqualTo(503);
+        assertThat(ready.json().getString("status")).isEqualTo("DOWN");
+        assertThat(ready.json().getJsonObject("checks").getString("database")).isEqualTo("DOWN");
+        assertThat(ready.body()).doesNotContain(db).doesNotContain("connection").doesNotContain("terminat");
+      } finally {
+        TestDatabases.execute(own.dbUrl().replace("/" + db, "/postgres"), "ALTER DATABASE " + db + " ALLOW_CONNECTIONS true");
+      }
+    }
   }
 
   @Test

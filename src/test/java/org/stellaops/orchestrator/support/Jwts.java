@@ -11,6 +11,8 @@ import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /** A test identity provider: an RSA key pair that signs RS256 JWTs and publishes itself as PEM or JWKS. */
 public final class Jwts {
@@ -46,12 +48,19 @@ public final class Jwts {
 
   /** A signed token with standard claims plus {@code extra}; {@code ttlSeconds} may be negative (expired). */
   public String sign(String issuer, String audience, String subject, long ttlSeconds, JsonObject extra) {
+    return signClaims(claims(issuer, audience, subject, ttlSeconds, extra));
+  }
+
+  /** The standard claims plus {@code extra}, for tests that remove or alter one before signing. */
+  public static JsonObject claims(String issuer, String audience, String subject, long ttlSeconds, JsonObject extra) {
     long now = Instant.now().getEpochSecond();
-    JsonObject header = new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", kid);
-    JsonObject claims = new JsonObject().put("iss", issuer).put("aud", audience).put("sub", subject)
+    return new JsonObject().put("iss", issuer).put("aud", audience).put("sub", subject)
         .put("iat", now).put("exp", now + ttlSeconds).mergeIn(extra);
-    String signingInput = B64URL.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
-        + B64URL.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code claims} exactly as given, signed RS256 with this provider's key. */
+  public String signClaims(JsonObject claims) {
+    String signingInput = segments("RS256", claims);
     try {
       Signature rsa = Signature.getInstance("SHA256withRSA");
       rsa.initSign(keys.getPrivate());
@@ -60,6 +69,32 @@ public final class Jwts {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** An {@code alg: none} token: header and claims, and an empty signature segment. */
+  public String unsignedToken(JsonObject claims) {
+    return segments("none", claims) + ".";
+  }
+
+  /**
+   * An HS256 token whose HMAC key is the text of this provider's public key PEM: the classic
+   * algorithm-confusion forgery, which anyone holding the public key can make.
+   */
+  public String hs256WithPublicKey(JsonObject claims) {
+    String signingInput = segments("HS256", claims);
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(publicKeyPem().getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+      return signingInput + "." + B64URL.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String segments(String alg, JsonObject claims) {
+    JsonObject header = new JsonObject().put("alg", alg).put("typ", "JWT").put("kid", kid);
+    return B64URL.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
+        + B64URL.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
   }
 
   private static byte[] unsigned(BigInteger value) {

@@ -35,7 +35,7 @@ import org.stellaops.orchestrator.support.Webhooks;
  */
 class CrashSafetyTest {
 
-  private static final String ADMIN = "crash-admin-token-0123456789";
+  private static final String ADMIN = "crash-admin-token-0123456789abcdef0123";
   private static final String SECRET = "crash-secret";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
