@@ -59,6 +59,9 @@ public final class ServiceAccountService {
       }
     }
     v.throwIfInvalid();
+    Grants.firstNotGrantable(caller, roles, permissions).ifPresent(p -> {
+      throw ApiException.forbiddenToGrant(p.toString());
+    });
     Tokens.Issued token = Tokens.newServiceAccountToken();
     return repository.insert(new ServiceAccountRepository.NewAccount(
             name, description, roles, permissions, token, caller.actor(), expiresAt))

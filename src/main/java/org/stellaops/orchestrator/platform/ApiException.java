@@ -49,6 +49,13 @@ public final class ApiException extends RuntimeException {
         new JsonObject().put("requiredPermission", missingPermission), List.of(), null);
   }
 
+  /** A grant of a right the caller does not hold itself (wildcards: only an admin holds them). */
+  public static ApiException forbiddenToGrant(String permission) {
+    return new ApiException(403, "FORBIDDEN", "this token cannot grant the permission " + permission
+        + ": a token grants only permissions it holds itself, and wildcards only with *:*",
+        new JsonObject().put("requiredPermission", permission), List.of(), null);
+  }
+
   public static ApiException notFound(String what) {
     return of(404, "NOT_FOUND", what + " not found");
   }

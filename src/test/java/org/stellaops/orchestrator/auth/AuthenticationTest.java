@@ -181,6 +181,54 @@ class AuthenticationTest {
         "permissions[1].resource", "permissions[1].action", "expiresIn");
   }
 
+  private static JsonObject withPermissions(String name, String... permissions) {
+    JsonArray list = new JsonArray();
+    for (String p : permissions) {
+      Permission parsed = Permission.of(p);
+      list.add(new JsonObject().put("resource", parsed.resource()).put("action", parsed.action()));
+    }
+    return new JsonObject().put("name", name).put("permissions", list);
+  }
+
+  @Test
+  @DisplayName("a token grants only what it holds: a role or permission beyond it is 403 naming the permission")
+  void grantsAreBoundedByTheGranter() {
+    String keeper = gw.createServiceAccount(withPermissions("grant-keeper",
+        "service-account:create", "release:create", "component:read")).getString("token");
+    assertThat(gw.post("/api/v1/service-accounts", keeper, withPermissions("held-only", "release:create"))
+        .status()).isEqualTo(201);
+    Resp role = gw.post("/api/v1/service-accounts", keeper, account("via-role", "release-creator"));
+    assertThat(role.status()).isEqualTo(403);
+    assertThat(role.error().getString("message")).contains("version-map:read");
+    assertThat(role.error().getJsonObject("details").getString("requiredPermission")).isEqualTo("version-map:read");
+    Resp direct = gw.post("/api/v1/service-accounts", keeper, withPermissions("escalate", "integration:update"));
+    assertThat(direct.status()).isEqualTo(403);
+    assertThat(direct.error().getString("message")).contains("integration:update");
+    Resp admin = gw.post("/api/v1/service-accounts", keeper, account("to-admin", "admin"));
+    assertThat(admin.status()).isEqualTo(403);
+    assertThat(admin.error().getString("message")).contains("*:*");
+    Resp ops = gw.post("/api/v1/service-accounts", keeper, account("to-operator", "operator"));
+    assertThat(ops.status()).isEqualTo(403);
+    // Nothing refused was stored.
+    assertThat(gw.get("/api/v1/service-accounts?limit=200", ADMIN).body())
+        .doesNotContain("via-role").doesNotContain("escalate").doesNotContain("to-admin").doesNotContain("to-operator");
+  }
+
+  @Test
+  @DisplayName("wildcard permissions are grantable by an admin only, even by a holder of the same wildcard")
+  void wildcardsOnlyFromAdmin() {
+    String releases = gw.createServiceAccount(withPermissions("release-wildcard",
+        "service-account:create", "release:*")).getString("token");
+    Resp wildcard = gw.post("/api/v1/service-accounts", releases, withPermissions("copy-wildcard", "release:*"));
+    assertThat(wildcard.status()).isEqualTo(403);
+    assertThat(wildcard.error().getString("message")).contains("release:*");
+    assertThat(gw.post("/api/v1/service-accounts", releases, withPermissions("one-action", "release:read"))
+        .status()).isEqualTo(201);
+    assertThat(gw.post("/api/v1/service-accounts", ADMIN, account("second-admin", "admin")).status()).isEqualTo(201);
+    assertThat(gw.post("/api/v1/service-accounts", ADMIN, withPermissions("any-release", "release:*")).status())
+        .isEqualTo(201);
+  }
+
   @Test
   @DisplayName("two active service accounts cannot share a name, but a revoked account's name can be reused")
   void duplicateNames() {
