@@ -49,8 +49,15 @@ public final class Database implements AutoCloseable {
     }
     Path dir = config.dataDir().toAbsolutePath().normalize().resolve("postgres");
     try {
-      Files.createDirectories(dir.getParent());
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      Path dataDir = dir.getParent();
+      Files.createDirectories(dataDir);
+      // The data directory holds the database, its password and the master key: owner only.
+      Secrets.restrictToOwner(dataDir);
+      boolean passwordIsNew = !Files.isRegularFile(dataDir.resolve(EmbeddedAuth.PASSWORD_FILE));
+      String password = EmbeddedAuth.password(dataDir);
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setConnectConfig("password", password)
+          .setDataDirectoryCustomizer(cluster -> EmbeddedAuth.secure(cluster, password, passwordIsNew));
       // Diagnostics only (benchmarks): -Dstella.embeddedPostgres.settings=name=value,name=value,
       // e.g. shared_preload_libraries=pg_stat_statements. The settings below are applied after
       // these, so fsync and synchronous_commit cannot be turned off this way.
@@ -82,7 +89,7 @@ public final class Database implements AutoCloseable {
           .setPort(pg.getPort())
           .setDatabase("postgres")
           .setUser("postgres")
-          .setPassword("postgres");
+          .setPassword(password);
       return new Database(options, Optional.of(pg));
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);

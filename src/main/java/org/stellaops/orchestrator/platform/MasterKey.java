@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.FileAlreadyExistsException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -15,7 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The AES-256 key that encrypts integration credentials at rest. Taken from
  * {@code STELLA_MASTER_KEY} when set; otherwise read from {@code dataDir/master.key}, which is
- * generated (owner-only permissions) on first start. The key is never logged.
+ * generated on first start, owner-only (0600) from the moment it exists. The key is never logged.
  */
 public final class MasterKey {
 
@@ -32,15 +31,13 @@ public final class MasterKey {
       if (Files.isRegularFile(file)) {
         return decode(Files.readString(file, StandardCharsets.US_ASCII).trim(), file.toString());
       }
-      Files.createDirectories(dataDir);
       byte[] key = new byte[KEY_BYTES];
       new SecureRandom().nextBytes(key);
-      Files.writeString(file, Base64.getEncoder().encodeToString(key), StandardCharsets.US_ASCII,
-          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system; the directory's own protection applies
+        Secrets.writeOwnerOnly(file, Base64.getEncoder().encodeToString(key));
+      } catch (FileAlreadyExistsException raced) {
+        // Another process sharing the data directory made it first: use that one.
+        return decode(Files.readString(file, StandardCharsets.US_ASCII).trim(), file.toString());
       }
       return new SecretKeySpec(key, "AES");
     } catch (IOException e) {
