@@ -149,7 +149,8 @@ public final class ApiVerticle extends VerticleBase {
     router.get(V1 + "/deployments").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployments);
     router.get(V1 + "/deployments/:jobId").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployment);
     router.post(V1 + "/deployments/:jobId/rollback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::rollback);
-    router.post(V1 + "/deployments/:jobId/callback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::callback);
+    // Deploy targets prove themselves with the job's callback token, not a bearer token of an account.
+    router.post(V1 + "/deployments/:jobId/callback").handler(w.promotions()::callback);
 
     router.post(V1 + "/event-subscriptions").handler(w.guard().require(EVENT_SUBSCRIPTION_CREATE)).handler(w.subscriptions()::create);
     router.get(V1 + "/event-subscriptions").handler(w.guard().require(EVENT_SUBSCRIPTION_READ)).handler(w.subscriptions()::list);

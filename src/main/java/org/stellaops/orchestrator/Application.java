@@ -50,6 +50,7 @@ import org.stellaops.orchestrator.workflow.EnvironmentService;
 import org.stellaops.orchestrator.workflow.PromotionEngine;
 import org.stellaops.orchestrator.workflow.PromotionRepository;
 import org.stellaops.orchestrator.workflow.PromotionRoutes;
+import org.stellaops.orchestrator.workflow.StepSecrets;
 import org.stellaops.orchestrator.workflow.WorkflowVerticle;
 import org.stellaops.orchestrator.reporting.StatusReportRepository;
 import org.stellaops.orchestrator.reporting.StatusReports;
@@ -174,13 +175,15 @@ public final class Application {
       PipelineRunService pipelineRuns = new PipelineRunService(pipelineRunRepository, integrations, connectors,
           vertx.eventBus(), metrics.registry());
       DeliveryRepository deliveries = new DeliveryRepository(pool);
-      EnvironmentService environments = new EnvironmentService(new EnvironmentRepository(pool), integrations);
+      StepSecrets stepSecrets = new StepSecrets(new CredentialCipher(masterKey));
+      EnvironmentService environments = new EnvironmentService(new EnvironmentRepository(pool), integrations,
+          stepSecrets);
       PromotionRepository promotionRepository = new PromotionRepository(pool);
       StatusReports statusReports = new StatusReports(new StatusReportRepository(pool), integrations, webClient,
           config.http().publicUrl(), metrics.registry());
       EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
-          statusReports, webClient, vertx.eventBus());
+          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl());
       // One writer for the process, on its own event loop (deployed before the HTTP verticles):
       // its pool is made in its start(), so the commit round trips stay on that loop.
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),

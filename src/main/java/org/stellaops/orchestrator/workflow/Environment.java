@@ -54,7 +54,7 @@ public record Environment(
         .put("autoPromoteFrom", autoPromoteFrom == null ? null : autoPromoteFrom.toString())
         .put("freezeWindows", freezeWindows)
         .put("deploymentTimeout", deploymentTimeout)
-        .put("workflow", workflow)
+        .put("workflow", StepSecrets.masked(workflow))
         .put("createdAt", Json.time(createdAt))
         .put("updatedAt", Json.time(updatedAt))
         .put("createdBy", createdBy);

@@ -1,6 +1,7 @@
 package org.stellaops.orchestrator.workflow;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -28,6 +29,11 @@ public final class EnvironmentRepository {
   private static final String FIND = "SELECT * FROM environment WHERE id = $1";
   private static final String LIST = "SELECT * FROM environment ORDER BY order_index, name";
   private static final String DELETE = "DELETE FROM environment WHERE id = $1";
+  private static final String WITH_PLAINTEXT_HEADERS = """
+      SELECT * FROM environment WHERE jsonb_path_exists(workflow, '$[*].config.headers.* ? (@.type() == "string")')
+      """;
+  /** Conditional on the workflow read, so an edit saved meanwhile is never overwritten. */
+  private static final String RESEAL = "UPDATE environment SET workflow = $3 WHERE id = $1 AND workflow = $2";
 
   private final Pool pool;
 
@@ -58,6 +64,20 @@ public final class EnvironmentRepository {
 
   public Future<Boolean> delete(UUID id) {
     return pool.preparedQuery(DELETE).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Environments whose workflow still holds a plaintext header value. */
+  public Future<List<Environment>> withPlaintextHeaders() {
+    return pool.query(WITH_PLAINTEXT_HEADERS).execute().map(rows -> {
+      List<Environment> all = new ArrayList<>();
+      rows.forEach(row -> all.add(Environment.fromRow(row)));
+      return all;
+    });
+  }
+
+  public Future<Boolean> reseal(Environment e, JsonArray workflow) {
+    return pool.preparedQuery(RESEAL).execute(Tuple.tuple().addUUID(e.id()).addValue(e.workflow()).addValue(workflow))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   private static Tuple values(Environment e) {

@@ -24,10 +24,12 @@ public final class EnvironmentService {
 
   private final EnvironmentRepository repository;
   private final IntegrationService integrations;
+  private final StepSecrets secrets;
 
-  public EnvironmentService(EnvironmentRepository repository, IntegrationService integrations) {
+  public EnvironmentService(EnvironmentRepository repository, IntegrationService integrations, StepSecrets secrets) {
     this.repository = repository;
     this.integrations = integrations;
+    this.secrets = secrets;
   }
 
   public Future<Environment> create(JsonObject body, Principal caller) {
@@ -35,7 +37,7 @@ public final class EnvironmentService {
     v.requiredString("name", 64);
     Environment blank = new Environment(UUID.randomUUID(), null, null, 0, null, 0, false, null, new JsonArray(),
         3600, new JsonArray(), null, null, caller.actor());
-    return validated(apply(blank, body, v), v).compose(e -> repository.insert(e)
+    return validated(apply(blank, body, v), v, null).compose(e -> repository.insert(e)
         .recover(err -> Future.failedFuture(conflict(err, e.name()))));
   }
 
@@ -53,7 +55,7 @@ public final class EnvironmentService {
       if (body.containsKey("name") && body.getValue("name") == null) {
         v.error("name", "cannot be cleared", "REQUIRED");
       }
-      return validated(apply(current, body, v), v).compose(e -> repository.update(e)
+      return validated(apply(current, body, v), v, current.workflow()).compose(e -> repository.update(e)
           .recover(err -> Future.failedFuture(conflict(err, e.name())))
           .map(found -> found.orElseThrow(() -> notFound(id))));
     });
@@ -72,10 +74,20 @@ public final class EnvironmentService {
         });
   }
 
-  /** Structural problems are 400s; references to environments or integrations that do not exist are 422s. */
-  private Future<Environment> validated(Environment e, Validator v) {
-    List<UUID> referenced = WorkflowValidator.validate(e.workflow(), v);
+  /**
+   * Structural problems are 400s; references to environments or integrations that do not exist
+   * are 422s. A workflow sent in the body has its header values sealed ({@code stored}, the
+   * workflow saved before, for values sent back as {@value StepSecrets#MASK}); a stored one is
+   * checked as answered, with its sealed values masked.
+   */
+  private Future<Environment> validated(Environment e, Validator v, JsonArray stored) {
+    boolean sent = e.workflow() != stored;
+    List<UUID> referenced = WorkflowValidator.validate(sent ? e.workflow() : StepSecrets.masked(e.workflow()), v);
+    JsonArray workflow = sent ? secrets.seal(e.id(), e.workflow(), stored, v) : e.workflow();
     v.throwIfInvalid();
+    Environment sealed = new Environment(e.id(), e.name(), e.displayName(), e.orderIndex(), e.url(),
+        e.requiredApprovals(), e.autoPromote(), e.autoPromoteFrom(), e.freezeWindows(), e.deploymentTimeout(),
+        workflow, e.createdAt(), e.updatedAt(), e.createdBy());
     List<Future<?>> checks = new ArrayList<>();
     List<ValidationError> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
     if (e.autoPromoteFrom() != null) {
@@ -102,8 +114,26 @@ public final class EnvironmentService {
         throw ApiException.unprocessable(missing.get(0).code(), missing.size() == 1 ? missing.get(0).message()
             : missing.size() + " references do not exist", missing);
       }
-      return e;
+      return sealed;
     });
+  }
+
+  /**
+   * Seals header values stored in plaintext (written before they were sealed), in environments
+   * and in the workflow snapshots of promotions. Idempotent: run at every start, it finds
+   * nothing once done. Returns how many rows it sealed.
+   */
+  public Future<Integer> sealStoredHeaders(PromotionRepository promotions) {
+    Future<Integer> environments = repository.withPlaintextHeaders().compose(all -> Future.all(all.stream()
+        .map(env -> repository.reseal(env, secrets.sealPlaintext(env.id(), env.workflow()))).toList())
+        .map(done -> count(done.list())));
+    return environments.compose(envs -> promotions.withPlaintextHeaders().compose(all -> Future.all(all.stream()
+        .map(p -> promotions.reseal(p, secrets.sealPlaintext(p.targetEnvironmentId(), p.steps()))).toList())
+        .map(done -> envs + count(done.list()))));
+  }
+
+  private static int count(List<Boolean> done) {
+    return (int) done.stream().filter(Boolean::booleanValue).count();
   }
 
   /** Applies the fields present in {@code body} to {@code base} (merge-patch semantics). */

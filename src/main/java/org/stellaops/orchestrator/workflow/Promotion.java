@@ -12,6 +12,8 @@ import org.stellaops.orchestrator.platform.Json;
  * A release on its way into an environment. {@code steps} is the environment's workflow as it
  * was when the promotion started, each step carrying {@code status} (pending, running, waiting,
  * succeeded, failed, skipped), {@code outputs}, {@code error} and {@code details}.
+ * {@code requestedById} is the requester's stable principal id (see {@link FourEyes}), null for
+ * rows written before it was kept.
  */
 public record Promotion(
     UUID id,
@@ -28,7 +30,8 @@ public record Promotion(
     String reason,
     String error,
     OffsetDateTime createdAt,
-    OffsetDateTime completedAt) {
+    OffsetDateTime completedAt,
+    String requestedById) {
 
   public static final Set<String> TERMINAL = Set.of("deployed", "rejected", "cancelled", "failed", "rolled_back");
 
@@ -48,7 +51,8 @@ public record Promotion(
         row.getString("reason"),
         row.getString("error"),
         row.getOffsetDateTime("created_at"),
-        row.getOffsetDateTime("completed_at"));
+        row.getOffsetDateTime("completed_at"),
+        row.getString("requested_by_id"));
   }
 
   public boolean terminal() {
@@ -66,7 +70,7 @@ public record Promotion(
         .put("releaseId", releaseId.toString())
         .put("targetEnvironmentId", targetEnvironmentId.toString())
         .put("status", status)
-        .put("steps", steps)
+        .put("steps", StepSecrets.masked(steps))
         .put("currentStep", currentStep)
         .put("waitingOn", waitingOn)
         .put("requiredApprovals", requiredApprovals)

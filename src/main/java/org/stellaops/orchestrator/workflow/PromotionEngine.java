@@ -43,9 +43,13 @@ public final class PromotionEngine {
   private final StatusReports reports;
   private final WebClient http;
   private final EventBus eventBus;
+  private final StepSecrets secrets;
+  private final String publicUrl;
 
+  /** {@code publicUrl}: the gateway's address as deploy targets reach it, for their callback URL. */
   public PromotionEngine(PromotionRepository promotions, EnvironmentService environments, ReleaseService releases,
-      PipelineRunService pipelineRuns, StatusReports reports, WebClient http, EventBus eventBus) {
+      PipelineRunService pipelineRuns, StatusReports reports, WebClient http, EventBus eventBus, StepSecrets secrets,
+      String publicUrl) {
     this.promotions = promotions;
     this.environments = environments;
     this.releases = releases;
@@ -53,6 +57,8 @@ public final class PromotionEngine {
     this.reports = reports;
     this.http = http;
     this.eventBus = eventBus;
+    this.secrets = secrets;
+    this.publicUrl = publicUrl.replaceAll("/+$", "");
   }
 
   /** {@code POST /promotions {releaseId, targetEnvironmentId, reason?}}: snapshot the workflow and start it. */
@@ -74,7 +80,8 @@ public final class PromotionEngine {
                 throw ApiException.unprocessable("FREEZE_WINDOW", "environment " + env.name() + " is frozen: " + freeze,
                     (JsonObject) null);
               }
-              return begin(release.id(), env, snapshot(env.workflow()), caller.actor(), reason, "manual");
+              return begin(release.id(), env, snapshot(env.workflow()), caller.actor(),
+                  FourEyes.principalId(caller), reason, "manual");
             }));
   }
 
@@ -93,9 +100,9 @@ public final class PromotionEngine {
   }
 
   /** Creates the promotion and its deployment job, announces them and starts the first step. */
-  private Future<Promotion> begin(UUID releaseId, Environment env, JsonArray steps, String actor, String reason,
-      String trigger) {
-    return promotions.insert(releaseId, env.id(), steps, env.requiredApprovals(), actor, reason, trigger)
+  private Future<Promotion> begin(UUID releaseId, Environment env, JsonArray steps, String actor, String actorId,
+      String reason, String trigger) {
+    return promotions.insert(releaseId, env.id(), steps, env.requiredApprovals(), actor, actorId, reason, trigger)
         .onSuccess(p -> {
           eventBus.publish(Events.PROMOTION_STARTED, ids(p));
           eventBus.publish(Events.DEPLOYMENT_STARTED, ids(p));
@@ -121,11 +128,49 @@ public final class PromotionEngine {
           }
           return freeze == null;
         })
-        .map(env -> begin(releaseId, env, snapshot(env.workflow()), "auto-promotion",
+        .map(env -> begin(releaseId, env, snapshot(env.workflow()), "auto-promotion", FourEyes.AUTOMATIC,
             deployedTo == null ? "new release" : "deployed to " + deployedTo, "auto")
             .recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
                 ? Future.succeededFuture() : Future.failedFuture(e)))
         .toList())).mapEmpty();
+  }
+
+  /**
+   * {@code release.created}: auto-promotes the release the message names only as PostgreSQL
+   * has it; a message naming no release (forged, or from a replica on another database) does
+   * nothing.
+   */
+  public Future<Void> onReleaseCreated(String releaseId) {
+    UUID id = parseEventId(releaseId);
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    return releases.get(id.toString()).transform(found -> found.failed()
+        ? Future.succeededFuture() : autoPromote(found.result().id(), null));
+  }
+
+  /**
+   * {@code promotion.completed}: a promotion that deployed moves its release on to the
+   * environments that auto-promote from its environment. What it acts on (that the promotion
+   * deployed, its release and environment) is read from PostgreSQL, never taken from the
+   * message, whose sender is not authenticated on a cluster's event bus.
+   */
+  public Future<Void> onPromotionCompleted(String promotionId) {
+    UUID id = parseEventId(promotionId);
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    return promotions.find(id).compose(found -> found.isPresent() && "deployed".equals(found.get().status())
+        ? autoPromote(found.get().releaseId(), found.get().targetEnvironmentId())
+        : Future.succeededFuture());
+  }
+
+  private static UUID parseEventId(String id) {
+    try {
+      return id == null ? null : UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**
@@ -151,7 +196,8 @@ public final class PromotionEngine {
               deploySteps.add(s);
             }
           });
-          return begin(previous.get(), env, snapshot(deploySteps), caller.actor(), "rollback of " + jobId, "rollback");
+          return begin(previous.get(), env, snapshot(deploySteps), caller.actor(), FourEyes.principalId(caller),
+              "rollback of " + jobId, "rollback");
         }).compose(p -> promotions.markRolledBack(job, p.deploymentJobId()).map(p))
             .onSuccess(p -> eventBus.publish(Events.DEPLOYMENT_ROLLBACK_INITIATED, ids(p)
                 .put("rolledBackDeploymentJobId", jobId).put("rollbackReleaseId", previous.get().toString())));
@@ -264,7 +310,7 @@ public final class PromotionEngine {
       case "approval" -> Future.succeededFuture(config.getInteger("requiredApprovals", p.requiredApprovals()) <= 0
           ? StepResult.done(new JsonObject().put("approvers", new JsonArray()))
           : StepResult.waiting("approval:" + p.id(), new JsonObject()));
-      case "http" -> httpStep(config);
+      case "http" -> httpStep(p, config);
       default -> Future.succeededFuture(StepResult.failed("unknown step type " + step.getString("type"), null));
     };
   }
@@ -333,7 +379,11 @@ public final class PromotionEngine {
     return null;
   }
 
-  /** POSTs the release's digests to the deploy target; a 202 waits for the callback. */
+  /**
+   * POSTs the release's digests to the deploy target; a 202 waits for the callback. The request
+   * carries {@code callback: {url, token}}: a fresh random token for this job, shown only here
+   * and stored as its SHA-256, which the target presents to finish this deployment and no other.
+   */
   private Future<StepResult> deploy(Promotion p, Release release, Environment env, JsonObject config) {
     JsonArray components = new JsonArray();
     release.components().forEach(c -> components.add(new JsonObject().put("name", c.componentName())
@@ -344,9 +394,12 @@ public final class PromotionEngine {
         .put("components", components);
     var request = http.requestAbs(HttpMethod.POST, config.getString("url"))
         .timeout(config.getInteger("timeout", 600) * 1000L);
-    config.getJsonObject("headers", new JsonObject()).forEach(h -> request.putHeader(h.getKey(), String.valueOf(h.getValue())));
+    secrets.open(p.targetEnvironmentId(), p.current()).forEach(request::putHeader);
     JsonObject outputs = new JsonObject().put("deploymentJobId", p.deploymentJobId().toString());
-    return request.sendJsonObject(body).map(response -> {
+    String token = CallbackTokens.issue();
+    body.put("callback", new JsonObject().put("url", callbackUrl(p.deploymentJobId())).put("token", token));
+    return promotions.setCallbackHash(p.deploymentJobId(), CallbackTokens.hash(token))
+        .compose(stored -> request.sendJsonObject(body)).map(response -> {
       if (response.statusCode() == 202) {
         return StepResult.waiting("deploy:" + p.deploymentJobId(), outputs.put("status", "running"));
       }
@@ -358,16 +411,29 @@ public final class PromotionEngine {
     }).recover(e -> Future.succeededFuture(StepResult.failed("deploy target unreachable: " + e.getMessage(), null)));
   }
 
-  private Future<StepResult> httpStep(JsonObject config) {
+  /** The address a deploy target reports this job's outcome to. */
+  String callbackUrl(UUID jobId) {
+    return publicUrl + "/api/v1/deployments/" + jobId + "/callback";
+  }
+
+  /**
+   * Calls the step's URL. Its outputs keep the status and at most {@link CappedBody#LIMIT}
+   * bytes of the response body ({@code bodyTruncated} says when more came), never the response
+   * headers: they may carry cookies or tokens of the called service.
+   */
+  private Future<StepResult> httpStep(Promotion p, JsonObject config) {
     HttpMethod method = HttpMethod.valueOf(config.getString("method", "GET").toUpperCase());
-    var request = http.requestAbs(method, config.getString("url")).timeout(config.getInteger("timeout", 60) * 1000L);
-    config.getJsonObject("headers", new JsonObject()).forEach(h -> request.putHeader(h.getKey(), String.valueOf(h.getValue())));
+    var request = http.requestAbs(method, config.getString("url")).timeout(config.getInteger("timeout", 60) * 1000L)
+        .as(new CappedBody(CappedBody.LIMIT));
+    secrets.open(p.targetEnvironmentId(), p.current()).forEach(request::putHeader);
     Object body = config.getValue("body");
-    Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent = body == null ? request.send()
+    Future<io.vertx.ext.web.client.HttpResponse<CappedBody.Result>> sent = body == null ? request.send()
         : request.sendBuffer(Buffer.buffer(body instanceof String s ? s : io.vertx.core.json.Json.encode(body)));
     int expected = config.getInteger("expectedStatus", 200);
     return sent.map(response -> {
-      JsonObject outputs = new JsonObject().put("status", response.statusCode()).put("body", response.bodyAsString());
+      CappedBody.Result kept = response.body();
+      JsonObject outputs = new JsonObject().put("status", response.statusCode())
+          .put("body", kept == null ? "" : kept.text()).put("bodyTruncated", kept != null && kept.truncated());
       return response.statusCode() == expected ? StepResult.done(outputs)
           : StepResult.failed("expected HTTP " + expected + ", got " + response.statusCode(), outputs);
     }).recover(e -> Future.succeededFuture(StepResult.failed("http step failed: " + e.getMessage(), null)));
@@ -422,6 +488,11 @@ public final class PromotionEngine {
     }).compose(runs -> Future.all(runs.stream().map(this::runCompleted).toList())).mapEmpty();
   }
 
+  /** Seals step header values stored in plaintext; see {@link EnvironmentService#sealStoredHeaders}. */
+  public Future<Integer> sealStoredHeaders() {
+    return environments.sealStoredHeaders(promotions);
+  }
+
   /** {@code ci.run.completed}: resume every promotion waiting on that run. */
   public Future<Void> runCompleted(String pipelineRunId) {
     return promotions.waitingOn("run:" + pipelineRunId).compose(ids -> resumeWaiting(pipelineRunId, ids));
@@ -470,14 +541,23 @@ public final class PromotionEngine {
         .compose(moved -> moved.map(m -> finish(m, "failed", error)).orElse(Future.succeededFuture()));
   }
 
-  /** {@code POST /promotions/{id}/approve|reject}: one decision per person; enough distinct approvals move on. */
+  /**
+   * {@code POST /promotions/{id}/approve|reject}: one decision per principal; enough distinct
+   * approvals other than the requester's move on. The requester may reject (withdraw) the
+   * promotion but never approve it.
+   */
   public Future<Promotion> decide(String id, boolean approve, String comment, Principal caller) {
     UUID uuid = parseId(id);
     return get(id).compose(p -> {
+      if (approve && FourEyes.isRequester(p, caller)) {
+        throw ApiException.of(403, "SELF_APPROVAL", "promotion " + id + " was requested by " + p.requestedBy()
+            + ", who cannot approve it: another principal with promotion:approve must (four-eyes rule)");
+      }
       if (!("approval:" + uuid).equals(p.waitingOn())) {
         throw ApiException.conflict("promotion " + id + " is not waiting for approval (status " + p.status() + ")");
       }
-      return promotions.decide(uuid, caller.actor(), approve ? "approved" : "rejected", comment)
+      return promotions.decide(uuid, caller.actor(), FourEyes.principalId(caller), approve ? "approved" : "rejected",
+          comment)
           .compose(v -> approve ? onApprovals(p) : reject(p, caller))
           .compose(v -> get(id));
     });
@@ -506,8 +586,32 @@ public final class PromotionEngine {
         .compose(moved -> moved.map(m -> finish(m, "rejected", error)).orElse(Future.succeededFuture()));
   }
 
-  /** {@code POST /deployments/{jobId}/callback {status, message?}} from a deploy target that answered 202. */
-  public Future<Void> deployCallback(String jobId, JsonObject body) {
+  /**
+   * {@code POST /deployments/{jobId}/callback {status, message?}} from a deploy target that
+   * answered 202, authenticated by the token its deploy request carried for this job. A missing
+   * or wrong token, another job's, a used one, or one of a job that ended is a 401 that does not
+   * say which; only then is the body read.
+   */
+  public Future<Void> deployCallback(String jobId, String token, java.util.function.Supplier<JsonObject> body) {
+    UUID job;
+    try {
+      job = UUID.fromString(jobId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(CallbackTokens.refused(jobId));
+    }
+    if (token == null) {
+      return Future.failedFuture(ApiException.unauthorized("send the deployment's callback token, from the deploy "
+          + "request's callback.token, as Authorization: Bearer <token> or " + CallbackTokens.HEADER));
+    }
+    return promotions.callbackHash(job).compose(hash -> {
+      if (hash.isEmpty() || !CallbackTokens.matches(token, hash.get())) {
+        throw CallbackTokens.refused(jobId);
+      }
+      return finishDeployStep(job, jobId, body.get());
+    });
+  }
+
+  private Future<Void> finishDeployStep(UUID job, String jobId, JsonObject body) {
     Validator v = new Validator(body);
     String status = v.requiredString("status", 32);
     if (status != null && !List.of("success", "succeeded", "failed", "failure").contains(status)) {
@@ -515,7 +619,6 @@ public final class PromotionEngine {
     }
     String message = v.optionalString("message", 1000);
     v.throwIfInvalid();
-    UUID job = parseId(jobId);
     boolean ok = status.startsWith("succ");
     return promotions.waitingOn("deploy:" + job).compose(ids -> {
       if (ids.isEmpty()) {
@@ -529,7 +632,8 @@ public final class PromotionEngine {
         s.put("status", ok ? "succeeded" : "failed").put("finishedAt", Instant.now().toString());
         if (ok) {
           return promotions.transition(p, "deploying", steps, p.currentStep() + 1, null, null)
-              .compose(moved -> moved.map(this::step).orElse(Future.succeededFuture()));
+              .compose(moved -> moved.map(m -> promotions.clearCallbackHash(job).compose(x -> step(m)))
+                  .orElse(Future.succeededFuture()));
         }
         String error = "deployment failed" + (message == null ? "" : ": " + message);
         s.put("error", error);

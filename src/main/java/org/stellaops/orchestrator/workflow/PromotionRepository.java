@@ -24,8 +24,8 @@ public final class PromotionRepository {
       """;
   private static final String INSERT = """
       INSERT INTO promotion (id, release_id, target_environment_id, status, steps, required_approvals,
-                             deployment_job_id, requested_by, reason, trigger)
-      VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9)
+                             deployment_job_id, requested_by, reason, trigger, requested_by_id)
+      VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10)
       RETURNING *
       """;
   private static final String FIND = "SELECT * FROM promotion WHERE id = $1";
@@ -48,12 +48,32 @@ public final class PromotionRepository {
       RETURNING *
       """;
   private static final String APPROVE = """
-      INSERT INTO promotion_approval (promotion_id, approver, decision, comment) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (promotion_id, approver) DO NOTHING
+      INSERT INTO promotion_approval (promotion_id, approver, approver_id, decision, comment) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (promotion_id, approver_id) DO NOTHING
       """;
+  /** Approvals by anyone but the requester (one recorded before the four-eyes rule does not count). */
   private static final String APPROVERS = """
-      SELECT approver FROM promotion_approval WHERE promotion_id = $1 AND decision = 'approved' ORDER BY created_at
+      SELECT a.approver FROM promotion_approval a JOIN promotion p ON p.id = a.promotion_id
+      WHERE a.promotion_id = $1 AND a.decision = 'approved'
+        AND a.approver_id <> coalesce(p.requested_by_id, p.requested_by)
+      ORDER BY a.created_at
       """;
+  private static final String SET_CALLBACK_HASH = """
+      UPDATE deployment_job SET callback_token_hash = $2 WHERE id = $1 AND status IN ('pending', 'running')
+      """;
+  private static final String CALLBACK_HASH = """
+      SELECT callback_token_hash FROM deployment_job WHERE id = $1 AND status IN ('pending', 'running')
+      """;
+  private static final String CLEAR_CALLBACK_HASH = "UPDATE deployment_job SET callback_token_hash = NULL WHERE id = $1";
+  private static final String WITH_PLAINTEXT_HEADERS = """
+      SELECT * FROM promotion WHERE jsonb_path_exists(steps, '$[*].config.headers.* ? (@.type() == "string")')
+      """;
+  /**
+   * Rewrites a promotion's steps without bumping its version, so a replica moving the same
+   * promotion at that moment is not turned away (it may write the old steps back; the next
+   * start's pass seals them again).
+   */
+  private static final String RESEAL = "UPDATE promotion SET steps = $3 WHERE id = $1 AND version = $2";
   private static final String FIND_JOB = "SELECT * FROM deployment_job WHERE id = $1";
   private static final String LIST_JOBS = "SELECT * FROM deployment_job WHERE ($1::uuid IS NULL OR environment_id = $1) "
       + "ORDER BY created_at DESC, id DESC LIMIT $2";
@@ -66,7 +86,8 @@ public final class PromotionRepository {
       UPDATE deployment_job SET status = 'rolled_back', rolled_back_by = $2 WHERE id = $1
       """;
   private static final String FINISH_JOB = """
-      UPDATE deployment_job SET status = $2, message = $3, target_url = coalesce($4, target_url), finished_at = now()
+      UPDATE deployment_job SET status = $2, message = $3, target_url = coalesce($4, target_url), finished_at = now(),
+             callback_token_hash = NULL
       WHERE id = $1 AND status IN ('pending', 'running')
       """;
 
@@ -76,21 +97,18 @@ public final class PromotionRepository {
     this.pool = pool;
   }
 
-  /** Creates the promotion and its deployment job together. */
+  /**
+   * Creates the promotion and its deployment job together. {@code trigger} auto is unique per
+   * release and environment: a second insert fails with SQLSTATE 23505.
+   */
   public Future<Promotion> insert(UUID releaseId, UUID environmentId, JsonArray steps, int requiredApprovals,
-      String requestedBy, String reason) {
-    return insert(releaseId, environmentId, steps, requiredApprovals, requestedBy, reason, "manual");
-  }
-
-  /** {@code trigger} auto is unique per release and environment: a second insert fails with SQLSTATE 23505. */
-  public Future<Promotion> insert(UUID releaseId, UUID environmentId, JsonArray steps, int requiredApprovals,
-      String requestedBy, String reason, String trigger) {
+      String requestedBy, String requestedById, String reason, String trigger) {
     UUID id = UUID.randomUUID();
     UUID job = UUID.randomUUID();
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB).execute(Tuple.of(job, releaseId, environmentId, id))
         .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.tuple().addUUID(id).addUUID(releaseId)
             .addUUID(environmentId).addValue(steps).addInteger(requiredApprovals).addUUID(job)
-            .addString(requestedBy).addString(reason).addString(trigger)))
+            .addString(requestedBy).addString(reason).addString(trigger).addString(requestedById)))
         .map(rows -> Promotion.fromRow(rows.iterator().next())));
   }
 
@@ -150,9 +168,47 @@ public final class PromotionRepository {
         .map(PromotionRepository::first);
   }
 
-  /** Records a decision; a second decision by the same person is ignored. */
-  public Future<Void> decide(UUID promotionId, String approver, String decision, String comment) {
-    return pool.preparedQuery(APPROVE).execute(Tuple.of(promotionId, approver, decision, comment)).mapEmpty();
+  /** Records a decision; a second decision by the same principal is ignored. */
+  public Future<Void> decide(UUID promotionId, String approver, String approverId, String decision, String comment) {
+    return pool.preparedQuery(APPROVE).execute(Tuple.of(promotionId, approver, approverId, decision, comment))
+        .mapEmpty();
+  }
+
+  /** Stores the hash of a job's callback token; false when the job has already ended. */
+  public Future<Boolean> setCallbackHash(UUID jobId, byte[] hash) {
+    return pool.preparedQuery(SET_CALLBACK_HASH).execute(Tuple.of(jobId, io.vertx.core.buffer.Buffer.buffer(hash)))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** The callback token hash of a running job; empty when there is none or the job has ended. */
+  public Future<Optional<byte[]>> callbackHash(UUID jobId) {
+    return pool.preparedQuery(CALLBACK_HASH).execute(Tuple.of(jobId)).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.empty();
+      }
+      io.vertx.core.buffer.Buffer hash = rows.iterator().next().getBuffer(0);
+      return Optional.ofNullable(hash == null ? null : hash.getBytes());
+    });
+  }
+
+  /** A callback token works once: cleared when its callback is accepted. */
+  public Future<Void> clearCallbackHash(UUID jobId) {
+    return pool.preparedQuery(CLEAR_CALLBACK_HASH).execute(Tuple.of(jobId)).mapEmpty();
+  }
+
+  /** Promotions whose steps still hold a plaintext header value. */
+  public Future<List<Promotion>> withPlaintextHeaders() {
+    return pool.query(WITH_PLAINTEXT_HEADERS).execute().map(rows -> {
+      List<Promotion> all = new ArrayList<>();
+      rows.forEach(row -> all.add(Promotion.fromRow(row)));
+      return all;
+    });
+  }
+
+  /** Replaces the steps of a promotion not moved since it was read; false when it was. */
+  public Future<Boolean> reseal(Promotion p, JsonArray steps) {
+    return pool.preparedQuery(RESEAL).execute(Tuple.tuple().addUUID(p.id()).addInteger(p.version()).addValue(steps))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   public Future<List<String>> approvers(UUID promotionId) {

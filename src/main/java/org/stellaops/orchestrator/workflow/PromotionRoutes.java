@@ -67,9 +67,24 @@ public final class PromotionRoutes {
         .onFailure(ctx::fail);
   }
 
+  /** Needs no gateway account: the deploy target proves itself with the job's callback token. */
   public void callback(RoutingContext ctx) {
-    engine.deployCallback(ctx.pathParam("jobId"), Bodies.jsonObject(ctx))
+    engine.deployCallback(ctx.pathParam("jobId"), callbackToken(ctx), () -> Bodies.jsonObject(ctx))
         .compose(v -> Responses.send(ctx, 202, Responses.envelope(ctx, new JsonObject().put("accepted", true))))
         .onFailure(ctx::fail);
+  }
+
+  /** {@code X-Stella-Callback-Token: <token>}, else {@code Authorization: Bearer <token>}; null when neither. */
+  static String callbackToken(RoutingContext ctx) {
+    String header = ctx.request().getHeader(CallbackTokens.HEADER);
+    if (header != null && !header.isBlank()) {
+      return header.trim();
+    }
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        && !authorization.substring(7).isBlank()) {
+      return authorization.substring(7).trim();
+    }
+    return null;
   }
 }

@@ -30,7 +30,7 @@ public final class WorkflowValidator {
       "wait-ci", Set.of("status", "success", "pipelineRun"),
       "deploy", Set.of("deploymentJobId", "status"),
       "approval", Set.of("approvers"),
-      "http", Set.of("status", "body"));
+      "http", Set.of("status", "body", "bodyTruncated"));
 
   private WorkflowValidator() {}
 

@@ -54,14 +54,15 @@ public final class WorkflowVerticle extends VerticleBase {
       runLookups.submit(runId).compose(ids -> engine.resumeWaiting(runId, ids))
           .onFailure(e -> LOG.warn("resuming promotions waiting on run {} failed: {}", runId, e.getMessage()));
     });
-    releases = vertx.eventBus().consumer(Events.RELEASE_CREATED,
-        msg -> engine.autoPromote(java.util.UUID.fromString(msg.body().getString("releaseId")), null));
-    completed = vertx.eventBus().consumer(Events.PROMOTION_COMPLETED, msg -> {
-      if ("deployed".equals(msg.body().getString("status"))) {
-        engine.autoPromote(java.util.UUID.fromString(msg.body().getString("releaseId")),
-            java.util.UUID.fromString(msg.body().getString("environmentId")));
-      }
-    });
+    // Cluster peers are not authenticated on the event bus: a message only names what changed,
+    // and each handler re-reads it from PostgreSQL before acting (the run and the promotions
+    // waiting on it; the release; the completed promotion's status, release and environment).
+    releases = vertx.eventBus().consumer(Events.RELEASE_CREATED, msg -> engine.onReleaseCreated(
+        msg.body().getString("releaseId")).onFailure(e -> LOG.warn("auto-promotion of a new release failed: {}",
+            e.getMessage())));
+    completed = vertx.eventBus().consumer(Events.PROMOTION_COMPLETED, msg -> engine.onPromotionCompleted(
+        msg.body().getString("promotionId")).onFailure(e -> LOG.warn("auto-promotion after promotion {} failed: {}",
+            msg.body().getString("promotionId"), e.getMessage())));
     // Local consumers: an event is queued for subscribers by the replica that published it, once.
     EventSubscriptions.NAMES.keySet().forEach(address -> outbound.add(vertx.eventBus().<JsonObject>localConsumer(
         address, msg -> enqueues.submit(new EventSubscriptions.Published(address, msg.body()))
@@ -87,7 +88,15 @@ public final class WorkflowVerticle extends VerticleBase {
       }
     });
     return Future.all(runs.completion(), releases.completion(), completed.completion())
-        .onSuccess(v -> engine.recover());
+        .onSuccess(v -> engine.sealStoredHeaders()
+            .onSuccess(sealed -> {
+              if (sealed > 0) {
+                LOG.info("sealed the plaintext step header values of {} environments and promotions", sealed);
+              }
+            })
+            .onFailure(e -> LOG.warn("sealing plaintext step header values failed (retried at the next start): {}",
+                e.getMessage()))
+            .onComplete(done -> engine.recover()));
   }
 
   @Override

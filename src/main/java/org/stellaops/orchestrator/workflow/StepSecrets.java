@@ -1,0 +1,139 @@
+package org.stellaops.orchestrator.workflow;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.stellaops.orchestrator.integration.CredentialCipher;
+import org.stellaops.orchestrator.platform.Validator;
+
+/**
+ * Header values of steps ({@code config.headers} of deploy and http steps) are write-only:
+ * stored sealed with the master key (AES-256-GCM, bound to the environment's id) as
+ * {@code {"sealed": "<base64>"}}, opened only to send the step's request, and answered as
+ * {@value #MASK} to everyone. A promotion's snapshot of the workflow carries the sealed values,
+ * so they open with its target environment's id.
+ */
+public final class StepSecrets {
+
+  /** What every header value is answered as; sent back on save, it keeps the stored value. */
+  public static final String MASK = "***";
+  private static final String SEALED = "sealed";
+
+  private final CredentialCipher cipher;
+
+  public StepSecrets(CredentialCipher cipher) {
+    this.cipher = cipher;
+  }
+
+  /**
+   * The workflow to store: every plaintext header value sealed. A value of {@value #MASK}
+   * keeps what {@code stored} holds for the same step id and header name (a workflow read back
+   * and saved again keeps its secrets); with nothing stored there it is a validation error.
+   */
+  JsonArray seal(UUID environmentId, JsonArray workflow, JsonArray stored, Validator v) {
+    JsonArray sealed = workflow.copy();
+    for (int i = 0; i < sealed.size(); i++) {
+      JsonObject headers = headersOf(sealed.getValue(i));
+      if (headers == null) {
+        continue;
+      }
+      JsonObject previous = headersOf(stepNamed(stored, ((JsonObject) sealed.getValue(i)).getString("id")));
+      for (String name : headers.fieldNames()) {
+        Object value = headers.getValue(name);
+        if (MASK.equals(value)) {
+          Object kept = previous == null ? null : previous.getValue(name);
+          if (kept == null) {
+            v.error("workflow[" + i + "].config.headers." + name, "is " + MASK + ", which stands for a stored "
+                + "value, but this step has no stored header " + name + "; send the value itself", "INVALID_VALUE");
+          } else {
+            headers.put(name, kept instanceof String plain ? seal(environmentId, plain) : kept);
+          }
+        } else if (value instanceof String plain) {
+          headers.put(name, seal(environmentId, plain));
+        }
+      }
+    }
+    return sealed;
+  }
+
+  /** The steps with every plaintext header value sealed, sealed ones kept. */
+  JsonArray sealPlaintext(UUID environmentId, JsonArray steps) {
+    JsonArray sealed = steps.copy();
+    for (Object step : sealed) {
+      JsonObject headers = headersOf(step);
+      if (headers == null) {
+        continue;
+      }
+      for (String name : headers.fieldNames()) {
+        if (headers.getValue(name) instanceof String plain) {
+          headers.put(name, seal(environmentId, plain));
+        }
+      }
+    }
+    return sealed;
+  }
+
+  /** The headers a step sends, opened. Fails naming the step and header, never the value. */
+  Map<String, String> open(UUID environmentId, JsonObject step) {
+    Map<String, String> open = new LinkedHashMap<>();
+    JsonObject headers = headersOf(step);
+    if (headers == null) {
+      return open;
+    }
+    for (String name : headers.fieldNames()) {
+      Object value = headers.getValue(name);
+      if (value instanceof JsonObject sealed && sealed.getValue(SEALED) instanceof String data) {
+        try {
+          open.put(name, cipher.decrypt(environmentId, Base64.getDecoder().decode(data)).getString("value"));
+        } catch (RuntimeException e) {
+          throw new IllegalStateException("header " + name + " of step " + step.getString("id") + " cannot be "
+              + "decrypted (altered, or sealed under another STELLA_MASTER_KEY); save the environment's workflow "
+              + "with the header's value again");
+        }
+      } else {
+        open.put(name, String.valueOf(value));
+      }
+    }
+    return open;
+  }
+
+  /** The steps as answered: every header value replaced by {@value #MASK}. Pure. */
+  public static JsonArray masked(JsonArray steps) {
+    if (steps == null) {
+      return null;
+    }
+    JsonArray masked = steps.copy();
+    for (Object step : masked) {
+      JsonObject headers = headersOf(step);
+      if (headers != null) {
+        headers.fieldNames().forEach(name -> headers.put(name, MASK));
+      }
+    }
+    return masked;
+  }
+
+  private JsonObject seal(UUID environmentId, String plain) {
+    byte[] data = cipher.encrypt(environmentId, new JsonObject().put("value", plain));
+    return new JsonObject().put(SEALED, Base64.getEncoder().encodeToString(data));
+  }
+
+  private static JsonObject headersOf(Object step) {
+    return step instanceof JsonObject s && s.getValue("config") instanceof JsonObject config
+        && config.getValue("headers") instanceof JsonObject headers ? headers : null;
+  }
+
+  private static JsonObject stepNamed(JsonArray steps, String id) {
+    if (steps == null || id == null) {
+      return null;
+    }
+    for (Object step : steps) {
+      if (step instanceof JsonObject s && id.equals(s.getString("id"))) {
+        return s;
+      }
+    }
+    return null;
+  }
+}
