@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
@@ -24,10 +25,12 @@ public final class EnvironmentService {
 
   private final EnvironmentRepository repository;
   private final IntegrationService integrations;
+  private final EgressPolicy egress;
 
-  public EnvironmentService(EnvironmentRepository repository, IntegrationService integrations) {
+  public EnvironmentService(EnvironmentRepository repository, IntegrationService integrations, EgressPolicy egress) {
     this.repository = repository;
     this.integrations = integrations;
+    this.egress = egress;
   }
 
   public Future<Environment> create(JsonObject body, Principal caller) {
@@ -74,7 +77,7 @@ public final class EnvironmentService {
 
   /** Structural problems are 400s; references to environments or integrations that do not exist are 422s. */
   private Future<Environment> validated(Environment e, Validator v) {
-    List<UUID> referenced = WorkflowValidator.validate(e.workflow(), v);
+    List<UUID> referenced = WorkflowValidator.validate(e.workflow(), v, egress);
     v.throwIfInvalid();
     List<Future<?>> checks = new ArrayList<>();
     List<ValidationError> missing = new java.util.concurrent.CopyOnWriteArrayList<>();

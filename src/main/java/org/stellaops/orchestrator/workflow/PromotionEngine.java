@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import org.stellaops.orchestrator.egress.EgressDeniedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -333,7 +334,10 @@ public final class PromotionEngine {
     return null;
   }
 
-  /** POSTs the release's digests to the deploy target; a 202 waits for the callback. */
+  /**
+   * POSTs the release's digests to the deploy target; a 202 waits for the callback, another 2xx
+   * is done, anything else (a 3xx included: redirects are never followed) fails the step.
+   */
   private Future<StepResult> deploy(Promotion p, Release release, Environment env, JsonObject config) {
     JsonArray components = new JsonArray();
     release.components().forEach(c -> components.add(new JsonObject().put("name", c.componentName())
@@ -355,7 +359,8 @@ public final class PromotionEngine {
       }
       return StepResult.failed("deploy target answered " + response.statusCode(), new JsonObject()
           .put("status", response.statusCode()));
-    }).recover(e -> Future.succeededFuture(StepResult.failed("deploy target unreachable: " + e.getMessage(), null)));
+    }).recover(e -> Future.succeededFuture(StepResult.failed("deploy target unreachable: " + e.getMessage(),
+        unsent(e))));
   }
 
   private Future<StepResult> httpStep(JsonObject config) {
@@ -370,7 +375,12 @@ public final class PromotionEngine {
       JsonObject outputs = new JsonObject().put("status", response.statusCode()).put("body", response.bodyAsString());
       return response.statusCode() == expected ? StepResult.done(outputs)
           : StepResult.failed("expected HTTP " + expected + ", got " + response.statusCode(), outputs);
-    }).recover(e -> Future.succeededFuture(StepResult.failed("http step failed: " + e.getMessage(), null)));
+    }).recover(e -> Future.succeededFuture(StepResult.failed("http step failed: " + e.getMessage(), unsent(e))));
+  }
+
+  /** A step's error details when its request was never sent: the egress policy's code, for callers to act on. */
+  private static JsonObject unsent(Throwable e) {
+    return EgressDeniedException.in(e) ? new JsonObject().put("code", EgressDeniedException.CODE) : null;
   }
 
   /** Records a step's result and moves on, waits, or fails the promotion. */
