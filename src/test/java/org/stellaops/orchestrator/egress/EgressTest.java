@@ -1,6 +1,7 @@
 package org.stellaops.orchestrator.egress;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonArray;
@@ -35,7 +36,8 @@ class EgressTest {
       .map("ipv6-metadata.test", "fd00:ec2::254")
       .map("split.test", "10.0.0.7", "169.254.169.254")
       .map("ci-metadata.test", "169.254.169.254")
-      .map("loop.test", "127.0.0.1");
+      .map("loop.test", "127.0.0.1")
+      .map("idp.test", "169.254.169.254");
   private static final StubResolver loopbackNames = new StubResolver()
       .map("deploy.test", "127.0.0.1")
       .map("rebind.test", "127.0.0.1")
@@ -238,6 +240,20 @@ class EgressTest {
         .extracting(RecordingServer.Request::path).containsExactly("/first");
     // One lookup per request, and each request used the answer of its own lookup.
     assertThat(loopbackNames.lookups("rebind.test")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a JWKS URL whose host resolves to a metadata address stops start-up with EGRESS_DENIED, nothing fetched")
+  void jwksIsDenied() {
+    String db = TestDatabases.freshDatabase();
+    AppConfig config = TestGateway.baseConfig().withEgress(new AppConfig.Egress(List.of())).withAdminToken(ADMIN)
+        .withDbUrl(db).withJwt(new AppConfig.Jwt(Optional.of("https://idp.example.com"), Optional.empty(),
+            Optional.of("http://idp.test/realms/stella/protocol/openid-connect/certs"), Optional.empty(), "RS256",
+            "roles", "sub", 600));
+    assertThatThrownBy(() -> TestGateway.start(config, db, strictNames))
+        .hasRootCauseInstanceOf(EgressDeniedException.class)
+        .rootCause().hasMessageContaining("EGRESS_DENIED").hasMessageContaining("idp.test");
+    assertThat(strictNames.lookups("idp.test")).isEqualTo(1);
   }
 
   @Test
