@@ -31,6 +31,8 @@ import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.scheduler.PollMetrics;
 import org.stellaops.orchestrator.scheduler.Poller;
 import org.stellaops.orchestrator.scheduler.SchedulerVerticle;
+import org.stellaops.orchestrator.egress.Egress;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.integration.IntegrationRepository;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
@@ -110,20 +112,29 @@ public final class Application {
   static final int OUTBOUND_CONNECTIONS_PER_HOST = 256;
 
   public static Future<Application> start(AppConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * @param resolver how outbound requests resolve names; null for the system resolver (tests map
+   *     names to addresses with their own, so no DNS is needed to exercise the egress policy)
+   */
+  public static Future<Application> start(AppConfig config, Egress.Resolver resolver) {
     Metrics metrics = new Metrics();
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics.vertxOptions());
     var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
     if (!config.cluster().enabled()) {
-      return started(builder.with(options).build(), config, metrics);
+      return started(builder.with(options).build(), config, metrics, resolver);
     }
     return builder.with(options.setEventBusOptions(Clustering.eventBus(config.cluster())))
         .withClusterManager(Clustering.manager(config.cluster())).buildClustered()
         .onSuccess(v -> LOG.info("joined the gateway cluster (Hazelcast port {}, event bus port {})",
             config.cluster().port(), config.cluster().busPort()))
-        .compose(vertx -> started(vertx, config, metrics));
+        .compose(vertx -> started(vertx, config, metrics, resolver));
   }
 
-  private static Future<Application> started(Vertx vertx, AppConfig config, Metrics metrics) {
+  private static Future<Application> started(Vertx vertx, AppConfig config, Metrics metrics,
+      Egress.Resolver resolver) {
     return vertx.executeBlocking(() -> {
           Database db = Database.start(config);
           try {
@@ -134,7 +145,8 @@ public final class Application {
             throw e;
           }
         })
-        .compose(started -> wire(vertx, config, metrics, started.db(), started.masterKey()))
+        .compose(started -> wire(vertx, config, metrics, started.db(), started.masterKey(),
+            resolver != null ? resolver : Egress.Resolver.system(vertx)))
         .recover(e -> {
           // Report the failure now; chaining on vertx.close() would run on a closing event loop.
           closeInBackground(vertx, metrics, null);
@@ -146,12 +158,14 @@ public final class Application {
   private record Started(Database db, SecretKey masterKey) {}
 
   private static Future<Application> wire(Vertx vertx, AppConfig config, Metrics metrics, Database db,
-      SecretKey masterKey) {
+      SecretKey masterKey, Egress.Resolver resolver) {
     Pool pool = db.pool(vertx, config.db().poolSize());
     // Up to 256 connections per host (Vert.x's default is 5): the poller keeps up to
     // scheduler.maxConcurrentPolls (or an integration's maxConcurrentPolls) requests in flight
     // to one CI server, and with 5 connections the rest queued in the client (bench/poll-scale.md).
-    WebClient webClient = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions(),
+    // Every outbound request goes through this one client, and so through the egress policy.
+    EgressPolicy egress = new EgressPolicy(config.egress().allowedNetworks());
+    WebClient webClient = new Egress(egress, resolver).webClient(vertx,
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(OUTBOUND_CONNECTIONS_PER_HOST));
     ServiceAccountRepository accounts = new ServiceAccountRepository(pool);
     Optional<JwtVerifier> jwt = config.jwt().enabled()
@@ -167,7 +181,7 @@ public final class Application {
       ReleaseService releases = new ReleaseService(new ReleaseRepository(pool), componentRepository,
           versionRepository, vertx.eventBus(), metrics.releasesCreated());
       IntegrationService integrations = new IntegrationService(new IntegrationRepository(pool),
-          new CredentialCipher(masterKey), vertx.eventBus());
+          new CredentialCipher(masterKey), vertx.eventBus(), egress);
       integrations.listenForChanges();
       WebhookMetrics webhookMetrics = new WebhookMetrics(metrics.registry());
       Connectors connectors = new Connectors(webClient, Clock.systemUTC());
@@ -177,11 +191,12 @@ public final class Application {
       DeliveryRepository deliveries = new DeliveryRepository(pool);
       StepSecrets stepSecrets = new StepSecrets(new CredentialCipher(masterKey));
       EnvironmentService environments = new EnvironmentService(new EnvironmentRepository(pool), integrations,
-          stepSecrets);
+          stepSecrets, egress);
       PromotionRepository promotionRepository = new PromotionRepository(pool);
       StatusReports statusReports = new StatusReports(new StatusReportRepository(pool), integrations, webClient,
           config.http().publicUrl(), metrics.registry());
-      EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient);
+      EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient,
+          egress);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
           statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl());
       // One writer for the process, on its own event loop (deployed before the HTTP verticles):

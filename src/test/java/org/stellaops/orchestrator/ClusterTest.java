@@ -300,7 +300,9 @@ class ClusterTest {
         "STELLA_CLUSTER_PORT", String.valueOf(clusterPort),
         "STELLA_CLUSTER_BUS_PORT", String.valueOf(busPort),
         "STELLA_SCHEDULER_TICK_MILLIS", "500",
-        "STELLA_DB_POOL_SIZE", "8"));
+        "STELLA_DB_POOL_SIZE", "8",
+        // The fake GitLab listens on loopback, which the egress policy denies by default.
+        "STELLA_EGRESS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128"));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     return new Replica(index, pb.start(), "http://127.0.0.1:" + httpPort, log);
   }

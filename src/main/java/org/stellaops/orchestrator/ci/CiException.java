@@ -26,10 +26,17 @@ public abstract sealed class CiException extends RuntimeException {
     }
   }
 
-  /** The vendor refused the request as invalid (400/409/422 other than not-found): retrying will not help. */
+  /**
+   * The vendor refused the request as invalid (400/409/422 other than not-found), or the egress
+   * policy refused to send it: retrying will not help.
+   */
   public static final class Rejected extends CiException {
     public Rejected(String message) {
       super(message, null);
+    }
+
+    public Rejected(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

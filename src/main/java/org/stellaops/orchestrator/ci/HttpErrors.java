@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.stellaops.orchestrator.egress.EgressDeniedException;
 
 /**
  * How a CI vendor's HTTP answer becomes a {@link CiException}, decided once for the three
@@ -160,11 +161,16 @@ public final class HttpErrors {
 
   /**
    * Any failure of a connector call as the {@link CiException} the caller expects: ours pass through;
-   * anything else (connection refused, timeout, TLS) is {@code Transient}, saying what went wrong.
+   * an egress denial is {@code Rejected}; anything else (connection refused, timeout, TLS) is
+   * {@code Transient}, saying what went wrong.
    */
   public static CiException asCiException(String integration, String what, Throwable failure) {
     if (failure instanceof CiException ci) {
       return ci;
+    }
+    if (EgressDeniedException.in(failure)) {
+      // Retrying cannot help until the URL or egress.allowedNetworks changes.
+      return new CiException.Rejected(integration + " was not called for " + what + ": " + failure.getMessage(), failure);
     }
     String reason = failure.getMessage() == null ? failure.getClass().getSimpleName()
         : failure.getClass().getSimpleName() + ": " + failure.getMessage();

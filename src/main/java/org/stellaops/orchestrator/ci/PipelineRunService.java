@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.egress.EgressDeniedException;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.ApiException;
@@ -176,7 +177,8 @@ public final class PipelineRunService {
 
   /**
    * What a caller hears when the CI system refused: 422 naming the integration for credentials,
-   * unknown pipelines and rejected requests, 429 when it rate-limits us, 502 when it is down.
+   * unknown pipelines and rejected requests, 422 EGRESS_DENIED when the egress policy kept the
+   * request from being sent, 429 when it rate-limits us, 502 when it is down.
    */
   static ApiException vendorError(ResolvedIntegration integration, String action, Throwable e) {
     String what = action + " on " + integration.type().wire() + " integration '" + integration.name() + "' failed: "
@@ -191,6 +193,9 @@ public final class PipelineRunService {
     }
     if (e instanceof CiException.NotFound) {
       return ApiException.unprocessable("CI_PIPELINE_NOT_FOUND", what, details);
+    }
+    if (EgressDeniedException.in(e)) {
+      return ApiException.unprocessable(EgressDeniedException.CODE, what, details);
     }
     if (e instanceof CiException.Rejected) {
       return ApiException.unprocessable("CI_REQUEST_REJECTED", what, details);

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import org.stellaops.orchestrator.ci.Connectors;
+import org.stellaops.orchestrator.egress.EgressDeniedException;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.platform.Bodies;
@@ -23,7 +24,8 @@ public final class IntegrationRoutes {
 
   /**
    * {@code POST /integrations/{id}/test}: checks connectivity and credentials with the vendor;
-   * 200 with what was verified, or 422 saying what failed.
+   * 200 with what was verified, or 422 saying what failed ({@code EGRESS_DENIED} when the
+   * egress policy kept the request from being sent).
    */
   public void test(RoutingContext ctx) {
     UUID id = IntegrationService.parseId(ctx.pathParam("id"));
@@ -36,7 +38,8 @@ public final class IntegrationRoutes {
           }
           return connectors.forIntegration(integration).check()
               .map(message -> new JsonObject().put("ok", true).put("message", message))
-              .recover(e -> Future.failedFuture(ApiException.unprocessable("INTEGRATION_CHECK_FAILED",
+              .recover(e -> Future.failedFuture(ApiException.unprocessable(
+                  EgressDeniedException.in(e) ? EgressDeniedException.CODE : "INTEGRATION_CHECK_FAILED",
                   integration.type().wire() + " integration '" + integration.name() + "': " + e.getMessage(),
                   new JsonObject().put("reason", e.getClass().getSimpleName()))));
         })

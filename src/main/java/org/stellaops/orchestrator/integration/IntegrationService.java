@@ -5,7 +5,13 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.stellaops.orchestrator.platform.Events;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.JsonArray;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +23,9 @@ import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.ValidationError;
 import org.stellaops.orchestrator.platform.Validator;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 
 /**
  * Integrations: CRUD with write-only credentials, and {@link #resolve}, the webhook hot path's
@@ -28,6 +36,10 @@ import org.stellaops.orchestrator.platform.Validator;
 public final class IntegrationService {
 
   static final long CACHE_MILLIS = 5_000;
+  /** Config keys holding the URLs an integration's credentials are sent to. */
+  static final List<String> CREDENTIAL_URLS = List.of("endpoint", "apiUrl", "webUrl", "registryUrl");
+  /** Hosts other than the registry's own that may serve its token realm (the registry password goes there). */
+  public static final String TOKEN_REALM_HOSTS = "tokenRealmHosts";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
   private static final int MAX_CREDENTIAL_LENGTH = 16 * 1024;
 
@@ -38,11 +50,14 @@ public final class IntegrationService {
   private record Cached(long expiresAt, Optional<ResolvedIntegration> value) {}
 
   private final EventBus eventBus;
+  private final EgressPolicy egress;
 
-  public IntegrationService(IntegrationRepository repository, CredentialCipher cipher, EventBus eventBus) {
+  public IntegrationService(IntegrationRepository repository, CredentialCipher cipher, EventBus eventBus,
+      EgressPolicy egress) {
     this.repository = repository;
     this.cipher = cipher;
     this.eventBus = eventBus;
+    this.egress = egress;
   }
 
   /** Drops cached copies when any replica changes an integration; call once at start-up. */
@@ -110,11 +125,12 @@ public final class IntegrationService {
           }
         });
       }
-      JsonObject credentials = current.sealedCredentials() == null
+      JsonObject stored = current.sealedCredentials() == null
           ? new JsonObject() : cipher.decrypt(current.id(), current.sealedCredentials());
-      credentials = credentials(v, credentials);
+      JsonObject credentials = credentials(v, stored);
       checkConfig(v, config);
       v.throwIfInvalid();
+      requireCredentialsForNewDestination(current.config(), config, stored, body.getValue("credentials"));
       byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(current.id(), credentials);
       Integration patched = new Integration(current.id(), current.type(), name, config, sealed,
           new ArrayList<>(credentials.fieldNames()), current.healthStatus(), current.lastHealthCheck(),
@@ -175,12 +191,85 @@ public final class IntegrationService {
     return result;
   }
 
-  private static void checkConfig(Validator v, JsonObject config) {
-    for (String key : List.of("endpoint", "registryUrl")) {
+  /**
+   * Credentials follow the config's URLs; pointing those elsewhere without supplying the
+   * credentials again would let whoever may edit an integration, but not read its secrets, have
+   * them sent to a server of their choosing. So a patch that moves any of them to another host
+   * must set (or remove) every stored credential: a 422 naming {@code credentials} otherwise.
+   */
+  static void requireCredentialsForNewDestination(JsonObject before, JsonObject after, JsonObject stored,
+      Object credentialsPatch) {
+    List<String> moved = movedDestinations(before, after);
+    if (moved.isEmpty() || stored.isEmpty()) {
+      return;
+    }
+    JsonObject patch = credentialsPatch instanceof JsonObject p ? p : new JsonObject();
+    List<String> missing = stored.fieldNames().stream().filter(k -> !patch.containsKey(k)).sorted().toList();
+    if (missing.isEmpty()) {
+      return;
+    }
+    String keys = String.join(", ", moved.stream().map(k -> "config." + k).toList());
+    throw ApiException.unprocessable("CREDENTIALS_REQUIRED", "changing where " + keys
+        + " points sends this integration's credentials to another host; send them again in the same request",
+        List.of(new ValidationError("credentials", "must set again (or remove) " + missing + " when "
+            + keys + " moves to another host", "REQUIRED")));
+  }
+
+  /**
+   * The config keys whose destination differs: another host or port (scheme default ports
+   * filled in, host case ignored), or a URL added or removed (which moves to or from the vendor's
+   * default). {@code tokenRealmHosts} counts too: a registry password goes to those hosts. Pure.
+   */
+  static List<String> movedDestinations(JsonObject before, JsonObject after) {
+    List<String> moved = new ArrayList<>();
+    for (String key : CREDENTIAL_URLS) {
+      if (!Objects.equals(destination(before.getValue(key)), destination(after.getValue(key)))) {
+        moved.add(key);
+      }
+    }
+    if (!Objects.equals(realmHosts(before), realmHosts(after))) {
+      moved.add(TOKEN_REALM_HOSTS);
+    }
+    return moved;
+  }
+
+  /** {@code host:port} of a URL, lower case, the scheme's default port filled in; null when absent or unreadable. */
+  static String destination(Object url) {
+    if (!(url instanceof String text)) {
+      return null;
+    }
+    try {
+      URI uri = new URI(text);
+      if (uri.getHost() == null) {
+        return text;
+      }
+      int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+      return uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    } catch (URISyntaxException e) {
+      return text;
+    }
+  }
+
+  private static java.util.Set<String> realmHosts(JsonObject config) {
+    return config.getValue(TOKEN_REALM_HOSTS) instanceof JsonArray hosts
+        ? hosts.stream().map(h -> String.valueOf(h).toLowerCase(Locale.ROOT)).collect(Collectors.toSet())
+        : java.util.Set.of();
+  }
+
+  private void checkConfig(Validator v, JsonObject config) {
+    for (String key : CREDENTIAL_URLS) {
       Object value = config.getValue(key);
       if (value != null && (!(value instanceof String s) || !s.matches("https?://\\S+"))) {
         v.error("config." + key, "must be an http(s) URL", "INVALID_FORMAT");
+      } else if (value != null) {
+        egress.checkUrl(v, "config." + key, (String) value);
       }
+    }
+    Object realmHosts = config.getValue(TOKEN_REALM_HOSTS);
+    if (realmHosts != null && !(realmHosts instanceof JsonArray hosts && hosts.size() <= 20
+        && hosts.stream().allMatch(h -> h instanceof String s && s.matches("[A-Za-z0-9.-]{1,253}")))) {
+      v.error("config." + TOKEN_REALM_HOSTS, "must be a list of at most 20 host names such as auth.example.com",
+          "INVALID_FORMAT");
     }
     wholeNumber(v, config, "pollIntervalSeconds", 1, 86_400);
     wholeNumber(v, config, "maxConcurrentPolls", 1, 1_000);

@@ -17,7 +17,14 @@ public record AppConfig(
     Jwt jwt,
     Inbox inbox,
     Scheduler scheduler,
-    Cluster cluster) {
+    Cluster cluster,
+    Egress egress) {
+
+  /**
+   * Outbound requests: {@code allowedNetworks} are exempt from the egress deny list (loopback,
+   * link-local, cloud metadata, unspecified, multicast); see {@code egress.EgressPolicy}.
+   */
+  public record Egress(java.util.List<org.stellaops.orchestrator.egress.Cidr> allowedNetworks) {}
 
   /**
    * Clustered event bus (Hazelcast). {@code members} lists peers as host or host:port (TCP/IP
@@ -67,35 +74,39 @@ public record AppConfig(
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 
   public AppConfig withScheduler(Scheduler scheduler) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 
   public AppConfig withCluster(Cluster cluster) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+  }
+
+  public AppConfig withEgress(Egress egress) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.stellaops.orchestrator.egress.Cidr;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -96,7 +97,8 @@ public final class ConfigLoader {
             v.integer("scheduler.maxConcurrentPolls", 1, 10_000)),
         new AppConfig.Cluster(v.bool("cluster"), v.list("clusterMembers"), v.text("clusterHost"),
             v.integer("clusterPort", 1, 65535), v.integer("clusterBusPort", 1, 65535),
-            v.optionalText("clusterKubernetesService")));
+            v.optionalText("clusterKubernetesService")),
+        new AppConfig.Egress(v.networks("egress.allowedNetworks")));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
@@ -239,6 +241,19 @@ public final class ConfigLoader {
       }
       items.removeIf(String::isEmpty);
       return List.copyOf(items);
+    }
+
+    /** A list of CIDR networks ({@code 10.0.0.0/8, fd00::/8}); each bad one is a problem naming the key. */
+    List<Cidr> networks(String key) {
+      List<Cidr> networks = new ArrayList<>();
+      for (String item : list(key)) {
+        try {
+          networks.add(Cidr.parse(item));
+        } catch (IllegalArgumentException e) {
+          problems.add(key + " (" + envName(key) + "): " + e.getMessage());
+        }
+      }
+      return List.copyOf(networks);
     }
 
     String oneOf(String key, Set<String> allowed) {

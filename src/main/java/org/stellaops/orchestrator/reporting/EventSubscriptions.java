@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Events;
@@ -89,17 +90,20 @@ public final class EventSubscriptions {
   private final Pool pool;
   private final CredentialCipher cipher;
   private final WebClient http;
+  private final EgressPolicy egress;
 
-  public EventSubscriptions(Pool pool, CredentialCipher cipher, WebClient http) {
+  public EventSubscriptions(Pool pool, CredentialCipher cipher, WebClient http, EgressPolicy egress) {
     this.pool = pool;
     this.cipher = cipher;
     this.http = http;
+    this.egress = egress;
   }
 
   /** {@code POST /event-subscriptions {url, events[], secret}}; the secret is never returned. */
   public Future<JsonObject> create(JsonObject body, Principal caller) {
     Validator v = new Validator(body);
     String url = v.matching("url", v.requiredString("url", 2048), HTTP_URL, "an http(s) URL");
+    egress.checkUrl(v, "url", url);
     List<String> events = v.optionalStringList("events", 20, 64);
     if (events == null || events.isEmpty()) {
       v.error("events", "list at least one of " + new java.util.TreeSet<>(NAMES.values()), "REQUIRED");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
@@ -25,11 +26,14 @@ public final class EnvironmentService {
   private final EnvironmentRepository repository;
   private final IntegrationService integrations;
   private final StepSecrets secrets;
+  private final EgressPolicy egress;
 
-  public EnvironmentService(EnvironmentRepository repository, IntegrationService integrations, StepSecrets secrets) {
+  public EnvironmentService(EnvironmentRepository repository, IntegrationService integrations, StepSecrets secrets,
+      EgressPolicy egress) {
     this.repository = repository;
     this.integrations = integrations;
     this.secrets = secrets;
+    this.egress = egress;
   }
 
   public Future<Environment> create(JsonObject body, Principal caller) {
@@ -82,7 +86,8 @@ public final class EnvironmentService {
    */
   private Future<Environment> validated(Environment e, Validator v, JsonArray stored) {
     boolean sent = e.workflow() != stored;
-    List<UUID> referenced = WorkflowValidator.validate(sent ? e.workflow() : StepSecrets.masked(e.workflow()), v);
+    List<UUID> referenced = WorkflowValidator.validate(sent ? e.workflow() : StepSecrets.masked(e.workflow()), v,
+        egress);
     JsonArray workflow = sent ? secrets.seal(e.id(), e.workflow(), stored, v) : e.workflow();
     v.throwIfInvalid();
     Environment sealed = new Environment(e.id(), e.name(), e.displayName(), e.orderIndex(), e.url(),

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import org.stellaops.orchestrator.egress.EgressDeniedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -380,9 +381,10 @@ public final class PromotionEngine {
   }
 
   /**
-   * POSTs the release's digests to the deploy target; a 202 waits for the callback. The request
-   * carries {@code callback: {url, token}}: a fresh random token for this job, shown only here
-   * and stored as its SHA-256, which the target presents to finish this deployment and no other.
+   * POSTs the release's digests to the deploy target; a 202 waits for the callback, another 2xx
+   * is done, anything else (a 3xx included: redirects are never followed) fails the step. The
+   * request carries {@code callback: {url, token}}: a fresh random token for this job, shown only
+   * here and stored as its SHA-256, which the target presents to finish this deployment and no other.
    */
   private Future<StepResult> deploy(Promotion p, Release release, Environment env, JsonObject config) {
     JsonArray components = new JsonArray();
@@ -408,7 +410,8 @@ public final class PromotionEngine {
       }
       return StepResult.failed("deploy target answered " + response.statusCode(), new JsonObject()
           .put("status", response.statusCode()));
-    }).recover(e -> Future.succeededFuture(StepResult.failed("deploy target unreachable: " + e.getMessage(), null)));
+    }).recover(e -> Future.succeededFuture(StepResult.failed("deploy target unreachable: " + e.getMessage(),
+        unsent(e))));
   }
 
   /** The address a deploy target reports this job's outcome to. */
@@ -436,7 +439,12 @@ public final class PromotionEngine {
           .put("body", kept == null ? "" : kept.text()).put("bodyTruncated", kept != null && kept.truncated());
       return response.statusCode() == expected ? StepResult.done(outputs)
           : StepResult.failed("expected HTTP " + expected + ", got " + response.statusCode(), outputs);
-    }).recover(e -> Future.succeededFuture(StepResult.failed("http step failed: " + e.getMessage(), null)));
+    }).recover(e -> Future.succeededFuture(StepResult.failed("http step failed: " + e.getMessage(), unsent(e))));
+  }
+
+  /** A step's error details when its request was never sent: the egress policy's code, for callers to act on. */
+  private static JsonObject unsent(Throwable e) {
+    return EgressDeniedException.in(e) ? new JsonObject().put("code", EgressDeniedException.CODE) : null;
   }
 
   /** Records a step's result and moves on, waits, or fails the promotion. */

@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**
  * Checks an environment's workflow when it is saved: every step has a unique id and a known
  * type, its config holds what the type needs (the design page's {@code TriggerCIConfig} and
- * {@code WaitCIConfig} for the CI steps), and every input names an output of an earlier step.
+ * {@code WaitCIConfig} for the CI steps), deploy and http step URLs do not point at an address
+ * the egress policy denies, and every input names an output of an earlier step.
  * Every problem is reported, each at its path ({@code workflow[1].config.timeout}). Pure.
  */
 public final class WorkflowValidator {
@@ -35,7 +37,7 @@ public final class WorkflowValidator {
   private WorkflowValidator() {}
 
   /** Validates {@code workflow} into {@code v}; returns the CI integration ids it references (to check they exist). */
-  public static List<UUID> validate(JsonArray workflow, Validator v) {
+  public static List<UUID> validate(JsonArray workflow, Validator v, EgressPolicy egress) {
     List<UUID> integrations = new java.util.ArrayList<>();
     if (workflow.size() > MAX_STEPS) {
       v.error("workflow", "must have at most " + MAX_STEPS + " steps", "TOO_MANY");
@@ -67,7 +69,7 @@ public final class WorkflowValidator {
       checkInputs(s, inputs, earlierTypes);
       if (type != null) {
         Validator c = config == null ? s.nested(new JsonObject(), "config") : s.nested(config, "config");
-        UUID integration = checkConfig(type, c, config != null, inputs, s);
+        UUID integration = checkConfig(type, c, config != null, inputs, s, egress);
         if (integration != null) {
           integrations.add(integration);
         }
@@ -103,7 +105,8 @@ public final class WorkflowValidator {
     }
   }
 
-  private static UUID checkConfig(String type, Validator c, boolean present, JsonObject inputs, Validator step) {
+  private static UUID checkConfig(String type, Validator c, boolean present, JsonObject inputs, Validator step,
+      EgressPolicy egress) {
     if (!present && !type.equals("approval")) {
       step.error("config", "is required for a " + type + " step", "REQUIRED");
       return null;
@@ -133,13 +136,13 @@ public final class WorkflowValidator {
         return integration;
       }
       case "deploy" -> {
-        c.matching("url", c.requiredString("url", 2048), HTTP_URL, "an http(s) URL");
+        egress.checkUrl(c, "url", c.matching("url", c.requiredString("url", 2048), HTTP_URL, "an http(s) URL"));
         c.optionalStringMap("headers", 20, 4096);
         optionalSeconds(c, "timeout", false);
         return null;
       }
       case "http" -> {
-        c.matching("url", c.requiredString("url", 2048), HTTP_URL, "an http(s) URL");
+        egress.checkUrl(c, "url", c.matching("url", c.requiredString("url", 2048), HTTP_URL, "an http(s) URL"));
         String method = c.optionalString("method", 10);
         if (method != null && !METHODS.contains(method.toUpperCase())) {
           c.error("method", "must be one of " + METHODS, "INVALID_VALUE");

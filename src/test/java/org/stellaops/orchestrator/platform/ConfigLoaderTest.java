@@ -67,6 +67,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("egress.allowedNetworks is empty by default, reads comma-separated CIDRs, and a bad one stops start-up naming the key")
+  void egressAllowedNetworks() {
+    assertThat(new ConfigLoader(Map.of(), Optional.empty()).load().egress().allowedNetworks()).isEmpty();
+    assertThat(new ConfigLoader(Map.of("STELLA_EGRESS_ALLOWED_NETWORKS", "127.0.0.0/8, ::1/128,10.1.2.3"),
+        Optional.empty()).load().egress().allowedNetworks()).extracting(Object::toString)
+        .containsExactly("127.0.0.0/8", "0:0:0:0:0:0:0:1/128", "10.1.2.3/32");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_EGRESS_ALLOWED_NETWORKS", "127.0.0.0/8,10.0.0.0/40"),
+        Optional.empty()).load())
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("egress.allowedNetworks (STELLA_EGRESS_ALLOWED_NETWORKS)")
+        .hasMessageContaining("10.0.0.0/40");
+  }
+
+  @Test
   @DisplayName("JWT auth needs a key source and the database URL must be a postgresql:// URL")
   void crossFieldChecks() {
     assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_JWT_ISSUER", "https://idp", "STELLA_DB_URL", "mysql://x"),

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -20,7 +21,12 @@ public final class RecordingServer implements AutoCloseable {
     }
   }
 
-  public record Answer(int status, String body) {}
+  /** What the server answers; {@code headers} are added to the response (e.g. a redirect's Location). */
+  public record Answer(int status, String body, Map<String, String> headers) {
+    public Answer(int status, String body) {
+      this(status, body, Map.of());
+    }
+  }
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
@@ -34,7 +40,9 @@ public final class RecordingServer implements AutoCloseable {
         Request r = new Request(req.method().name(), req.path(), headers, body.toString());
         requests.add(r);
         Answer a = answers.apply(r);
-        req.response().setStatusCode(a.status()).putHeader("Content-Type", "application/json").end(a.body());
+        req.response().setStatusCode(a.status()).putHeader("Content-Type", "application/json");
+        a.headers().forEach(req.response()::putHeader);
+        req.response().end(a.body());
       })).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);

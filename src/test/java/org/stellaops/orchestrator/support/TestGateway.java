@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.stellaops.orchestrator.Application;
+import org.stellaops.orchestrator.egress.Egress;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.ConfigLoader;
 
@@ -26,6 +27,7 @@ import org.stellaops.orchestrator.platform.ConfigLoader;
 public final class TestGateway implements AutoCloseable {
 
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+  public static final String LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128";
 
   private final Application app;
   private final String dbUrl;
@@ -47,8 +49,13 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(AppConfig config, String dbUrl) {
+    return start(config, dbUrl, null);
+  }
+
+  /** The gateway resolving outbound host names with {@code resolver} (null: the system resolver). */
+  public static TestGateway start(AppConfig config, String dbUrl, Egress.Resolver resolver) {
     try {
-      Application app = Application.start(config).toCompletionStage().toCompletableFuture()
+      Application app = Application.start(config, resolver).toCompletionStage().toCompletableFuture()
           .get(120, TimeUnit.SECONDS);
       return new TestGateway(app, dbUrl);
     } catch (Exception e) {
@@ -56,12 +63,17 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
-  /** Defaults from conf/application.yaml with no environment, a random port and a temporary data dir. */
+  /**
+   * Defaults from conf/application.yaml with no environment, a random port, a temporary data dir,
+   * and loopback allowed as an egress destination (the fakes' address).
+   */
   public static AppConfig baseConfig() {
     try {
       Path dataDir = Files.createTempDirectory("stella-test-data");
       Map<String, String> env = new HashMap<>();
       env.put("STELLA_HTTP_INSTANCES", "2");
+      // Every fake vendor listens on loopback, which the egress policy denies by default.
+      env.put("STELLA_EGRESS_ALLOWED_NETWORKS", LOOPBACK_NETWORKS);
       return new ConfigLoader(env, Optional.empty()).load().withHttpPort(0).withDataDir(dataDir);
     } catch (IOException e) {
       throw new IllegalStateException(e);
