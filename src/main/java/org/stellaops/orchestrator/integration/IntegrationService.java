@@ -70,6 +70,7 @@ public final class IntegrationService {
     JsonObject config = Optional.ofNullable(v.optionalObject("config")).orElse(new JsonObject());
     JsonObject credentials = credentials(v, new JsonObject());
     checkConfig(v, config);
+    RegistryHosts.check(v, type, config);
     v.throwIfInvalid();
     UUID id = UUID.randomUUID();
     byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(id, credentials);
@@ -114,6 +115,7 @@ public final class IntegrationService {
           ? new JsonObject() : cipher.decrypt(current.id(), current.sealedCredentials());
       credentials = credentials(v, credentials);
       checkConfig(v, config);
+      RegistryHosts.check(v, current.type(), config);
       v.throwIfInvalid();
       byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(current.id(), credentials);
       Integration patched = new Integration(current.id(), current.type(), name, config, sealed,
