@@ -1,5 +1,6 @@
 package org.stellaops.orchestrator.ci;
 
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.Permission;
@@ -39,7 +40,7 @@ public final class PipelineRunRoutes {
   }
 
   /** {@code variables} only for callers holding {@code integration:update}; others get the run without them. */
-  private static io.vertx.core.json.JsonObject view(RoutingContext ctx, PipelineRun run) {
+  private static JsonObject view(RoutingContext ctx, PipelineRun run) {
     return run.toJson(Guard.principal(ctx).can(Permission.INTEGRATION_UPDATE));
   }
 

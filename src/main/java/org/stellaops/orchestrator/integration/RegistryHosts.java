@@ -112,11 +112,11 @@ public final class RegistryHosts {
    * registry.
    */
   public static void check(Validator v, IntegrationType type, JsonObject config) {
-    String field = "config." + KEY;
-    Object value = config.getValue(KEY);
     if (type == null) {
       return;
     }
+    String field = "config." + KEY;
+    Object value = config.getValue(KEY);
     if (!type.isRegistry()) {
       if (config.containsKey(KEY)) {
         v.error(field, "is only for registry integrations", "NOT_ALLOWED");
