@@ -96,7 +96,7 @@ class ClusterTest {
           .put("config", new JsonObject().put("endpoint", gitlab.url()).put("pollIntervalSeconds", POLL_INTERVAL_SECONDS))
           .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN)))).getString("id");
       String registry = ok(post(first, "/api/v1/integrations", new JsonObject().put("type", "registry.distribution")
-          .put("name", "registry").put("config", new JsonObject())
+          .put("name", "registry").put("config", new JsonObject().put("registryHosts", new JsonArray().add("registry.example.com")))
           .put("credentials", new JsonObject().put("webhookSecret", HOOK_SECRET)))).getString("id");
       String component = ok(post(first, "/api/v1/components", new JsonObject().put("name", "app")
           .put("imageRepository", "registry.example.com/app"))).getString("id");

@@ -72,7 +72,16 @@ public record PipelineRun(
 
   /** The seed's step outputs ({@code pipelineRunId, status, webUrl}) and the wait's state. */
   public JsonObject toJson() {
-    return new JsonObject()
+    return toJson(true);
+  }
+
+  /**
+   * As {@link #toJson()}; without {@code variables} when {@code withVariables} is false. Variables
+   * are passed to the CI system as they are and often carry deployment inputs, so only callers
+   * who may change integrations see them.
+   */
+  public JsonObject toJson(boolean withVariables) {
+    JsonObject json = new JsonObject()
         .put("id", id.toString())
         .put("pipelineRunId", vendorRunId)
         .put("integrationId", integrationId.toString())
@@ -92,5 +101,9 @@ public record PipelineRun(
         .put("createdAt", Json.time(createdAt))
         .put("completedAt", Json.time(completedAt))
         .put("completedBy", completedBy);
+    if (!withVariables) {
+      json.remove("variables");
+    }
+    return json;
   }
 }

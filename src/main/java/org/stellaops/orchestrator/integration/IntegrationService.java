@@ -85,6 +85,7 @@ public final class IntegrationService {
     JsonObject config = Optional.ofNullable(v.optionalObject("config")).orElse(new JsonObject());
     JsonObject credentials = credentials(v, new JsonObject());
     checkConfig(v, config);
+    RegistryHosts.check(v, type, config);
     v.throwIfInvalid();
     UUID id = UUID.randomUUID();
     byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(id, credentials);
@@ -129,6 +130,7 @@ public final class IntegrationService {
           ? new JsonObject() : cipher.decrypt(current.id(), current.sealedCredentials());
       JsonObject credentials = credentials(v, stored);
       checkConfig(v, config);
+      RegistryHosts.check(v, current.type(), config);
       v.throwIfInvalid();
       requireCredentialsForNewDestination(current.config(), config, stored, body.getValue("credentials"));
       byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(current.id(), credentials);

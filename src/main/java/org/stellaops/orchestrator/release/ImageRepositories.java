@@ -16,6 +16,24 @@ public final class ImageRepositories {
 
   private ImageRepositories() {}
 
+  /**
+   * The registry host a repository reference names as written (lower case, port kept), or null
+   * when it names none: {@code library/nginx} and {@code nginx} are Docker Hub by convention,
+   * not by anything the reference says. The same rule as {@link #normalize}.
+   */
+  public static String host(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    String s = raw.trim().toLowerCase(Locale.ROOT).replaceFirst("^https?://", "");
+    int slash = s.indexOf('/');
+    if (slash <= 0) {
+      return null;
+    }
+    String first = s.substring(0, slash);
+    return first.contains(".") || first.contains(":") || first.equals("localhost") ? first : null;
+  }
+
   /** The canonical repository, or null when the text is not a repository reference (a tag or digest is not allowed). */
   public static String normalize(String raw) {
     if (raw == null) {

@@ -48,6 +48,15 @@ public record Delivery(
   }
 
   public JsonObject toJson() {
+    return toJson(true);
+  }
+
+  /**
+   * The delivery as the API shows it; the body only when it was read and {@code withBody} is
+   * true. Raw bodies can hold whatever a sender put in them, so only callers who may change
+   * integrations read them; others get the parsed outcome (status, reason, headers kept).
+   */
+  public JsonObject toJson(boolean withBody) {
     JsonObject json = new JsonObject()
         .put("id", id.toString())
         .put("integrationId", integrationId == null ? null : integrationId.toString())
@@ -60,8 +69,10 @@ public record Delivery(
         .put("receivedAt", Json.time(receivedAt))
         .put("processedAt", Json.time(processedAt));
     if (body != null) {
-      String text = new String(body, StandardCharsets.UTF_8);
-      json.put("headers", headers).put("body", text);
+      json.put("headers", headers);
+      if (withBody) {
+        json.put("body", new String(body, StandardCharsets.UTF_8));
+      }
     }
     return json;
   }

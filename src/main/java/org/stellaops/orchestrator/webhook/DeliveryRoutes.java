@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.auth.Permission;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Responses;
@@ -65,7 +67,7 @@ public final class DeliveryRoutes {
     UUID id = parse(ctx.pathParam("id"));
     repository.find(id)
         .map(found -> found.orElseThrow(() -> ApiException.notFound("webhook delivery " + id)))
-        .compose(d -> Responses.ok(ctx, d.toJson()))
+        .compose(d -> Responses.ok(ctx, d.toJson(Guard.principal(ctx).can(Permission.INTEGRATION_UPDATE))))
         .onFailure(ctx::fail);
   }
 

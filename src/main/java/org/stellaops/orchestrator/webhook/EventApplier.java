@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.release.Component;
 import org.stellaops.orchestrator.release.ComponentRepository;
+import org.stellaops.orchestrator.release.Digests;
 import org.stellaops.orchestrator.release.ImageRepositories;
 import org.stellaops.orchestrator.release.ReleaseService;
 import org.stellaops.orchestrator.release.VersionEntry;
@@ -27,8 +27,6 @@ import org.stellaops.orchestrator.release.VersionRepository;
  * a component, tag and digest exists at most once.
  */
 public final class EventApplier {
-
-  private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
 
   private final ComponentRepository components;
   private final VersionMapService versionMap;
@@ -67,13 +65,23 @@ public final class EventApplier {
 
   /** The canonical repositories whose components an image event may mean; none for other events. */
   static List<String> repositoriesOf(WebhookEvent event, Optional<ResolvedIntegration> integration) {
-    String repository = event instanceof WebhookEvent.ImagePushed p ? p.repository()
-        : event instanceof WebhookEvent.ImageDeleted d ? d.repository() : null;
+    WebhookEvent screened = RegistryScope.screen(event, RegistryScope.hosts(integration));
+    String repository = screened instanceof WebhookEvent.ImagePushed p ? p.repository()
+        : screened instanceof WebhookEvent.ImageDeleted d ? d.repository() : null;
     return repository == null ? List.of() : candidates(repository, integration);
   }
 
   public Future<Outcome> apply(Delivery delivery, Optional<ResolvedIntegration> integration, WebhookEvent event,
       ComponentLookup lookup) {
+    if (event instanceof WebhookEvent.ImagePushed || event instanceof WebhookEvent.ImageDeleted) {
+      if (integration.isEmpty()) {
+        return Future.succeededFuture(Outcome.ignored("integration " + delivery.integrationId()
+            + " no longer exists, so nothing says which registry it may report on"));
+      }
+      // Checked again here, not only at ingestion: the integration's hosts may have changed
+      // since, and a replay must meet the same rules.
+      event = RegistryScope.screen(event, RegistryScope.hosts(integration));
+    }
     if (event instanceof WebhookEvent.ImagePushed pushed) {
       return pushed(delivery, integration, pushed, lookup);
     }
@@ -104,7 +112,7 @@ public final class EventApplier {
           : integration.map(i -> registry.resolveDigest(i, component.imageRepository(), e.tag()))
               .orElse(Future.failedFuture("no digest in the event and the integration is gone"));
       return digest.compose(d -> {
-        if (!DIGEST.matcher(d).matches()) {
+        if (!Digests.isSha256(d)) {
           return Future.succeededFuture(Outcome.ignored("digest " + d + " is not a sha256 digest"));
         }
         String actor = actor(integration, delivery);
@@ -177,24 +185,32 @@ public final class EventApplier {
   }
 
   /**
-   * Canonical repositories the event may mean: as sent, and with the integration's public
-   * {@code config.registryHost} in place of the host the sender used (a registry reached
-   * internally as 10.0.0.5:5000 but known to users as registry.example.com).
+   * Canonical repositories the event may mean: as sent (qualified with each of the
+   * integration's registry hosts when the sender named none), and with the integration's public
+   * {@code config.registryHost} in place of the host (a registry reached internally as
+   * 10.0.0.5:5000 but known to users as registry.example.com). {@link RegistryScope} has already
+   * checked the host the sender named.
    */
   static List<String> candidates(String repository, Optional<ResolvedIntegration> integration) {
     List<String> names = new ArrayList<>();
-    String canonical = ImageRepositories.normalize(repository);
-    if (canonical != null) {
-      names.add(canonical);
+    if (ImageRepositories.host(repository) != null) {
+      addNormalized(names, repository);
+    } else {
+      RegistryScope.hosts(integration).forEach(host -> addNormalized(names, host + "/" + repository));
     }
     String publicHost = integration.map(i -> i.config().getString("registryHost")).orElse(null);
-    if (publicHost != null && canonical != null) {
-      String renamed = ImageRepositories.normalize(publicHost + canonical.substring(canonical.indexOf('/')));
-      if (renamed != null && !names.contains(renamed)) {
-        names.add(renamed);
-      }
+    if (publicHost != null && !names.isEmpty()) {
+      String canonical = names.get(0);
+      addNormalized(names, publicHost + canonical.substring(canonical.indexOf('/')));
     }
     return names;
+  }
+
+  private static void addNormalized(List<String> names, String repository) {
+    String canonical = ImageRepositories.normalize(repository);
+    if (canonical != null && !names.contains(canonical)) {
+      names.add(canonical);
+    }
   }
 
   private static String actor(Optional<ResolvedIntegration> integration, Delivery delivery) {

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.IntegrationType.SenderAuth;
+import org.stellaops.orchestrator.integration.RegistryHosts;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
@@ -73,7 +75,10 @@ public final class WebhookIngest {
         throw ApiException.unauthorized("webhook signature or secret does not match integration " + integrationId);
       }
       JsonObject json = readJson(type, headers, body);
-      return classify(integration.id().toString(), integration.id(), type, Parsers.forType(type), headers, json, body);
+      List<String> hosts = integration.type().isRegistry()
+          ? RegistryHosts.of(integration.type(), integration.config()) : null;
+      return classify(integration.id().toString(), integration.id(), type, Parsers.forType(type), headers, json, body,
+          integration.type().senderAuth(), hosts);
     });
   }
 
@@ -83,20 +88,27 @@ public final class WebhookIngest {
    */
   public NewDelivery apiDelivery(String source, UUID integrationId, MultiMap rawHeaders, JsonObject json, byte[] body) {
     Map<String, String> headers = lowerCase(rawHeaders);
-    return classify(source, integrationId, CI_API, Parsers.forType("ci.jenkins"), headers, json, body);
+    return classify(source, integrationId, CI_API, Parsers.forType("ci.jenkins"), headers, json, body, null, null);
   }
 
   /** The integration type recorded for deliveries sent to the bearer-authenticated CI endpoints. */
   public static final String CI_API = "ci.api";
 
+  /**
+   * @param auth how the sender proved itself (null for the bearer-authenticated endpoints)
+   * @param registryHosts the hosts a registry integration reports on; null for CI senders
+   */
   private NewDelivery classify(String source, UUID integrationId, String type, PayloadParser parser,
-      Map<String, String> headers, JsonObject json, byte[] body) {
-    String key = null;
+      Map<String, String> headers, JsonObject json, byte[] body, SenderAuth auth, List<String> registryHosts) {
+    String senderId = null;
     String status = Delivery.RECEIVED;
     String reason = null;
     try {
-      key = parser.deliveryId(headers, json);
+      senderId = parser.deliveryId(headers, json);
       List<WebhookEvent> events = parser.parse(headers, json);
+      if (registryHosts != null) {
+        events = events.stream().map(e -> RegistryScope.screen(e, registryHosts)).toList();
+      }
       if (events.stream().allMatch(e -> e instanceof WebhookEvent.Ignored)) {
         status = Delivery.IGNORED;
         reason = String.join("; ", events.stream().map(e -> ((WebhookEvent.Ignored) e).reason()).distinct().toList());
@@ -106,9 +118,7 @@ public final class WebhookIngest {
       status = Delivery.IGNORED;
       reason = "unrecognised payload: " + e.getMessage();
     }
-    if (key == null || key.isBlank()) {
-      key = "sha256:" + sha256Hex(body);
-    }
+    String key = deliveryKey(auth, senderId, body);
     JsonObject kept = new JsonObject();
     headers.forEach((name, value) -> {
       if (KEPT_HEADERS.contains(name)) {
@@ -117,6 +127,23 @@ public final class WebhookIngest {
     });
     return new NewDelivery(Ids.timeOrdered(), source, integrationId, type, truncate(key, 200), status,
         reason == null ? null : truncate(reason, 1000), kept, body);
+  }
+
+  /**
+   * The key a repeat of this delivery is recognised by. A sender's HMAC signature covers the
+   * body only (GitHub, and GHCR through GitHub: the unsigned {@code X-GitHub-Delivery} can be
+   * anything, https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries),
+   * so for signed senders the body itself is the key: a captured body sent again under a fresh
+   * delivery id is the same delivery, a duplicate. Senders that prove themselves with a shared
+   * secret in a header or the URL sign nothing; whoever captured one of their deliveries holds
+   * the secret and could send any body, so keying them by body would not stop a replay, and
+   * their own event ids are kept. Without a sender id the body is the key for everyone.
+   */
+  static String deliveryKey(SenderAuth auth, String senderId, byte[] body) {
+    if (auth == SenderAuth.HMAC_SHA256 || senderId == null || senderId.isBlank()) {
+      return "sha256:" + sha256Hex(body);
+    }
+    return senderId;
   }
 
   /**

@@ -3,6 +3,7 @@ package org.stellaops.orchestrator.ci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -67,6 +68,44 @@ class PipelineRunFlowTest {
 
   private static long completionsOf(String runId) {
     return completions.stream().filter(c -> runId.equals(c.getString("pipelineRunId"))).count();
+  }
+
+  @Test
+  @DisplayName("a run's variables are shown to integration:update holders only; pipeline-run readers get the run without them")
+  void variablesNeedIntegrationUpdate() throws Exception {
+    // A GitLab of its own, so this run's polls never take a fault another test sets up.
+    try (FakeGitLab own = new FakeGitLab()) {
+      String ownIntegration = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab")
+          .put("name", "gitlab-variables").put("config", new JsonObject().put("endpoint", own.url())
+              .put("pollIntervalSeconds", 1)).put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN)))
+          .data().getString("id");
+      Resp created = gw.post("/api/v1/pipeline-runs", ADMIN, new JsonObject().put("integrationId", ownIntegration)
+          .put("pipelineId", "grp/app").put("ref", "main").put("waitForCompletion", true)
+          .put("variables", new JsonObject().put("DB_URL", "postgres://x@db/app")));
+      assertThat(created.status()).as(created.body()).isEqualTo(201);
+      JsonObject run = created.data();
+      showsVariablesOnlyToUpdaters(run, ownIntegration);
+      own.setStatus(run.getString("pipelineRunId"), "success");
+      await().atMost(Duration.ofSeconds(10)).until(() -> "success".equals(run(run.getString("id")).getString("status")));
+    }
+  }
+
+  private static void showsVariablesOnlyToUpdaters(JsonObject run, String integration) {
+    String reader = gw.createServiceAccount(new JsonObject().put("name", "run-reader").put("permissions",
+        new JsonArray().add(new JsonObject().put("resource", "pipeline-run").put("action", "read")))).getString("token");
+    String updater = gw.createServiceAccount(new JsonObject().put("name", "run-reader-updater").put("permissions",
+        new JsonArray().add(new JsonObject().put("resource", "pipeline-run").put("action", "read"))
+            .add(new JsonObject().put("resource", "integration").put("action", "update")))).getString("token");
+
+    Resp one = gw.get("/api/v1/pipeline-runs/" + run.getString("id"), reader);
+    assertThat(one.status()).isEqualTo(200);
+    assertThat(one.data().containsKey("variables")).isFalse();
+    assertThat(one.data().getString("status")).isNotBlank();
+    Resp listed = gw.get("/api/v1/pipeline-runs?integrationId=" + integration, reader);
+    assertThat(listed.body()).contains(run.getString("id")).doesNotContain("postgres://x@db/app");
+
+    assertThat(gw.get("/api/v1/pipeline-runs/" + run.getString("id"), updater).data().getJsonObject("variables")
+        .getString("DB_URL")).isEqualTo("postgres://x@db/app");
   }
 
   @Test

@@ -52,6 +52,11 @@ public final class Webhooks {
     return r.data().getString("id");
   }
 
+  /** An integration config naming the registry hosts it reports on. */
+  public static JsonObject registryHosts(String... hosts) {
+    return new JsonObject().put("registryHosts", new io.vertx.core.json.JsonArray(java.util.List.of(hosts)));
+  }
+
   /** A distribution notification envelope with one manifest push event. */
   public static String distributionPush(String eventId, String host, String repository, String tag, String digest) {
     return new JsonObject().put("events", new io.vertx.core.json.JsonArray().add(new JsonObject()

@@ -27,7 +27,8 @@ class BackpressureTest {
   @DisplayName("with the inbox table locked, deliveries past the queue limit get 503 + Retry-After; every 202 is stored")
   void stalledDatabase() throws Exception {
     try (TestGateway gw = TestGateway.start(c -> c.withInbox(new AppConfig.Inbox(30, 2)))) {
-      String integration = Webhooks.integration(gw, "registry.distribution", "stalled", "s", new JsonObject());
+      String integration = Webhooks.integration(gw, "registry.distribution", "stalled", "s",
+          Webhooks.registryHosts("127.0.0.1:5000"));
       HttpClient http = HttpClient.newHttpClient();
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       try (Connection lock = TestDatabases.connect(gw.dbUrl()); Statement st = lock.createStatement()) {

@@ -54,7 +54,9 @@ class CrashSafetyTest {
     try {
       awaitReady(base);
       integration = post(base + "/api/v1/integrations", new JsonObject().put("type", "registry.distribution")
-          .put("name", "crash").put("credentials", new JsonObject().put("webhookSecret", SECRET)).encode(),
+          .put("name", "crash")
+          .put("config", new JsonObject().put("registryHosts", new io.vertx.core.json.JsonArray().add("127.0.0.1:5000")))
+          .put("credentials", new JsonObject().put("webhookSecret", SECRET)).encode(),
           "Bearer " + ADMIN).body();
       integration = new JsonObject(integration).getJsonObject("data").getString("id");
       post(base + "/api/v1/components", new JsonObject().put("name", "crash-app")

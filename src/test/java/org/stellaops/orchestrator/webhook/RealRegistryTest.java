@@ -29,9 +29,17 @@ class RealRegistryTest {
   @BeforeAll
   static void start() {
     gw = TestGateway.start();
-    integrationId = Webhooks.integration(gw, "registry.distribution", "docker-registry", SECRET, new JsonObject());
+    // The registry's port is known only once it runs, and it needs the webhook URL to start:
+    // the integration names its host afterwards (request.host in its notifications).
+    integrationId = Webhooks.integration(gw, "registry.distribution", "docker-registry", SECRET,
+        Webhooks.registryHosts("registry.invalid"));
     registry = RegistryHarness.start(gw.baseUrl() + "/api/v1/webhooks/registry/" + integrationId,
         Map.of("Authorization", "Bearer " + SECRET));
+    TestGateway.Resp named = gw.patch("/api/v1/integrations/" + integrationId, TestGateway.ADMIN_TOKEN,
+        new JsonObject().put("config", Webhooks.registryHosts(registry.hostPort())));
+    if (named.status() != 200) {
+      throw new IllegalStateException("registryHosts not set: " + named);
+    }
   }
 
   @AfterAll

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.stellaops.orchestrator.integration.IntegrationType;
+import org.stellaops.orchestrator.integration.RegistryHosts;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -108,6 +110,9 @@ class VendorFormatsTest {
   void registryPush(String type, String fixture, String repository, String tag, String digest, String auth) {
     String name = type.replace('.', '-');
     JsonObject config = new JsonObject();
+    if (RegistryHosts.fixed(IntegrationType.of(type).orElseThrow()) == null) {
+      config = Webhooks.registryHosts(repository.substring(0, repository.indexOf('/')));
+    }
     if (type.equals("registry.dockerhub") || type.equals("registry.quay")) {
       config.put("registryUrl", "http://127.0.0.1:" + fakeRegistry.actualPort());
     }

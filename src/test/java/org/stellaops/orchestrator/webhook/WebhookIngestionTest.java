@@ -37,7 +37,7 @@ class WebhookIngestionTest {
   @BeforeAll
   static void start() {
     gw = TestGateway.start();
-    registry = Webhooks.integration(gw, "registry.distribution", "local-registry", SECRET, new JsonObject());
+    registry = Webhooks.integration(gw, "registry.distribution", "local-registry", SECRET, Webhooks.registryHosts(HOST));
     for (String address : List.of(Events.REGISTRY_IMAGE_PUSHED, Events.CI_BUILD_COMPLETED, Events.RELEASE_CREATED)) {
       gw.app().vertx().eventBus().<JsonObject>consumer(address,
           msg -> published.computeIfAbsent(address, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(msg.body()));
@@ -137,7 +137,7 @@ class WebhookIngestionTest {
   @DisplayName("when the repository as sent and its registryHost name are both components, the one as sent gets the push")
   void repositoryAsSentWinsOverRegistryHostName() {
     String internal = Webhooks.integration(gw, "registry.distribution", "renamed-registry", SECRET,
-        new JsonObject().put("registryHost", "registry.example.com"));
+        Webhooks.registryHosts(HOST).put("registryHost", "registry.example.com"));
     String asSent = gw.createComponent("pref-as-sent", HOST + "/pref/app").getString("id");
     String renamed = gw.createComponent("pref-renamed", "registry.example.com/pref/app").getString("id");
     Resp r = Webhooks.send(gw, "/api/v1/webhooks/registry/" + internal,
@@ -342,7 +342,7 @@ class WebhookIngestionTest {
   @DisplayName("integrations never show their credentials, store them encrypted, and take new ones by PATCH")
   void integrationCredentials() throws Exception {
     String id = Webhooks.integration(gw, "registry.harbor", "harbor-prod", "harbor-webhook-secret-123",
-        new JsonObject().put("registryHost", "harbor.example.com"));
+        Webhooks.registryHosts("harbor.example.com"));
     Resp read = gw.get("/api/v1/integrations/" + id, ADMIN);
     assertThat(read.body()).doesNotContain("harbor-webhook-secret-123");
     assertThat(read.data().getJsonArray("credentialsSet").getList()).containsExactly("webhookSecret");
@@ -357,7 +357,7 @@ class WebhookIngestionTest {
     assertThat(gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "registry.nexus").put("name", "x"))
         .error().getJsonArray("validationErrors").getJsonObject(0).getString("field")).isEqualTo("type");
     assertThat(gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "registry.harbor")
-        .put("name", "harbor-prod")).status()).isEqualTo(409);
+        .put("name", "harbor-prod").put("config", Webhooks.registryHosts("harbor.example.com"))).status()).isEqualTo(409);
     String viewer = gw.createServiceAccount(new JsonObject().put("name", "integration-viewer")
         .put("roles", new JsonArray().add("viewer"))).getString("token");
     assertThat(gw.post("/api/v1/integrations", viewer, new JsonObject().put("type", "ci.gitlab").put("name", "y"))
@@ -385,7 +385,8 @@ class WebhookIngestionTest {
   @Test
   @DisplayName("the delivery list pages newest first, and its cursor continues without repeats or gaps")
   void listPagesNewestFirst() {
-    String paged = Webhooks.integration(gw, "registry.distribution", "paging-registry", SECRET, new JsonObject());
+    String paged = Webhooks.integration(gw, "registry.distribution", "paging-registry", SECRET,
+        Webhooks.registryHosts(HOST));
     List<String> sent = new java.util.ArrayList<>();
     for (int i = 1; i <= 5; i++) {
       Resp r = Webhooks.send(gw, "/api/v1/webhooks/registry/" + paged,
