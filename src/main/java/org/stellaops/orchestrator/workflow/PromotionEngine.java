@@ -531,7 +531,7 @@ public final class PromotionEngine {
     JsonObject step = p.current();
     boolean success = RunStatus.SUCCESS.equals(run.status());
     JsonObject outputs = "wait-ci".equals(step.getString("type"))
-        ? new JsonObject().put("status", run.status()).put("success", success).put("pipelineRun", run.toJson())
+        ? new JsonObject().put("status", run.status()).put("success", success).put("pipelineRun", run.toJson(false))
         : runOutputs(run);
     boolean failOnError = step.getJsonObject("config", new JsonObject()).getBoolean("failOnError", true);
     JsonArray steps = p.steps().copy();
