@@ -7,8 +7,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,7 @@ public final class Poller {
   private final Map<UUID, Integer> caps = new HashMap<>();
   private final Map<UUID, ArrayDeque<Claim>> queued = new HashMap<>();
   /** Runs with an event-requested poll claimed, queued or in flight: one at a time per run. */
-  private final java.util.Set<UUID> requested = new java.util.HashSet<>();
+  private final Set<UUID> requested = new HashSet<>();
   /** Progress seen by polls, group-committed: one commit per batch instead of one per poll. */
   private final GroupCommit<PipelineRunRepository.Progress, Void> progressWrites;
   /** Runs polls saw finish, group-committed the same way; each ended run is published once. */
@@ -211,13 +213,6 @@ public final class Poller {
     });
   }
 
-  /**
-   * Polls one run and commits what changed; never fails (errors are recorded on the run). The
-   * returned future completes as soon as the CI system has answered: the per-integration cap
-   * limits requests to the CI system, and a slot must not wait for our own database write (at
-   * 100,000 waits those writes queued on the WAL and held the slots: bench/poll-scale.md).
-   * Writes still being recorded are counted, and claiming pauses while too many are pending.
-   */
   /** A requested poll is over (answered, or postponed): the next event for its run may ask again. */
   private void settled(Claim claim) {
     if (claim.eventAt() != null) {
@@ -225,6 +220,13 @@ public final class Poller {
     }
   }
 
+  /**
+   * Polls one run and commits what changed; never fails (errors are recorded on the run). The
+   * returned future completes as soon as the CI system has answered: the per-integration cap
+   * limits requests to the CI system, and a slot must not wait for our own database write (at
+   * 100,000 waits those writes queued on the WAL and held the slots: bench/poll-scale.md).
+   * Writes still being recorded are counted, and claiming pauses while too many are pending.
+   */
   Future<Void> poll(Claim claim) {
     PipelineRun run = claim.run();
     Promise<Void> answered = Promise.promise();
