@@ -269,6 +269,32 @@ class CiEventPollTest {
   }
 
   @Test
+  @DisplayName("a hook for a run whose integration GitLab rate-limited is not polled before the limit resets")
+  void hookRespectsRateLimitPause() {
+    try (FakeGitLab limited = new FakeGitLab()) {
+      String everySecond = gitlabIntegration("gitlab-rate-limited", limited, 1);
+      String vendorId = "6001";
+      limited.setStatus(vendorId, "running");
+      // https://docs.gitlab.com/security/rate_limits/ : 429 with Retry-After once a limit is hit.
+      limited.failReads(429, Map.of("Retry-After", "60"), "Retry later", 1);
+      Resp watched = gw.post("/api/v1/pipeline-runs/watch", ADMIN, new JsonObject().put("integrationId", everySecond)
+          .put("pipelineId", "grp/app").put("runId", Long.parseLong(vendorId)).put("timeout", 120));
+      assertThat(watched.status()).as(watched.body()).isEqualTo(201);
+      String id = watched.data().getString("id");
+      await().atMost(Duration.ofSeconds(10)).until(() -> limited.reads(vendorId) == 1
+          && Instant.parse(run(id).getString("nextPollAt")).isAfter(Instant.now().plusSeconds(30)));
+      limited.setStatus(vendorId, "success");
+
+      Resp ack = hook(everySecond, vendorId, "success");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(delivery(ack).getString("status")));
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> limited.reads(vendorId) == 1);
+      assertThat(run(id).getString("status")).isEqualTo("pending");
+      gw.post("/api/v1/pipeline-runs/" + id + "/cancel", ADMIN, "");
+    }
+  }
+
+  @Test
   @DisplayName("hooks racing the scheduled polls of the same runs, both answered success by GitLab, end each run once")
   void requestedAndScheduledPollsRace() {
     try (FakeGitLab slow = new FakeGitLab()) {
