@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Polling meters: waits in flight, cycle time, CI API calls by connector and outcome, rate-limit pauses. */
+/**
+ * Polling meters: waits in flight, cycle time, CI API calls by connector and outcome, rate-limit
+ * pauses, detection delay, and the time from a CI event to the end of the wait it named.
+ */
 public final class PollMetrics {
 
   private final MeterRegistry registry;
