@@ -17,9 +17,10 @@ import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 
 /**
- * Pipeline runs. Every way a run can end — a poll, a webhook, cancellation, the deadline —
- * goes through {@link #complete}, one UPDATE conditional on the run still being active, so
- * exactly one of them wins and publishes the completion.
+ * Pipeline runs. Every way a run can end — a poll (scheduled, or asked for by a CI event),
+ * cancellation, the deadline — goes through {@link #complete} or {@link #completeAll}, an UPDATE
+ * conditional on the run still being active, so exactly one of them wins and publishes the
+ * completion.
  */
 public final class PipelineRunRepository {
 
@@ -45,6 +46,16 @@ public final class PipelineRunRepository {
   private static final String FIND = SELECT_RUN + "WHERE p.id = $1";
   private static final String FIND_ACTIVE_BY_VENDOR_ID = SELECT_RUN
       + "WHERE p.integration_id = $1 AND p.vendor_run_id = $2 AND p." + ACTIVE;
+  /**
+   * Active runs with a vendor run id on any CI integration, for events that name no integration;
+   * one index lookup per CI integration ({@code pipeline_run_vendor}), not a scan of every run.
+   */
+  private static final String ACTIVE_IDS_BY_VENDOR_ID_ANY_INTEGRATION = """
+      SELECT id FROM pipeline_run
+      WHERE integration_id = ANY (ARRAY (SELECT id FROM integration WHERE type LIKE 'ci.%'))
+        AND vendor_run_id = $1 AND status IN ('pending', 'running')
+      ORDER BY created_at LIMIT $2
+      """;
   private static final String LIST = SELECT_RUN
       + "WHERE ($1::text IS NULL OR p.status = $1) AND ($2::uuid IS NULL OR p.integration_id = $2) "
       + "AND ($3::timestamptz IS NULL OR (p.created_at, p.id) < ($3, $4::uuid)) "
@@ -68,8 +79,25 @@ public final class PipelineRunRepository {
       FROM pipeline_run p JOIN c ON p.id = c.run_id
       WHERE p.status IN ('pending', 'running')
       """;
-  // Lock order, everywhere: the pipeline_run row first, then its pipeline_wait row (CLAIM_DUE and
-  // POSTPONE* lock wait rows only). Two statements taking them the other way round would deadlock.
+  /**
+   * Claims one wait for a poll a CI event asked for, the way {@link #CLAIM_DUE} claims due ones
+   * (the next scheduled poll moves one interval ahead, the claim is counted), unless the wait is
+   * postponed beyond one interval: its integration is paused until a rate limit resets, or it
+   * backs off after errors. An event never makes the CI system be asked sooner than that.
+   */
+  private static final String CLAIM_REQUESTED = """
+      WITH c AS (
+        UPDATE pipeline_wait w
+        SET next_poll_at = now() + make_interval(secs => w.poll_interval_seconds * (0.9 + random() * 0.2)),
+            polls = w.polls + 1
+        WHERE w.run_id = $1 AND w.next_poll_at <= now() + make_interval(secs => w.poll_interval_seconds * 1.1)
+        RETURNING w.run_id, w.next_poll_at, w.polls)
+      SELECT p.*, c.next_poll_at AS wait_next_poll_at, c.polls AS wait_polls
+      FROM pipeline_run p JOIN c ON p.id = c.run_id
+      WHERE p.status IN ('pending', 'running')
+      """;
+  // Lock order, everywhere: the pipeline_run row first, then its pipeline_wait row (CLAIM_DUE,
+  // CLAIM_REQUESTED and POSTPONE* lock wait rows only). Two statements taking them the other way round would deadlock.
 
   /** Ends the run if active, and drops its wait row (keeping its poll count) in the same statement. */
   private static final String COMPLETE = "WITH l AS (SELECT id FROM pipeline_run WHERE id = $1 AND " + ACTIVE
@@ -82,14 +110,14 @@ public final class PipelineRunRepository {
       + "WHERE id = $1 AND " + ACTIVE + " RETURNING *";
   /** Ends many runs that polls saw finish, in one statement; returns those this call ended. */
   private static final String COMPLETE_ALL = """
-      WITH c AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
-                        AS c(id, status, vendor_status, web_url, vendor_run_id)),
+      WITH c AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                        AS c(id, status, vendor_status, web_url, vendor_run_id, completed_by)),
            l AS (SELECT id FROM pipeline_run WHERE id IN (SELECT id FROM c) AND status IN ('pending', 'running')
                  ORDER BY id FOR UPDATE),
            w AS (DELETE FROM pipeline_wait WHERE run_id IN (SELECT id FROM l) RETURNING run_id, polls)
       UPDATE pipeline_run p
       SET status = c.status, vendor_status = c.vendor_status, web_url = coalesce(c.web_url, p.web_url),
-          completed_by = 'poll', completed_at = now(), updated_at = now(),
+          completed_by = c.completed_by, completed_at = now(), updated_at = now(),
           vendor_run_id = coalesce(p.vendor_run_id, c.vendor_run_id), polls = coalesce(w.polls, p.polls)
       FROM c LEFT JOIN w ON w.run_id = c.id
       WHERE p.id = c.id AND p.status IN ('pending', 'running')
@@ -163,8 +191,27 @@ public final class PipelineRunRepository {
         r -> new Cursor(r.createdAt().toInstant(), r.id().toString())));
   }
 
+  /** The active runs of a vendor run id: on one integration, or (null) on any CI integration, at most {@code limit}. */
+  public Future<List<UUID>> activeIdsByVendorId(UUID integrationId, String vendorRunId, int limit) {
+    if (integrationId != null) {
+      return findActiveByVendorId(integrationId, vendorRunId).map(found -> found.map(r -> List.of(r.id()))
+          .orElse(List.of()));
+    }
+    return pool.preparedQuery(ACTIVE_IDS_BY_VENDOR_ID_ANY_INTEGRATION).execute(Tuple.of(vendorRunId, limit))
+        .map(rows -> {
+          List<UUID> ids = new ArrayList<>(rows.size());
+          rows.forEach(row -> ids.add(row.getUUID("id")));
+          return ids;
+        });
+  }
+
   public Future<List<PipelineRun>> claimDue(int limit) {
     return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(limit)).map(PipelineRunRepository::all);
+  }
+
+  /** Claims one active wait for an event-requested poll; empty when it ended or is postponed (see the SQL). */
+  public Future<Optional<PipelineRun>> claimRequested(UUID id) {
+    return pool.preparedQuery(CLAIM_REQUESTED).execute(Tuple.of(id)).map(PipelineRunRepository::first);
   }
 
   /** Ends a run if it is still active; empty when something else ended it first. */
@@ -175,12 +222,16 @@ public final class PipelineRunRepository {
         .map(PipelineRunRepository::first);
   }
 
-  /** A terminal status seen by a poll. */
-  public record PolledEnd(UUID id, String status, String vendorStatus, String webUrl, String vendorRunId) {}
+  /**
+   * A terminal status seen by a poll; {@code completedBy} is {@code poll} for a scheduled poll and
+   * {@code webhook} for one a CI event asked for (the status is still the CI system's answer).
+   */
+  public record PolledEnd(UUID id, String status, String vendorStatus, String webUrl, String vendorRunId,
+      String completedBy) {}
 
   /**
    * Ends the runs of many polls in one statement and one commit, each only if still active
-   * (the same condition as {@link #complete}, so a webhook or cancellation racing a poll still
+   * (the same condition as {@link #complete}, so another poll or a cancellation racing a poll still
    * wins or loses as a whole). Answers, per item in order, the run if this call ended it.
    */
   public Future<List<Optional<PipelineRun>>> completeAll(List<PolledEnd> ends) {
@@ -189,7 +240,8 @@ public final class PipelineRunRepository {
         .addArrayOfString(ends.stream().map(PolledEnd::status).toArray(String[]::new))
         .addArrayOfString(ends.stream().map(PolledEnd::vendorStatus).toArray(String[]::new))
         .addArrayOfString(ends.stream().map(PolledEnd::webUrl).toArray(String[]::new))
-        .addArrayOfString(ends.stream().map(PolledEnd::vendorRunId).toArray(String[]::new));
+        .addArrayOfString(ends.stream().map(PolledEnd::vendorRunId).toArray(String[]::new))
+        .addArrayOfString(ends.stream().map(PolledEnd::completedBy).toArray(String[]::new));
     return pool.preparedQuery(COMPLETE_ALL).execute(args).map(rows -> {
       java.util.Map<UUID, PipelineRun> ended = new java.util.HashMap<>();
       rows.forEach(row -> {

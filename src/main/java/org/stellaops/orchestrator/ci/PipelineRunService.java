@@ -3,8 +3,11 @@ package org.stellaops.orchestrator.ci;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,13 +25,22 @@ import org.stellaops.orchestrator.platform.Validator;
 /**
  * The standalone form of the design page's {@code TriggerCIStep} and {@code WaitCIStep}:
  * trigger a pipeline and keep a wait for it, or watch a run CI started itself. Waiting is done
- * by the poller and by CI webhooks; both end a run through {@link #complete}.
+ * by the poller; a CI event naming a run only makes the poller ask the CI system now
+ * ({@link #requestPoll}), so a wait ends on the CI system's answer, never on a sender's word.
  */
 public final class PipelineRunService {
 
   static final int DEFAULT_TIMEOUT_SECONDS = 3600;
   static final int MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
   static final int DEFAULT_POLL_INTERVAL_SECONDS = 10;
+  /**
+   * Local event-bus address of this process's poller: body {@code {runId, eventAt}} asks it to
+   * poll that run now ({@code eventAt}: when the CI event that asked was received).
+   */
+  public static final String POLL_NOW = "stella.ci.poll-now";
+  /** Most waits one event naming no integration asks about (a build number may repeat across CI systems). */
+  static final int MAX_RUNS_PER_EVENT = 20;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final PipelineRunRepository runs;
   private final IntegrationService integrations;
@@ -132,7 +144,7 @@ public final class PipelineRunService {
 
   /**
    * Ends a run if it is still active and publishes {@code ci.run.completed} — exactly once,
-   * whichever of poll, webhook, cancellation or deadline calls first.
+   * whichever of poll, cancellation or deadline calls first.
    */
   public Future<Optional<PipelineRun>> complete(UUID id, String status, String vendorStatus, String webUrl,
       String error, String completedBy, String vendorRunId) {
@@ -140,12 +152,21 @@ public final class PipelineRunService {
         .onSuccess(ended -> ended.ifPresent(this::publishCompleted));
   }
 
-  /** A CI webhook reported a run finished: complete the wait for it, if there is one. */
-  public Future<Optional<PipelineRun>> completeFromWebhook(UUID integrationId, String vendorRunId, String status,
-      String vendorStatus, String webUrl) {
-    return runs.findActiveByVendorId(integrationId, vendorRunId).compose(found -> found.isEmpty()
-        ? Future.succeededFuture(Optional.empty())
-        : complete(found.get().id(), status, vendorStatus, webUrl, null, "webhook", null));
+  /**
+   * A CI event says the run {@code vendorRunId} finished. It is a claim, not a fact: whoever holds
+   * an integration's webhook secret or a {@code ci-event:create} token can send any status. So it
+   * ends nothing; it asks the poller to poll each active wait for that run now, and the CI
+   * system's answer, committed like any poll's, decides. Every wait belongs to a CI integration
+   * (trigger and watch accept nothing else), so there is always a CI system to ask; a wait whose
+   * integration is gone is failed by that poll, never succeeded. {@code integrationId} null (an
+   * event naming no integration) asks about the run id on every CI integration, at most
+   * {@link #MAX_RUNS_PER_EVENT} waits. Answers the waits asked about. The request is not durable:
+   * if it is lost, the wait's next scheduled poll still comes.
+   */
+  public Future<List<UUID>> requestPoll(UUID integrationId, String vendorRunId, Instant eventAt) {
+    return runs.activeIdsByVendorId(integrationId, vendorRunId, MAX_RUNS_PER_EVENT).onSuccess(ids -> ids.forEach(
+        id -> eventBus.send(POLL_NOW, new JsonObject().put("runId", id.toString()).put("eventAt", eventAt.toString()),
+            LOCAL)));
   }
 
   public void publishCompleted(PipelineRun run) {

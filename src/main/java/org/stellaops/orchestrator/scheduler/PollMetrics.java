@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Polling meters: waits in flight, cycle time, CI API calls by connector and outcome, rate-limit pauses. */
+/**
+ * Polling meters: waits in flight, cycle time, CI API calls by connector and outcome, rate-limit
+ * pauses, detection delay, and the time from a CI event to the end of the wait it named.
+ */
 public final class PollMetrics {
 
   private final MeterRegistry registry;
@@ -21,10 +24,23 @@ public final class PollMetrics {
         .register(registry);
   }
 
-  /** Vendor says the run finished → we noticed (by poll). */
+  /** Vendor says the run finished → a poll (scheduled, or asked for by a CI event) noticed. */
   public void detected(java.time.Duration delay) {
     Timer.builder("stella.ci.run.detection")
         .description("Time from a run finishing at the CI system to the poll that noticed it")
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(delay.isNegative() ? java.time.Duration.ZERO : delay);
+  }
+
+  /**
+   * A CI event said a run finished → the CI system confirmed it and the wait ended (by the poll
+   * the event asked for). Only events the CI system confirmed are timed; a false claim ends nothing.
+   */
+  public void confirmedAfterEvent(java.time.Duration delay) {
+    Timer.builder("stella.ci.run.event.confirmation")
+        .description("Time from receiving a CI event that a run finished to the end of its wait, "
+            + "confirmed by the CI system")
         .publishPercentileHistogram()
         .register(registry)
         .record(delay.isNegative() ? java.time.Duration.ZERO : delay);

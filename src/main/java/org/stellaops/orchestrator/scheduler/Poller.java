@@ -7,8 +7,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +33,9 @@ import org.stellaops.orchestrator.platform.GroupCommit;
  * at a time per integration, none while an integration is paused by its rate limit. Reading the
  * CI system never writes; a poll that sees no change writes nothing; changes and terminal
  * statuses are group-committed, a terminal one under the same still-active condition as every
- * other way a run ends.
+ * other way a run ends. A CI event naming a run ({@link #pollNow}) gets that run polled at once
+ * through the same path — claim, caps, rate-limit pause, commit — so a wait ends on what the CI
+ * system answers, whoever asked.
  * All state here is confined to the one event loop, so it needs no locks.
  */
 public final class Poller {
@@ -51,7 +55,9 @@ public final class Poller {
   private final Map<UUID, Integer> inFlight = new HashMap<>();
   /** Per-integration caps ({@code config.maxConcurrentPolls}), learnt when a poll resolves one. */
   private final Map<UUID, Integer> caps = new HashMap<>();
-  private final Map<UUID, ArrayDeque<PipelineRun>> queued = new HashMap<>();
+  private final Map<UUID, ArrayDeque<Claim>> queued = new HashMap<>();
+  /** Runs with an event-requested poll claimed, queued or in flight: one at a time per run. */
+  private final Set<UUID> requested = new HashSet<>();
   /** Progress seen by polls, group-committed: one commit per batch instead of one per poll. */
   private final GroupCommit<PipelineRunRepository.Progress, Void> progressWrites;
   /** Runs polls saw finish, group-committed the same way; each ended run is published once. */
@@ -65,6 +71,9 @@ public final class Poller {
   /** Poll results still being written; claiming pauses above {@link #MAX_PENDING_WRITES}. */
   private int writesPending;
   static final int MAX_PENDING_WRITES = 1024;
+
+  /** A claimed run to poll; {@code eventAt} is when the CI event that asked was received, null when due. */
+  record Claim(PipelineRun run, Instant eventAt) {}
 
   public Poller(PipelineRunRepository runs, PipelineRunService service, IntegrationService integrations,
       Connectors connectors, PollMetrics metrics, Clock clock, int batch, int perIntegration) {
@@ -130,7 +139,7 @@ public final class Poller {
       return Future.succeededFuture();
     }
     return runs.claimDue(batch).compose(claimed -> {
-      claimed.forEach(this::dispatch);
+      claimed.forEach(run -> dispatch(new Claim(run, null)));
       return claimed.size() == batch && round < MAX_ROUNDS_PER_TICK ? claim(round + 1) : Future.succeededFuture();
     });
   }
@@ -147,34 +156,68 @@ public final class Poller {
     }
   }
 
-  private void dispatch(PipelineRun run) {
+  /**
+   * A CI event says this run finished: claim it and poll it now, unless a requested poll of it is
+   * already on its way or its wait is postponed (rate limit, error backoff). The claim moves the
+   * next scheduled poll one interval ahead, so the run is not polled twice in a row.
+   */
+  public void pollNow(UUID runId, Instant eventAt) {
+    if (!requested.add(runId)) {
+      return;
+    }
+    runs.claimRequested(runId).onComplete(claimed -> {
+      if (claimed.failed() || claimed.result().isEmpty()) {
+        requested.remove(runId);
+        if (claimed.failed()) {
+          LOG.warn("claiming pipeline run {} for a requested poll failed: {}", runId, claimed.cause().getMessage());
+        }
+        return;
+      }
+      dispatch(new Claim(claimed.result().get(), eventAt));
+    });
+  }
+
+  private void dispatch(Claim claim) {
+    PipelineRun run = claim.run();
     UUID integration = run.integrationId();
     Instant paused = pausedUntil.get(integration);
     if (paused != null && paused.isAfter(clock.instant())) {
       runs.postpone(run.id(), paused);
+      settled(claim);
       // Everything queued for a paused integration waits for the reset too, and frees its place.
-      ArrayDeque<PipelineRun> waiting = queued.remove(integration);
+      ArrayDeque<Claim> waiting = queued.remove(integration);
       if (waiting != null) {
         queuedTotal -= waiting.size();
-        waiting.forEach(r -> runs.postpone(r.id(), paused));
+        waiting.forEach(c -> {
+          runs.postpone(c.run().id(), paused);
+          settled(c);
+        });
       }
       return;
     }
     if (inFlight.getOrDefault(integration, 0) >= caps.getOrDefault(integration, perIntegration)) {
-      queued.computeIfAbsent(integration, k -> new ArrayDeque<>()).add(run);
+      queued.computeIfAbsent(integration, k -> new ArrayDeque<>()).add(claim);
       queuedTotal++;
       return;
     }
     inFlight.merge(integration, 1, Integer::sum);
-    poll(run).onComplete(done -> {
+    poll(claim).onComplete(done -> {
       inFlight.merge(integration, -1, Integer::sum);
-      ArrayDeque<PipelineRun> waiting = queued.get(integration);
+      settled(claim);
+      ArrayDeque<Claim> waiting = queued.get(integration);
       if (waiting != null && !waiting.isEmpty()) {
         queuedTotal--;
         dispatch(waiting.poll());
       }
       refillIfWanted();
     });
+  }
+
+  /** A requested poll is over (answered, or postponed): the next event for its run may ask again. */
+  private void settled(Claim claim) {
+    if (claim.eventAt() != null) {
+      requested.remove(claim.run().id());
+    }
   }
 
   /**
@@ -184,7 +227,8 @@ public final class Poller {
    * 100,000 waits those writes queued on the WAL and held the slots: bench/poll-scale.md).
    * Writes still being recorded are counted, and claiming pauses while too many are pending.
    */
-  Future<Void> poll(PipelineRun run) {
+  Future<Void> poll(Claim claim) {
+    PipelineRun run = claim.run();
     Promise<Void> answered = Promise.promise();
     integrations.resolve(run.integrationId()).compose(found -> {
       if (found.isEmpty()) {
@@ -200,7 +244,7 @@ public final class Poller {
         // Started before the slot is freed: a rate-limit answer pauses the integration (in
         // failed()) before the next queued poll of it is sent.
         Future<Void> recorded = result.succeeded()
-            ? commit(run, integration, result.result())
+            ? commit(claim, integration, result.result())
             : failed(run, integration, result.cause());
         answered.tryComplete();
         return recorded.onComplete(done -> {
@@ -215,7 +259,8 @@ public final class Poller {
     return answered.future();
   }
 
-  private Future<Void> commit(PipelineRun run, ResolvedIntegration integration, PollResult result) {
+  private Future<Void> commit(Claim claim, ResolvedIntegration integration, PollResult result) {
+    PipelineRun run = claim.run();
     String connector = integration.type().wire();
     if (result.notModified()) {
       metrics.call(connector, "not_modified");
@@ -227,8 +272,13 @@ public final class Poller {
         metrics.detected(java.time.Duration.between(result.finishedAt(), clock.instant()));
       }
       return completions.submit(new PipelineRunRepository.PolledEnd(run.id(), result.status(),
-              result.vendorStatus(), result.webUrl(), result.runId()))
-          .onSuccess(ended -> ended.ifPresent(service::publishCompleted)).mapEmpty();
+              result.vendorStatus(), result.webUrl(), result.runId(), claim.eventAt() == null ? "poll" : "webhook"))
+          .onSuccess(ended -> ended.ifPresent(r -> {
+            if (claim.eventAt() != null) {
+              metrics.confirmedAfterEvent(java.time.Duration.between(claim.eventAt(), clock.instant()));
+            }
+            service.publishCompleted(r);
+          })).mapEmpty();
     }
     if (changed(run, result) || run.consecutiveErrors() > 0) {
       return progressWrites.submit(new PipelineRunRepository.Progress(run.id(), result.status(),

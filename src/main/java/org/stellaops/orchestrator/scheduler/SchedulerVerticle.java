@@ -2,7 +2,10 @@ package org.stellaops.orchestrator.scheduler;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.Properties;
+import java.util.UUID;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.Scheduler;
@@ -12,13 +15,15 @@ import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.platform.Database;
 
 /**
  * Starts Quartz on its clustered JDBC job store in the gateway's PostgreSQL and schedules the
  * one polling tick. Whichever replica Quartz picks fires the tick; if a replica dies, the
  * cluster's check-in moves the trigger to a live one. Quartz calls (JDBC) run on worker
- * threads; the tick itself runs on this verticle's event loop.
+ * threads; the tick itself runs on this verticle's event loop, as do the polls CI events ask
+ * for ({@link PipelineRunService#POLL_NOW}).
  */
 public final class SchedulerVerticle extends VerticleBase {
 
@@ -38,6 +43,9 @@ public final class SchedulerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // CI events ask for a poll of the runs they name; handled on this verticle's event loop, the poller's.
+    vertx.eventBus().<JsonObject>localConsumer(PipelineRunService.POLL_NOW, msg -> poller.pollNow(
+        UUID.fromString(msg.body().getString("runId")), Instant.parse(msg.body().getString("eventAt"))));
     return vertx.executeBlocking(() -> {
       Scheduler s = new StdSchedulerFactory(properties()).getScheduler();
       s.setJobFactory((bundle, sched) -> new PollTickJob(() -> context.runOnContext(v -> poller.tick())));

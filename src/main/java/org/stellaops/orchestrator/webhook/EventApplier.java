@@ -89,7 +89,7 @@ public final class EventApplier {
       return deleted(integration, deleted, lookup);
     }
     if (event instanceof WebhookEvent.BuildCompleted build) {
-      return build(delivery, build);
+      return build(delivery, integration, build);
     }
     return Future.succeededFuture(Outcome.ignored(((WebhookEvent.Ignored) event).reason()));
   }
@@ -148,13 +148,15 @@ public final class EventApplier {
     });
   }
 
-  private Future<Outcome> build(Delivery delivery, WebhookEvent.BuildCompleted b) {
+  private Future<Outcome> build(Delivery delivery, Optional<ResolvedIntegration> integration,
+      WebhookEvent.BuildCompleted b) {
     if (!b.terminal()) {
       return Future.succeededFuture(Outcome.ignored("build " + b.buildId() + " is still " + b.vendorStatus()));
     }
     JsonArray artifacts = new JsonArray();
     b.artifacts().forEach(a -> artifacts.add(new JsonObject().put("name", a.name()).put("digest", a.digest())
         .put("repository", a.repository())));
+    // What the sender reports, published as reported; it ends no wait (below).
     eventBus.publish(Events.CI_BUILD_COMPLETED, new JsonObject()
         .put("deliveryId", delivery.id().toString())
         .put("integrationId", delivery.integrationId() == null ? null : delivery.integrationId().toString())
@@ -165,20 +167,30 @@ public final class EventApplier {
         .put("ref", b.ref())
         .put("webUrl", b.webUrl())
         .put("artifacts", artifacts));
-    if (delivery.integrationId() == null) {
-      return Future.succeededFuture(new Outcome(true, "build " + b.buildId() + " " + b.status()));
-    }
-    // Push beats poll: a run we wait for ends now, through the same conditional update a poll uses.
-    String vendorRunId = vendorRunId(delivery.integrationType(), b.buildId());
-    return pipelineRuns.completeFromWebhook(delivery.integrationId(), vendorRunId, b.status(), b.vendorStatus(),
-            b.webUrl())
-        .map(run -> new Outcome(true, "build " + b.buildId() + " " + b.status()
-            + run.map(r -> ", pipeline run " + r.id() + " completed").orElse("")));
+    // The event only makes the waits for this run be polled now; the CI system's answer ends them.
+    String type = integration.map(i -> i.type().wire()).orElse(delivery.integrationType());
+    return pipelineRuns.requestPoll(delivery.integrationId(), vendorRunId(type, b.buildId()),
+            delivery.receivedAt().toInstant())
+        .map(asked -> new Outcome(true, "build " + b.buildId() + " reported " + b.status() + "; "
+            + pollNote(asked)));
   }
 
-  /** Jenkins notifications name a build {@code job#number}; the wait stores the build number. */
+  /** What the delivery's stored reason says about the waits an event asked about. Pure. */
+  static String pollNote(List<java.util.UUID> asked) {
+    if (asked.isEmpty()) {
+      return "no pipeline run waits for it";
+    }
+    return "poll requested for pipeline run" + (asked.size() == 1 ? " " : "s ")
+        + String.join(", ", asked.stream().map(java.util.UUID::toString).toList());
+  }
+
+  /**
+   * Jenkins notifications (and the ci-status / build-complete bodies, in the same format) name a
+   * build {@code job#number}; the wait stores the build number.
+   */
   static String vendorRunId(String integrationType, String buildId) {
-    if ("ci.jenkins".equals(integrationType) && buildId.contains("#")) {
+    boolean jenkinsNaming = "ci.jenkins".equals(integrationType) || WebhookIngest.CI_API.equals(integrationType);
+    if (jenkinsNaming && buildId.contains("#")) {
       return buildId.substring(buildId.lastIndexOf('#') + 1);
     }
     return buildId;

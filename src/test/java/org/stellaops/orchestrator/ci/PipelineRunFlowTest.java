@@ -182,21 +182,29 @@ class PipelineRunFlowTest {
   }
 
   @Test
-  @DisplayName("a run CI started itself can be watched until it finishes; the webhook finishes it early")
+  @DisplayName("a run CI started itself can be watched until it finishes; a webhook gets it polled at once, and "
+      + "GitLab's answer ends it")
   void watchAndWebhook() {
+    // Polled hourly: after the watch's first poll, only the poll the webhook asks for can end the wait early.
+    String hourly = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab")
+        .put("name", "gitlab-hourly").put("config", new JsonObject().put("endpoint", gitlab.url())
+            .put("pollIntervalSeconds", 3600))
+        .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN).put("webhookSecret", HOOK_SECRET)))
+        .data().getString("id");
     JsonObject started = trigger(new JsonObject());
     String vendorId = started.getString("pipelineRunId");
     gw.post("/api/v1/pipeline-runs/" + started.getString("id") + "/cancel", ADMIN, "");
     gitlab.setStatus(vendorId, "running");
-    Resp watched = gw.post("/api/v1/pipeline-runs/watch", ADMIN, new JsonObject().put("integrationId", integration)
+    Resp watched = gw.post("/api/v1/pipeline-runs/watch", ADMIN, new JsonObject().put("integrationId", hourly)
         .put("pipelineId", "grp/app").put("runId", Long.parseLong(vendorId)).put("timeout", 60));
     assertThat(watched.status()).as(watched.body()).isEqualTo(201);
     String id = watched.data().getString("id");
     await().atMost(Duration.ofSeconds(10)).until(() -> "running".equals(run(id).getString("status")));
+    gitlab.setStatus(vendorId, "success");
     String hook = new JsonObject().put("object_kind", "pipeline")
         .put("object_attributes", new JsonObject().put("id", Long.parseLong(vendorId)).put("status", "success"))
         .put("project", new JsonObject().put("path_with_namespace", "grp/app")).encode();
-    Webhooks.send(gw, "/api/v1/webhooks/ci/" + integration, hook, Map.of("X-Gitlab-Event", "Pipeline Hook",
+    Webhooks.send(gw, "/api/v1/webhooks/ci/" + hourly, hook, Map.of("X-Gitlab-Event", "Pipeline Hook",
         "X-Gitlab-Token", HOOK_SECRET));
     await().atMost(Duration.ofSeconds(10)).until(() -> "success".equals(run(id).getString("status")));
     assertThat(run(id).getString("completedBy")).isEqualTo("webhook");
