@@ -2,7 +2,11 @@ package org.stellaops.orchestrator.workflow;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -31,7 +35,9 @@ public final class StepSecrets {
   /**
    * The workflow to store: every plaintext header value sealed. A value of {@value #MASK}
    * keeps what {@code stored} holds for the same step id and header name (a workflow read back
-   * and saved again keeps its secrets); with nothing stored there it is a validation error.
+   * and saved again keeps its secrets) only while the step keeps its type and sends to the same
+   * scheme, host and port: a stored secret never follows a URL to a new destination without
+   * being sent again. Otherwise, and with nothing stored there, it is a validation error.
    */
   JsonArray seal(UUID environmentId, JsonArray workflow, JsonArray stored, Validator v) {
     JsonArray sealed = workflow.copy();
@@ -40,12 +46,19 @@ public final class StepSecrets {
       if (headers == null) {
         continue;
       }
-      JsonObject previous = headersOf(stepNamed(stored, ((JsonObject) sealed.getValue(i)).getString("id")));
+      JsonObject step = (JsonObject) sealed.getValue(i);
+      JsonObject previousStep = stepNamed(stored, step.getString("id"));
+      JsonObject previous = headersOf(previousStep);
+      boolean moved = previousStep != null && !sameDestination(previousStep, step);
       for (String name : headers.fieldNames()) {
         Object value = headers.getValue(name);
         if (MASK.equals(value)) {
           Object kept = previous == null ? null : previous.getValue(name);
-          if (kept == null) {
+          if (kept != null && moved) {
+            v.error("workflow[" + i + "].config.headers." + name, "is " + MASK + ", but this step's type or "
+                + "destination (scheme, host, port) changed; send the header's value again with the new URL",
+                "CREDENTIALS_REQUIRED");
+          } else if (kept == null) {
             v.error("workflow[" + i + "].config.headers." + name, "is " + MASK + ", which stands for a stored "
                 + "value, but this step has no stored header " + name + "; send the value itself", "INVALID_VALUE");
           } else {
@@ -57,6 +70,30 @@ public final class StepSecrets {
       }
     }
     return sealed;
+  }
+
+  /** Whether two versions of a step have the same type and send to the same scheme, host and port. Pure. */
+  static boolean sameDestination(JsonObject before, JsonObject after) {
+    return Objects.equals(before.getString("type"), after.getString("type"))
+        && Objects.equals(origin(before), origin(after));
+  }
+
+  private static String origin(JsonObject step) {
+    Object url = step.getValue("config") instanceof JsonObject config ? config.getValue("url") : null;
+    if (!(url instanceof String text)) {
+      return null;
+    }
+    try {
+      URI uri = new URI(text);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (uri.getHost() == null) {
+        return text;
+      }
+      int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
+      return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    } catch (URISyntaxException e) {
+      return text;
+    }
   }
 
   /** The steps with every plaintext header value sealed, sealed ones kept. */

@@ -104,6 +104,40 @@ class StepSecretsTest {
   }
 
   @Test
+  @DisplayName("*** never carries a stored header to another scheme, host, port or step type; another path keeps it")
+  void storedHeadersDoNotFollowANewDestination() throws Exception {
+    try (RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
+        RecordingServer thief = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
+        TestGateway gw = TestGateway.start()) {
+      String env = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "pinned")
+          .put("workflow", workflow(target, DEPLOY_SECRET, HOOK_SECRET))).data().getString("id");
+      JsonArray readBack = gw.get("/api/v1/environments/" + env, ADMIN).data().getJsonArray("workflow");
+
+      JsonArray moved = readBack.copy();
+      moved.getJsonObject(1).getJsonObject("config").put("url", thief.url() + "/deploy");
+      Resp toThief = gw.patch("/api/v1/environments/" + env, ADMIN, new JsonObject().put("workflow", moved));
+      assertThat(toThief.status()).as(toThief.body()).isEqualTo(400);
+      JsonObject problem = toThief.error().getJsonArray("validationErrors").getJsonObject(0);
+      assertThat(problem.getString("field")).isEqualTo("workflow[1].config.headers.Authorization");
+      assertThat(problem.getString("code")).isEqualTo("CREDENTIALS_REQUIRED");
+
+      JsonArray retyped = readBack.copy();
+      retyped.getJsonObject(1).put("type", "http");
+      assertThat(gw.patch("/api/v1/environments/" + env, ADMIN, new JsonObject().put("workflow", retyped)).status())
+          .isEqualTo(400);
+
+      JsonArray otherPath = readBack.copy();
+      otherPath.getJsonObject(1).getJsonObject("config").put("url", target.url() + "/deploy-v2");
+      assertThat(gw.patch("/api/v1/environments/" + env, ADMIN, new JsonObject().put("workflow", otherPath)).status())
+          .isEqualTo(200);
+      promoteAndWait(gw, release(gw, "pinned"), env);
+      assertThat(target.requests()).extracting(r -> r.path()).containsExactly("/smoke", "/deploy-v2");
+      assertThat(target.requests().get(1).headers().getString("authorization")).isEqualTo(DEPLOY_SECRET);
+      assertThat(thief.requests()).isEmpty();
+    }
+  }
+
+  @Test
   @DisplayName("header values stored in plaintext by an earlier version are sealed at the next start")
   void plaintextFromEarlierVersionsIsSealedAtStart() throws Exception {
     try (RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"))) {
