@@ -220,7 +220,8 @@ public final class IntegrationService {
   /**
    * The config keys whose destination differs: another host or port (scheme default ports
    * filled in, host case ignored), or a URL added or removed (which moves to or from the vendor's
-   * default). {@code tokenRealmHosts} counts too: a registry password goes to those hosts. Pure.
+   * default). {@code tokenRealmHosts} counts too: a registry password goes to those hosts; and,
+   * while no {@code registryUrl} is set, so do {@code registryHosts} and {@code registryHost}. Pure.
    */
   static List<String> movedDestinations(JsonObject before, JsonObject after) {
     List<String> moved = new ArrayList<>();
@@ -231,6 +232,14 @@ public final class IntegrationService {
     }
     if (!Objects.equals(realmHosts(before), realmHosts(after))) {
       moved.add(TOKEN_REALM_HOSTS);
+    }
+    // Without registryUrl the registry is reached at the host an event names, which these bound.
+    if (after.getValue("registryUrl") == null) {
+      for (String key : List.of("registryHosts", "registryHost")) {
+        if (!Objects.equals(lowerCased(before.getValue(key)), lowerCased(after.getValue(key)))) {
+          moved.add(key);
+        }
+      }
     }
     return moved;
   }
@@ -250,6 +259,15 @@ public final class IntegrationService {
     } catch (URISyntaxException e) {
       return text;
     }
+  }
+
+  /** A host or a list of hosts as a set of lower-case texts; null when absent. Pure. */
+  private static java.util.Set<String> lowerCased(Object hosts) {
+    if (hosts == null) {
+      return null;
+    }
+    List<?> all = hosts instanceof JsonArray array ? array.getList() : List.of(hosts);
+    return all.stream().map(h -> String.valueOf(h).toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
   }
 
   private static java.util.Set<String> realmHosts(JsonObject config) {

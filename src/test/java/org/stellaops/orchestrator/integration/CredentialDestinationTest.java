@@ -112,6 +112,33 @@ class CredentialDestinationTest {
   }
 
   @Test
+  @DisplayName("without registryUrl, registryHosts and registryHost say where the registry password goes: guarded too")
+  void registryHostsWithoutRegistryUrl() {
+    JsonObject credentials = new JsonObject().put("webhookSecret", "harbor-secret").put("username", "robot")
+        .put("password", "pw");
+    String harbor = create("registry.harbor", "harbor-hosts", new JsonObject()
+        .put("registryHosts", new JsonArray().add("harbor.example.com")), credentials);
+    assertRefused(patch(harbor, new JsonObject().put("config", new JsonObject()
+        .put("registryHosts", new JsonArray().add("harbor.example.com").add("evil.example")))));
+    assertRefused(patch(harbor, new JsonObject().put("config", new JsonObject().put("registryHost", "evil.example"))));
+    Resp sameHosts = patch(harbor, new JsonObject().put("config", new JsonObject()
+        .put("registryHosts", new JsonArray().add("HARBOR.example.com"))));
+    assertThat(sameHosts.status()).as(sameHosts.body()).isEqualTo(200);
+    Resp resent = patch(harbor, new JsonObject().put("config", new JsonObject()
+        .put("registryHosts", new JsonArray().add("harbor.example.com").add("harbor2.example.com")))
+        .put("credentials", credentials));
+    assertThat(resent.status()).as(resent.body()).isEqualTo(200);
+
+    // With registryUrl set the password goes there whatever the events name.
+    String pinned = create("registry.harbor", "harbor-pinned", new JsonObject()
+        .put("registryHosts", new JsonArray().add("harbor.example.com"))
+        .put("registryUrl", "https://harbor.example.com"), credentials);
+    Resp more = patch(pinned, new JsonObject().put("config", new JsonObject()
+        .put("registryHosts", new JsonArray().add("harbor.example.com").add("harbor-dr.example.com"))));
+    assertThat(more.status()).as(more.body()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("other config changes, and integrations without stored credentials, are not affected")
   void unrelatedChanges() {
     String id = create("ci.gitlab", "gitlab-poll", new JsonObject().put("endpoint", "https://gitlab.example.com"),
