@@ -151,9 +151,16 @@ public final class JwtVerifier {
         throw new IllegalStateException("the token has no exp claim");
       }
       List<String> roles = rolesFrom(claims, config.rolesClaim());
-      String subject = String.valueOf(claims.getValue(config.subjectClaim(), claims.getString("sub", "unknown")));
+      // The id is always sub, which the provider never reassigns (unlike a username or an email a
+      // user may change): approvals and idempotency keys rely on it. The subject claim only names.
+      Object sub = user.attributes().getValue("sub");
+      if (sub == null) {
+        throw new IllegalStateException("the token has no sub claim");
+      }
+      String id = String.valueOf(sub);
+      String name = String.valueOf(claims.getValue(config.subjectClaim(), id));
       Set<Permission> permissions = Roles.expand(roles, List.of());
-      return new Principal(Principal.USER, subject, subject, permissions);
+      return new Principal(Principal.USER, id, name, permissions);
     });
   }
 

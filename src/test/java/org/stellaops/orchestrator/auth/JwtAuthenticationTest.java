@@ -185,6 +185,26 @@ class JwtAuthenticationTest {
   }
 
   @Test
+  @DisplayName("a JWT principal is identified by sub, whatever the subject claim that names it says")
+  void principalIdIsSub(Vertx vertx) throws Exception {
+    JwtVerifier verifier = new JwtVerifier(vertx, jwt(Optional.empty(), Optional.of(IDP.publicKeyPem())), null);
+    verifier.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Principal renamed = verifier.verify(IDP.sign(ISSUER, "stella-gateway", "user-123", 300,
+        new JsonObject().put("preferred_username", "bob"))).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertThat(renamed.id()).isEqualTo("user-123");
+    assertThat(renamed.name()).isEqualTo("bob");
+    Principal other = verifier.verify(IDP.sign(ISSUER, "stella-gateway", "user-456", 300,
+        new JsonObject().put("preferred_username", "bob"))).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertThat(other.id()).isNotEqualTo(renamed.id());
+    JsonObject noSub = Jwts.claims(ISSUER, "stella-gateway", "x", 300, new JsonObject());
+    noSub.remove("sub");
+    assertThatThrownBy(() -> verifier.verify(IDP.signClaims(noSub)).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS)).hasMessageContaining("sub");
+  }
+
+  @Test
   @DisplayName("an empty jwt.audience logs a warning at start-up")
   void emptyAudienceWarns(Vertx vertx) throws Exception {
     Logger logger = (Logger) LoggerFactory.getLogger(JwtVerifier.class);
