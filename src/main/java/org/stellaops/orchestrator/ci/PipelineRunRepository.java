@@ -85,12 +85,18 @@ public final class PipelineRunRepository {
    * postponed beyond one interval: its integration is paused until a rate limit resets, or it
    * backs off after errors. An event never makes the CI system be asked sooner than that.
    */
+  /**
+   * Least time between two polls that CI events ask for, per run: events (forged ones too) then
+   * cost the CI system at most one extra call per run in this many seconds.
+   */
+  public static final int REQUESTED_POLL_SPACING_SECONDS = 5;
   private static final String CLAIM_REQUESTED = """
       WITH c AS (
         UPDATE pipeline_wait w
         SET next_poll_at = now() + make_interval(secs => w.poll_interval_seconds * (0.9 + random() * 0.2)),
-            polls = w.polls + 1
+            polls = w.polls + 1, requested_poll_at = now()
         WHERE w.run_id = $1 AND w.next_poll_at <= now() + make_interval(secs => w.poll_interval_seconds * 1.1)
+          AND (w.requested_poll_at IS NULL OR w.requested_poll_at <= now() - make_interval(secs => $2::int))
         RETURNING w.run_id, w.next_poll_at, w.polls)
       SELECT p.*, c.next_poll_at AS wait_next_poll_at, c.polls AS wait_polls
       FROM pipeline_run p JOIN c ON p.id = c.run_id
@@ -211,7 +217,8 @@ public final class PipelineRunRepository {
 
   /** Claims one active wait for an event-requested poll; empty when it ended or is postponed (see the SQL). */
   public Future<Optional<PipelineRun>> claimRequested(UUID id) {
-    return pool.preparedQuery(CLAIM_REQUESTED).execute(Tuple.of(id)).map(PipelineRunRepository::first);
+    return pool.preparedQuery(CLAIM_REQUESTED).execute(Tuple.of(id, REQUESTED_POLL_SPACING_SECONDS))
+        .map(PipelineRunRepository::first);
   }
 
   /** Ends a run if it is still active; empty when something else ended it first. */

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -179,6 +180,35 @@ class CiEventPollTest {
     assertThat(Instant.parse(after.getString("nextPollAt"))).isAfter(Instant.now().plus(Duration.ofMinutes(50)));
     assertThat(completionsOf(run.getString("id"))).isZero();
     assertThat(target.requests()).noneMatch(r -> r.path().equals("/forged"));
+  }
+
+  @Test
+  @DisplayName("a flood of hooks for one run costs GitLab one read per spacing interval, not one per hook")
+  void requestedPollsAreSpaced() {
+    String promotion = promote("flooded");
+    JsonObject run = runOfPromotion(promotion);
+    String vendorId = run.getString("pipelineRunId");
+    gitlab.setStatus(vendorId, "running");
+    awaitPollRequested(hook(hourly, vendorId, "success"), run.getString("id"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.reads(vendorId) == 1
+        && run(run.getString("id")).getInteger("polls") == 1);
+    Instant firstPoll = Instant.now();
+    List<Resp> flood = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      flood.add(hook(hourly, vendorId, "success"));
+    }
+    flood.forEach(ack -> awaitPollRequested(ack, run.getString("id")));
+    long elapsed = Duration.between(firstPoll, Instant.now()).getSeconds();
+    assertThat(gitlab.reads(vendorId)).as("GitLab reads after 11 hooks in %d s", elapsed)
+        .isLessThanOrEqualTo(1 + (int) (elapsed / PipelineRunRepository.REQUESTED_POLL_SPACING_SECONDS));
+    // Once the spacing has passed, a hook gets its poll again: the one GitLab confirms ends the wait.
+    gitlab.setStatus(vendorId, "success");
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      hook(hourly, vendorId, "success");
+      return "success".equals(run(run.getString("id")).getString("status"));
+    });
+    assertThat(gitlab.reads(vendorId)).isLessThanOrEqualTo(
+        2 + (int) (Duration.between(firstPoll, Instant.now()).getSeconds() / PipelineRunRepository.REQUESTED_POLL_SPACING_SECONDS));
   }
 
   @Test
