@@ -56,8 +56,10 @@ class RestartTest {
     try (TestGateway gw = TestGateway.start(config, null)) {
       firstPassword = assertLockedDown(dataDir);
     }
-    // A data directory from before password authentication: trust rules, no password file.
+    // A data directory from before password authentication: trust rules, no password file, and
+    // a master key readable by everyone.
     Files.writeString(dataDir.resolve("postgres/pg_hba.conf"), "host all all 127.0.0.1/32 trust\n");
+    Files.setPosixFilePermissions(dataDir.resolve("master.key"), PosixFilePermissions.fromString("rw-r--r--"));
     Files.delete(dataDir.resolve("postgres.password"));
     try (TestGateway gw = TestGateway.start(config, null)) {
       assertThat(gw.get("/api/v1/components", TestGateway.ADMIN_TOKEN).status()).isEqualTo(200);

@@ -30,6 +30,9 @@ public final class EgressPolicy {
       // Alibaba Cloud's metadata service, outside link-local:
       // https://www.alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata
       denied("100.100.100.200/32", "cloud metadata"),
+      // Azure's host endpoint (WireServer), which serves VM agent and extension configuration:
+      // https://learn.microsoft.com/en-us/azure/virtual-network/what-is-ip-address-168-63-129-16
+      denied("168.63.129.16/32", "cloud metadata"),
       denied("224.0.0.0/4", "multicast"),
       denied("255.255.255.255/32", "broadcast"),
       denied("::/128", "unspecified"),
@@ -41,6 +44,10 @@ public final class EgressPolicy {
       denied("ff00::/8", "multicast"));
 
   private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
+  /** Deprecated IPv4-compatible addresses (RFC 4291 section 2.5.5.1), IPv4 in the last 32 bits. */
+  private static final Cidr IPV4_COMPATIBLE = Cidr.parse("::/96");
+  /** 6to4 (RFC 3056): the IPv4 address in bits 16 to 47. */
+  private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
 
   private final List<Cidr> allowedNetworks;
 
@@ -90,11 +97,18 @@ public final class EgressPolicy {
   }
 
   static Optional<InetAddress> embeddedIpv4(InetAddress address) {
-    if (!(address instanceof Inet6Address) || !NAT64.contains(address)) {
+    if (!(address instanceof Inet6Address)) {
       return Optional.empty();
     }
     byte[] bytes = address.getAddress();
-    return Optional.of(Addresses.of(Arrays.copyOfRange(bytes, 12, 16)));
+    // :: and ::1 lie in ::/96 too, but are IPv6's own unspecified and loopback addresses.
+    if (NAT64.contains(address) || IPV4_COMPATIBLE.contains(address) && bytes[12] != 0) {
+      return Optional.of(Addresses.of(Arrays.copyOfRange(bytes, 12, 16)));
+    }
+    if (SIX_TO_FOUR.contains(address)) {
+      return Optional.of(Addresses.of(Arrays.copyOfRange(bytes, 2, 6)));
+    }
+    return Optional.empty();
   }
 
   private static Denied denied(String cidr, String kind) {

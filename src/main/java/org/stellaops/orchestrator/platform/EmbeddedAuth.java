@@ -42,6 +42,7 @@ final class EmbeddedAuth {
   static String password(Path dataDir) throws IOException {
     Path file = dataDir.resolve(PASSWORD_FILE);
     if (Files.isRegularFile(file)) {
+      Secrets.restrictFileToOwner(file);
       return Files.readString(file, StandardCharsets.US_ASCII).trim();
     }
     String password = Secrets.randomToken(32);

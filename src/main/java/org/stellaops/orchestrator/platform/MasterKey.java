@@ -29,6 +29,7 @@ public final class MasterKey {
     Path file = dataDir.resolve("master.key");
     try {
       if (Files.isRegularFile(file)) {
+        Secrets.restrictFileToOwner(file);
         return decode(Files.readString(file, StandardCharsets.US_ASCII).trim(), file.toString());
       }
       byte[] key = new byte[KEY_BYTES];

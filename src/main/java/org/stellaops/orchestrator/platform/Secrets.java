@@ -54,6 +54,13 @@ public final class Secrets {
     }
   }
 
+  /** Restricts an existing secret file to its owner (0600), for files an earlier version made. */
+  public static void restrictFileToOwner(Path file) throws IOException {
+    if (POSIX) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+
   private static FileAttribute<Set<PosixFilePermission>> ownerOnly(Set<PosixFilePermission> permissions) {
     return PosixFilePermissions.asFileAttribute(permissions);
   }

@@ -40,7 +40,12 @@ class EgressPolicyTest {
       "fd00:ec2::254, cloud metadata",
       "ff02::1, multicast",
       "::ffff:169.254.169.254, link-local (cloud metadata)",
-      "64:ff9b::a9fe:a9fe, link-local (cloud metadata)"})
+      "64:ff9b::a9fe:a9fe, link-local (cloud metadata)",
+      "::a9fe:a9fe, link-local (cloud metadata)",
+      "::127.0.0.1, loopback",
+      "2002:a9fe:a9fe::1, link-local (cloud metadata)",
+      "2002:7f00:1::1, loopback",
+      "168.63.129.16, cloud metadata"})
   @DisplayName("loopback, link-local, metadata, unspecified, multicast and broadcast addresses are denied by default")
   void denied(String address, String kind) {
     assertThat(DEFAULT.denial(ip(address))).contains(kind);
