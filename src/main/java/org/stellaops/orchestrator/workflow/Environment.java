@@ -42,7 +42,8 @@ public record Environment(
         row.getString("created_by"));
   }
 
-  public JsonObject toJson() {
+  /** As answered; {@code withVariables}: whether the caller may see pipeline variables. */
+  public JsonObject toJson(boolean withVariables) {
     return new JsonObject()
         .put("id", id.toString())
         .put("name", name)
@@ -54,7 +55,7 @@ public record Environment(
         .put("autoPromoteFrom", autoPromoteFrom == null ? null : autoPromoteFrom.toString())
         .put("freezeWindows", freezeWindows)
         .put("deploymentTimeout", deploymentTimeout)
-        .put("workflow", StepSecrets.masked(workflow))
+        .put("workflow", StepSecrets.answered(workflow, withVariables))
         .put("createdAt", Json.time(createdAt))
         .put("updatedAt", Json.time(updatedAt))
         .put("createdBy", createdBy);

@@ -64,13 +64,14 @@ public record Promotion(
     return currentStep < steps.size() ? steps.getJsonObject(currentStep) : null;
   }
 
-  public JsonObject toJson() {
+  /** As answered; {@code withVariables}: whether the caller may see pipeline variables. */
+  public JsonObject toJson(boolean withVariables) {
     return new JsonObject()
         .put("id", id.toString())
         .put("releaseId", releaseId.toString())
         .put("targetEnvironmentId", targetEnvironmentId.toString())
         .put("status", status)
-        .put("steps", StepSecrets.masked(steps))
+        .put("steps", StepSecrets.answered(steps, withVariables))
         .put("currentStep", currentStep)
         .put("waitingOn", waitingOn)
         .put("requiredApprovals", requiredApprovals)

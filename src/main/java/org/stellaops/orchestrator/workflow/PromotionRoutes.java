@@ -3,6 +3,7 @@ package org.stellaops.orchestrator.workflow;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.auth.Permission;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
 
@@ -17,22 +18,22 @@ public final class PromotionRoutes {
 
   public void create(RoutingContext ctx) {
     engine.start(Bodies.jsonObject(ctx), Guard.principal(ctx))
-        .compose(p -> Responses.created(ctx, p.toJson()))
+        .compose(p -> Responses.created(ctx, p.toJson(variablesFor(ctx))))
         .onFailure(ctx::fail);
   }
 
   public void list(RoutingContext ctx) {
     engine.list(ctx.queryParams().get("releaseId"))
-        .compose(all -> Responses.ok(ctx, Responses.array(all, Promotion::toJson)))
+        .compose(all -> Responses.ok(ctx, Responses.array(all, p -> p.toJson(variablesFor(ctx)))))
         .onFailure(ctx::fail);
   }
 
   public void get(RoutingContext ctx) {
-    engine.get(ctx.pathParam("id")).compose(p -> Responses.ok(ctx, p.toJson())).onFailure(ctx::fail);
+    engine.get(ctx.pathParam("id")).compose(p -> Responses.ok(ctx, p.toJson(variablesFor(ctx)))).onFailure(ctx::fail);
   }
 
   public void cancel(RoutingContext ctx) {
-    engine.cancel(ctx.pathParam("id")).compose(p -> Responses.ok(ctx, p.toJson())).onFailure(ctx::fail);
+    engine.cancel(ctx.pathParam("id")).compose(p -> Responses.ok(ctx, p.toJson(variablesFor(ctx)))).onFailure(ctx::fail);
   }
 
   public void approve(RoutingContext ctx) {
@@ -47,7 +48,7 @@ public final class PromotionRoutes {
     var raw = ctx.body().buffer();
     JsonObject body = raw == null || raw.length() == 0 ? new JsonObject() : Bodies.jsonObject(ctx);
     engine.decide(ctx.pathParam("id"), approve, body.getString("comment"), Guard.principal(ctx))
-        .compose(p -> Responses.ok(ctx, p.toJson()))
+        .compose(p -> Responses.ok(ctx, p.toJson(variablesFor(ctx))))
         .onFailure(ctx::fail);
   }
 
@@ -63,7 +64,7 @@ public final class PromotionRoutes {
 
   public void rollback(RoutingContext ctx) {
     engine.rollback(ctx.pathParam("jobId"), Guard.principal(ctx))
-        .compose(p -> Responses.created(ctx, p.toJson()))
+        .compose(p -> Responses.created(ctx, p.toJson(variablesFor(ctx))))
         .onFailure(ctx::fail);
   }
 
@@ -86,5 +87,10 @@ public final class PromotionRoutes {
       return authorization.substring(7).trim();
     }
     return null;
+  }
+
+  /** Pipeline variables in step configs are shown only to holders of integration:update. */
+  private static boolean variablesFor(RoutingContext ctx) {
+    return Guard.principal(ctx) != null && Guard.principal(ctx).can(Permission.INTEGRATION_UPDATE);
   }
 }

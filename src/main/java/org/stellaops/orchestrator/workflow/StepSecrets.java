@@ -41,6 +41,7 @@ public final class StepSecrets {
    */
   JsonArray seal(UUID environmentId, JsonArray workflow, JsonArray stored, Validator v) {
     JsonArray sealed = workflow.copy();
+    keepMaskedVariables(sealed, stored, v);
     for (int i = 0; i < sealed.size(); i++) {
       JsonObject headers = headersOf(sealed.getValue(i));
       if (headers == null) {
@@ -150,6 +151,59 @@ public final class StepSecrets {
       }
     }
     return masked;
+  }
+
+  /**
+   * The steps as answered to a caller: header values masked and, for a caller who may not see
+   * pipeline variables (only {@code integration:update} holders may), the values of the
+   * variables a step sends masked too, their names kept. Pure.
+   */
+  public static JsonArray answered(JsonArray steps, boolean withVariables) {
+    JsonArray answered = masked(steps);
+    if (answered == null || withVariables) {
+      return answered;
+    }
+    for (Object step : answered) {
+      JsonObject variables = variablesOf(step);
+      if (variables != null) {
+        variables.fieldNames().forEach(name -> variables.put(name, MASK));
+      }
+    }
+    return answered;
+  }
+
+  /**
+   * A variable sent back as {@value #MASK} (a workflow read without the right to see variables,
+   * and saved again) keeps the value {@code stored} holds for the same step id, type and name.
+   */
+  private static void keepMaskedVariables(JsonArray workflow, JsonArray stored, Validator v) {
+    for (int i = 0; i < workflow.size(); i++) {
+      JsonObject variables = variablesOf(workflow.getValue(i));
+      if (variables == null) {
+        continue;
+      }
+      JsonObject step = workflow.getJsonObject(i);
+      JsonObject previousStep = stepNamed(stored, step.getString("id"));
+      JsonObject previous = previousStep != null && Objects.equals(previousStep.getString("type"), step.getString("type"))
+          ? variablesOf(previousStep) : null;
+      for (String name : variables.fieldNames()) {
+        if (!MASK.equals(variables.getValue(name))) {
+          continue;
+        }
+        Object kept = previous == null ? null : previous.getValue(name);
+        if (kept == null) {
+          v.error("workflow[" + i + "].config.variables." + name, "is " + MASK + ", which stands for a stored value, "
+              + "but this step has no stored variable " + name + "; send the value itself", "INVALID_VALUE");
+        } else {
+          variables.put(name, kept);
+        }
+      }
+    }
+  }
+
+  private static JsonObject variablesOf(Object step) {
+    return step instanceof JsonObject s && s.getValue("config") instanceof JsonObject config
+        && config.getValue("variables") instanceof JsonObject variables ? variables : null;
   }
 
   private JsonObject seal(UUID environmentId, String plain) {

@@ -66,6 +66,33 @@ class EnvironmentTest {
   }
 
   @Test
+  @DisplayName("a trigger-ci step's pipeline variables are shown only to integration:update holders")
+  void variablesNeedIntegrationUpdate() {
+    Resp r = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "variables-hidden")
+        .put("workflow", pattern2()));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    String viewer = gw.createServiceAccount(new JsonObject().put("name", "env-viewer")
+        .put("roles", new JsonArray().add("viewer"))).getString("token");
+    String id = r.data().getString("id");
+    JsonObject seen = gw.get("/api/v1/environments/" + id, viewer).data();
+    assertThat(seen.getJsonArray("workflow").getJsonObject(0).getJsonObject("config").getJsonObject("variables"))
+        .isEqualTo(new JsonObject().put("SUITE", "***"));
+    assertThat(gw.get("/api/v1/environments", viewer).body()).doesNotContain("smoke");
+    assertThat(gw.get("/api/v1/environments/" + id, ADMIN).data().getJsonArray("workflow").getJsonObject(0)
+        .getJsonObject("config").getJsonObject("variables").getString("SUITE")).isEqualTo("smoke");
+
+    // An operator (no integration:update) reads the workflow and saves it back: the value is kept.
+    String operator = gw.createServiceAccount(new JsonObject().put("name", "env-operator")
+        .put("roles", new JsonArray().add("operator"))).getString("token");
+    JsonArray readBack = gw.get("/api/v1/environments/" + id, operator).data().getJsonArray("workflow");
+    readBack.getJsonObject(0).getJsonObject("config").put("pipelineId", "myorg/other-tests");
+    Resp saved = gw.patch("/api/v1/environments/" + id, operator, new JsonObject().put("workflow", readBack));
+    assertThat(saved.status()).as(saved.body()).isEqualTo(200);
+    assertThat(gw.get("/api/v1/environments/" + id, ADMIN).data().getJsonArray("workflow").getJsonObject(0)
+        .getJsonObject("config").getJsonObject("variables").getString("SUITE")).isEqualTo("smoke");
+  }
+
+  @Test
   @DisplayName("a workflow with unknown types, missing config and inputs naming later steps lists each problem")
   void invalidWorkflow() {
     JsonArray workflow = new JsonArray()
