@@ -167,6 +167,30 @@ class HostileTextTest {
   }
 
   @Test
+  @DisplayName("a NUL in a header the inbox would keep is refused by the HTTP server with 400, before any handler runs")
+  void nulInKeptHeader() throws Exception {
+    String registry = Webhooks.integration(gw, "registry.distribution", "header-registry", SECRET,
+        Webhooks.registryHosts(HOST));
+    String body = Webhooks.distributionPush("evt-hdr-1", HOST, "demo/app", "v1", "sha256:" + "b".repeat(64));
+    String request = "POST /api/v1/webhooks/registry/" + registry + " HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\n"
+        + "Authorization: Bearer " + SECRET + "\r\n"
+        + "Content-Type: application/json\r\n"
+        + "User-Agent: agent\u0000x\r\n"
+        + "Content-Length: " + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n"
+        + "Connection: close\r\n\r\n" + body;
+    String answer;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", java.net.URI.create(gw.baseUrl()).getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    assertThat(answer).startsWith("HTTP/1.1 400");
+    assertThat(TestDatabases.query(gw.dbUrl(),
+        "SELECT count(*) FROM webhook_delivery WHERE delivery_key = 'evt-hdr-1'")).containsExactly("0");
+  }
+
+  @Test
   @DisplayName("the bearer-authenticated CI endpoints refuse a NUL in their body with the same 400")
   void nulInCiStatus() {
     assertRefused(gw.post("/api/v1/webhooks/ci-status", ADMIN, "{\"buildId\":\"job#1\\u0000\",\"status\":\"success\"}"),
