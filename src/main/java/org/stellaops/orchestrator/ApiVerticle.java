@@ -50,6 +50,7 @@ import java.util.function.BiConsumer;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.FailureHandler;
 import org.stellaops.orchestrator.platform.RequestIds;
+import org.stellaops.orchestrator.platform.TextSafety;
 import org.stellaops.orchestrator.webhook.WebhookRoutes;
 
 /**
@@ -88,6 +89,7 @@ public final class ApiVerticle extends VerticleBase {
     WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), w.inboxWriter());
     Handler<RoutingContext> countOversize = ctx -> WebhookRoutes.countOversize(ctx, w.webhookIngest().metrics());
     router.route().handler(new RequestIds());
+    router.route().handler(TextSafety.requestLine(router));
     router.route().handler(BodyHandler.create().setBodyLimit(config.bodyLimit()).setHandleFileUploads(false));
 
     router.get("/health/live").handler(w.health()::live);

@@ -10,7 +10,10 @@ public final class Bodies {
 
   private Bodies() {}
 
-  /** The body as a JSON object; 415 for another content type, 400 for anything but one object. */
+  /**
+   * The body as a JSON object; 415 for another content type, 400 for anything but one object or
+   * for a string holding text PostgreSQL cannot store ({@link TextSafety}).
+   */
   public static JsonObject jsonObject(RoutingContext ctx) {
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType != null && !isJson(contentType)) {
@@ -30,6 +33,7 @@ public final class Bodies {
     if (!(parsed instanceof JsonObject object)) {
       throw ApiException.of(400, "MALFORMED_JSON", "request body must be a JSON object");
     }
+    TextSafety.requireStorable(object);
     return object;
   }
 

@@ -40,7 +40,8 @@ public record Delivery(
         row.getString("status"),
         row.getString("reason"),
         row.getString("error"),
-        (JsonObject) row.getValue("headers"),
+        // Written by the gateway as an object; a row written otherwise must not fail a whole claim.
+        row.getValue("headers") instanceof JsonObject headers ? headers : new JsonObject(),
         withBody ? row.getBuffer("body").getBytes() : null,
         row.getOffsetDateTime("received_at"),
         row.getOffsetDateTime("processed_at"),

@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.TextSafety;
 
 /**
  * The webhook inbox. Inserts are idempotent on (source, delivery_key), through the 16-byte
@@ -47,12 +48,27 @@ public final class DeliveryRepository {
       WHERE dedup_key = ANY (ARRAY (SELECT md5(length(s)::text || ':' || s || k)::uuid
                                     FROM unnest($1::text[], $2::text[]) AS t(s, k)))
       """;
-  private static final String CLAIM = "UPDATE webhook_delivery SET claimed_until = now() + make_interval(secs => $2), "
-      + "attempts = attempts + 1 "
-      + "WHERE seq IN (SELECT seq FROM webhook_delivery "
-      + "              WHERE status = 'received' AND (claimed_until IS NULL OR claimed_until < now()) "
-      + "              ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) "
-      + "RETURNING " + COLUMNS + ", body";
+  /**
+   * Claims the oldest received deliveries whose lease ran out. One that already used up its
+   * attempts (its last outcome was never recorded: a crash, or the recording itself failed) is
+   * marked failed instead of being tried again, so no delivery is attempted more than the limit
+   * and none comes back first on every claim.
+   */
+  private static final String CLAIM = """
+      UPDATE webhook_delivery
+      SET claimed_until = CASE WHEN attempts >= $3 THEN NULL ELSE now() + make_interval(secs => $2) END,
+          attempts = CASE WHEN attempts >= $3 THEN attempts ELSE attempts + 1 END,
+          status = CASE WHEN attempts >= $3 THEN 'failed' ELSE status END,
+          processed_at = CASE WHEN attempts >= $3 THEN now() ELSE processed_at END,
+          error = CASE WHEN attempts >= $3
+                       THEN 'gave up after ' || attempts || ' attempts without a recorded outcome'
+                            || coalesce(' (last error: ' || error || ')', '')
+                       ELSE error END
+      WHERE seq IN (SELECT seq FROM webhook_delivery
+                    WHERE status = 'received' AND (claimed_until IS NULL OR claimed_until < now())
+                    ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING %s, body
+      """.formatted(COLUMNS.strip());
   private static final String FINISH_ALL = """
       UPDATE webhook_delivery AS d
       SET status = f.status, reason = f.reason, error = NULL, processed_at = now(), claimed_until = NULL
@@ -167,9 +183,12 @@ public final class DeliveryRepository {
     });
   }
 
-  /** Claims up to {@code limit} received deliveries, oldest first, for {@code leaseSeconds}. */
-  public Future<List<Delivery>> claim(int limit, int leaseSeconds) {
-    return pool.preparedQuery(CLAIM).execute(Tuple.of(limit, leaseSeconds)).map(rows -> {
+  /**
+   * Claims up to {@code limit} received deliveries, oldest first, for {@code leaseSeconds}. Those
+   * that had already been attempted {@code maxAttempts} times come back {@code failed} instead.
+   */
+  public Future<List<Delivery>> claim(int limit, int leaseSeconds, int maxAttempts) {
+    return pool.preparedQuery(CLAIM).execute(Tuple.of(limit, leaseSeconds, maxAttempts)).map(rows -> {
       List<Delivery> claimed = new ArrayList<>();
       rows.forEach(row -> claimed.add(Delivery.fromRow(row, true)));
       claimed.sort(java.util.Comparator.comparingLong(Delivery::seq));
@@ -198,7 +217,9 @@ public final class DeliveryRepository {
 
   /** Records a processing error: retried after {@code delaySeconds}, or failed for good when {@code giveUp}. */
   public Future<Void> retryLater(UUID id, String error, int delaySeconds, boolean giveUp) {
-    return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(id, error, delaySeconds, giveUp)).mapEmpty();
+    // The error may quote what the delivery carried; it must be storable, or nothing is recorded.
+    return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(id, TextSafety.storable(error), delaySeconds, giveUp))
+        .mapEmpty();
   }
 
   public Future<Optional<Delivery>> find(UUID id) {

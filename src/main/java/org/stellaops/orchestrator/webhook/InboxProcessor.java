@@ -5,11 +5,13 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.integration.IntegrationService;
@@ -91,8 +93,15 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   private void runBatch() {
-    deliveries.claim(BATCH, leaseSeconds)
-        .compose(this::processInOrder)
+    deliveries.claim(BATCH, leaseSeconds, Retry.MAX_ATTEMPTS)
+        .compose(claimed -> {
+          List<Delivery> live = claimed.stream().filter(d -> Delivery.RECEIVED.equals(d.status())).toList();
+          if (live.size() < claimed.size()) {
+            LOG.warn("gave up on {} deliveries attempted {} times without a recorded outcome",
+                claimed.size() - live.size(), Retry.MAX_ATTEMPTS);
+          }
+          return processBatch(live).map(claimed.size());
+        })
         .onComplete(result -> {
           if (result.failed()) {
             LOG.warn("inbox batch failed: {}", result.cause().getMessage());
@@ -110,6 +119,37 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   /**
+   * Processes a claimed batch together and, should that fail as a whole (a row that no
+   * delivery-level handling foresaw), each of its deliveries without a recorded outcome on its
+   * own: only a delivery that fails again is retried, and failed at the attempt limit, while the
+   * others are carried out. Never fails.
+   */
+  private Future<Void> processBatch(List<Delivery> batch) {
+    Set<UUID> settled = new HashSet<>();
+    return attempt(() -> processInOrder(batch, settled)).recover(e -> {
+      LOG.warn("inbox batch of {} failed ({}); processing its deliveries one at a time", batch.size(),
+          e.getMessage());
+      Future<Void> chain = Future.succeededFuture();
+      for (Delivery d : batch) {
+        if (!settled.contains(d.id())) {
+          chain = chain.compose(v -> attempt(() -> processInOrder(List.of(d), settled))
+              .recover(alone -> recordError(d, alone)));
+        }
+      }
+      return chain;
+    });
+  }
+
+  /** Runs {@code work}, turning an exception it throws into a failed future. */
+  private static <T> Future<T> attempt(java.util.function.Supplier<Future<T>> work) {
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /**
    * Applies the batch's deliveries one after another (a tag's pushes stay in order) and records
    * their outcomes in one statement per {@link #FINISH_EVERY} deliveries, so a slow batch (a
    * registry lookup per delivery) does not keep finished deliveries unrecorded until its lease
@@ -117,7 +157,7 @@ public final class InboxProcessor extends VerticleBase {
    * are applied again once the lease ends. The components the batch's image events may mean are
    * looked up first, with one query for the whole batch ({@link ComponentLookup}).
    */
-  private Future<Integer> processInOrder(List<Delivery> batch) {
+  private Future<Void> processInOrder(List<Delivery> batch, Set<UUID> settled) {
     List<Future<Optional<ResolvedIntegration>>> resolved = new ArrayList<>(batch.size());
     List<List<WebhookEvent>> parsed = new ArrayList<>(batch.size());
     // Once per integration, not per delivery: with the cache expired, 64 lookups at once would
@@ -147,18 +187,36 @@ public final class InboxProcessor extends VerticleBase {
         Future<Optional<ResolvedIntegration>> integration = resolved.get(i);
         List<WebhookEvent> events = parsed.get(i);
         chain = chain.compose(v -> process(d, integration, events, lookup)).compose(outcome -> {
-          outcome.ifPresent(finished::add);
-          return finished.size() >= FINISH_EVERY ? flush(finished) : Future.succeededFuture();
+          if (outcome.isPresent()) {
+            finished.add(outcome.get());
+          } else {
+            settled.add(d.id());
+          }
+          return finished.size() >= FINISH_EVERY ? flush(finished, batch, settled) : Future.succeededFuture();
         });
       }
-      return chain.compose(v -> flush(finished)).map(batch.size());
+      return chain.compose(v -> flush(finished, batch, settled));
     });
   }
 
-  private Future<Void> flush(List<DeliveryRepository.Outcome> finished) {
+  /**
+   * Records finished deliveries in one statement; if that statement fails (one outcome PostgreSQL
+   * will not store fails it for all), each is recorded on its own, and one that still cannot be
+   * is retried like a failed delivery. Never fails.
+   */
+  private Future<Void> flush(List<DeliveryRepository.Outcome> finished, List<Delivery> batch, Set<UUID> settled) {
     List<DeliveryRepository.Outcome> recorded = List.copyOf(finished);
     finished.clear();
-    return deliveries.finishAll(recorded);
+    return deliveries.finishAll(recorded).recover(e -> {
+      LOG.warn("recording {} outcomes together failed ({}); recording them one at a time", recorded.size(),
+          e.getMessage());
+      Future<Void> chain = Future.succeededFuture();
+      for (DeliveryRepository.Outcome o : recorded) {
+        Delivery d = batch.stream().filter(b -> b.id().equals(o.id())).findFirst().orElseThrow();
+        chain = chain.compose(v -> deliveries.finishAll(List.of(o)).recover(alone -> recordError(d, alone)));
+      }
+      return chain;
+    }).onComplete(done -> recorded.forEach(o -> settled.add(o.id())));
   }
 
   /**
@@ -181,17 +239,24 @@ public final class InboxProcessor extends VerticleBase {
       String notes = String.join("; ", outcomes.stream().map(EventApplier.Outcome::note).distinct().toList());
       return Future.succeededFuture(Optional.of(new DeliveryRepository.Outcome(d.id(),
           acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes))));
-    }).recover(e -> {
-      metrics.processingFailed();
-      boolean giveUp = Retry.giveUp(d.attempts());
-      LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), d.attempts(),
-          giveUp ? ", giving up" : "", e.getMessage());
-      return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())), Retry.delaySeconds(d.attempts()),
-          giveUp).map(Optional.<DeliveryRepository.Outcome>empty());
-    }).recover(e -> {
-      LOG.error("cannot record the outcome of delivery {}: {}", d.id(), e.getMessage());
-      return Future.succeededFuture(Optional.empty());
-    });
+    }).recover(e -> recordError(d, e).map(Optional.<DeliveryRepository.Outcome>empty()));
+  }
+
+  /**
+   * Records that processing {@code d} failed: retried after a backoff, or failed for good at the
+   * attempt limit. Never fails; a delivery whose error cannot be recorded either is claimed again
+   * when its lease ends, and failed there once it has used up its attempts.
+   */
+  private Future<Void> recordError(Delivery d, Throwable e) {
+    metrics.processingFailed();
+    boolean giveUp = Retry.giveUp(d.attempts());
+    LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), d.attempts(),
+        giveUp ? ", giving up" : "", e.getMessage());
+    return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())), Retry.delaySeconds(d.attempts()),
+        giveUp).recover(err -> {
+          LOG.error("cannot record the outcome of delivery {}: {}", d.id(), err.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   private static List<WebhookEvent> parse(Delivery d) {

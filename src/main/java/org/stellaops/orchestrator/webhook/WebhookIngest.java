@@ -21,13 +21,14 @@ import org.stellaops.orchestrator.integration.RegistryHosts;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
+import org.stellaops.orchestrator.platform.TextSafety;
 import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
 import org.stellaops.orchestrator.webhook.parsers.Parsers;
 
 /**
  * Everything between an incoming webhook and its inbox row, in the order that decides the
  * answer: unknown integration 404, unproven sender 401, wrong content type 415, malformed JSON
- * 400. A well-formed payload is always stored: as {@code received} when it means something to
+ * 400, a NUL character in a JSON string or key 400 ({@link TextSafety}). A well-formed payload is always stored: as {@code received} when it means something to
  * us, otherwise as {@code ignored} with the reason. Thread-safe; holds no per-request state.
  */
 public final class WebhookIngest {
@@ -163,16 +164,24 @@ public final class WebhookIngest {
       metrics.delivery(type, "rejected_parse");
       throw ApiException.of(400, "MALFORMED_JSON", "form-encoded webhook has no payload field");
     }
+    Object parsed = null;
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
-      if (parsed instanceof JsonObject object) {
-        return object;
-      }
+      parsed = io.vertx.core.json.Json.decodeValue(text);
     } catch (DecodeException e) {
       // answered below
     }
-    metrics.delivery(type, "rejected_parse");
-    throw ApiException.of(400, "MALFORMED_JSON", "webhook body is not a JSON object");
+    if (!(parsed instanceof JsonObject object)) {
+      metrics.delivery(type, "rejected_parse");
+      throw ApiException.of(400, "MALFORMED_JSON", "webhook body is not a JSON object");
+    }
+    if (TextSafety.firstNul(object).isPresent()) {
+      // Refused before it is acknowledged: its ids, tags and notes could be neither stored nor
+      // applied, so the sender sees the refusal and its reason instead of a 202 for a delivery
+      // that could never be carried out.
+      metrics.delivery(type, "rejected_parse");
+      TextSafety.requireStorable(object);
+    }
+    return object;
   }
 
   /**

@@ -1,0 +1,184 @@
+package org.stellaops.orchestrator.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.support.TestDatabases;
+import org.stellaops.orchestrator.support.TestGateway;
+import org.stellaops.orchestrator.support.Webhooks;
+
+/**
+ * A delivery the inbox cannot finish never holds up the others. The poison here is a row
+ * written before the gateway refused NUL characters at the door (or by any other means): a
+ * Jenkins-style build report whose build id holds a NUL (U+0000). It parses and applies, but
+ * the outcome note quoting the build id cannot be stored, which used to fail the statement
+ * recording the outcomes of every delivery of its batch.
+ */
+class PoisonDeliveryTest {
+
+  private static final String ADMIN = TestGateway.ADMIN_TOKEN;
+  private static final String SECRET = "s3cr3t-poison";
+  private static final String HOST = "127.0.0.1:5000";
+  private static final String MEDIA_TYPE = "application/vnd.docker.distribution.events.v1+json";
+  private static TestGateway gw;
+  private static String registry;
+
+  @BeforeAll
+  static void start() {
+    gw = TestGateway.start();
+    registry = Webhooks.integration(gw, "registry.distribution", "poison-registry", SECRET,
+        Webhooks.registryHosts(HOST));
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  private static String digest(char c) {
+    return "sha256:" + String.valueOf(c).repeat(64);
+  }
+
+  /** A row as the gateway stores it, with the attempts already made on it. */
+  private record Row(UUID id, String source, UUID integrationId, String type, String key, String contentType,
+      String body, int attempts) {}
+
+  private static Row push(String repository, String tag, char digest, int attempts) {
+    String eventId = "evt-" + UUID.randomUUID();
+    return new Row(UUID.randomUUID(), registry, UUID.fromString(registry), "registry.distribution", eventId,
+        MEDIA_TYPE, Webhooks.distributionPush(eventId, HOST, repository, tag, digest(digest)), attempts);
+  }
+
+  /** What {@code POST /webhooks/ci-status} stored for a build id holding a NUL, before it was refused. */
+  private static Row poison(int attempts) {
+    String body = "{\"buildId\":\"job#" + UUID.randomUUID() + "\\u0000\",\"status\":\"running\"}";
+    return new Row(UUID.randomUUID(), "api:admin:admin", null, WebhookIngest.CI_API,
+        "sha256:" + WebhookIngest.sha256Hex(body.getBytes(StandardCharsets.UTF_8)), "application/json", body,
+        attempts);
+  }
+
+  /** Stores the rows in one transaction, so the inbox processor first sees them all at once. */
+  private static void storeTogether(List<Row> rows, String... alsoRun) throws Exception {
+    try (Connection c = TestDatabases.connect(gw.dbUrl())) {
+      c.setAutoCommit(false);
+      try (PreparedStatement insert = c.prepareStatement("""
+          INSERT INTO webhook_delivery (id, source, integration_id, integration_type, delivery_key, status,
+                                        headers, body, attempts)
+          VALUES (?, ?, ?, ?, ?, 'received', ?::jsonb, ?, ?)
+          """)) {
+        for (Row r : rows) {
+          insert.setObject(1, r.id());
+          insert.setString(2, r.source());
+          insert.setObject(3, r.integrationId());
+          insert.setString(4, r.type());
+          insert.setString(5, r.key());
+          insert.setString(6, new JsonObject().put("content-type", r.contentType()).encode());
+          insert.setBytes(7, r.body().getBytes(StandardCharsets.UTF_8));
+          insert.setInt(8, r.attempts());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      for (String sql : alsoRun) {
+        try (var st = c.createStatement()) {
+          st.execute(sql);
+        }
+      }
+      c.commit();
+    }
+  }
+
+  private static JsonObject delivery(UUID id) {
+    return gw.get("/api/v1/webhook-deliveries/" + id, ADMIN).data();
+  }
+
+  private static int versions(String componentId, String tag) {
+    return gw.get("/api/v1/components/" + componentId + "/versions?tag=" + tag, ADMIN).json()
+        .getJsonArray("data").size();
+  }
+
+  @Test
+  @DisplayName("a poison delivery among good ones: every good one is applied within seconds, the poison one ends failed with the reason")
+  void poisonAmongGoodOnes() throws Exception {
+    String component = gw.createComponent("poison-app", HOST + "/poison/app").getString("id");
+    List<Row> good = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      good.add(push("poison/app", "v1." + i + ".0", (char) ('a' + i), 0));
+    }
+    // Seven attempts already made: the next one is its last.
+    Row poison = poison(Retry.MAX_ATTEMPTS - 1);
+    List<Row> rows = new ArrayList<>(good.subList(0, 2));
+    rows.add(poison);
+    rows.addAll(good.subList(2, 5));
+    storeTogether(rows);
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      for (Row g : good) {
+        assertThat(delivery(g.id()).getString("status")).as("good delivery %s", g.key()).isEqualTo("processed");
+      }
+    });
+    for (int i = 0; i < 5; i++) {
+      assertThat(versions(component, "v1." + i + ".0")).as("tag v1.%d.0", i).isEqualTo(1);
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(delivery(poison.id()).getString("status")).isEqualTo("failed"));
+    JsonObject failed = delivery(poison.id());
+    assertThat(failed.getInteger("attempts")).isEqualTo(Retry.MAX_ATTEMPTS);
+    assertThat(failed.getString("error")).contains("0x00");
+    assertThat(TestDatabases.query(gw.dbUrl(), "SELECT count(*) FROM webhook_delivery WHERE status = 'received'"))
+        .containsExactly("0");
+  }
+
+  @Test
+  @DisplayName("a poison delivery with attempts left is retried later on its own while the good ones are applied")
+  void poisonIsRetriedAlone() throws Exception {
+    String component = gw.createComponent("retry-app", HOST + "/retry/app").getString("id");
+    Row before = push("retry/app", "v2.0.0", 'c', 0);
+    Row poison = poison(0);
+    Row after = push("retry/app", "v2.1.0", 'd', 0);
+    storeTogether(List.of(before, poison, after));
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(delivery(before.id()).getString("status")).isEqualTo("processed");
+      assertThat(delivery(after.id()).getString("status")).isEqualTo("processed");
+    });
+    assertThat(versions(component, "v2.0.0")).isEqualTo(1);
+    assertThat(versions(component, "v2.1.0")).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonObject d = delivery(poison.id());
+      assertThat(d.getString("status")).isEqualTo("received");
+      assertThat(d.getString("error")).contains("0x00");
+      assertThat(d.getInteger("attempts")).isBetween(1, Retry.MAX_ATTEMPTS - 1);
+    });
+  }
+
+  @Test
+  @DisplayName("a delivery that used up its attempts without a recorded outcome is failed at the next claim, not tried again")
+  void spentDeliveryFailsAtClaim() throws Exception {
+    String component = gw.createComponent("spent-app", HOST + "/spent/app").getString("id");
+    Row spent = push("spent/app", "v3.0.0", 'e', Retry.MAX_ATTEMPTS);
+    storeTogether(List.of(spent),
+        "UPDATE webhook_delivery SET error = 'connection reset' WHERE id = '" + spent.id() + "'");
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(delivery(spent.id()).getString("status")).isEqualTo("failed"));
+    JsonObject failed = delivery(spent.id());
+    assertThat(failed.getInteger("attempts")).isEqualTo(Retry.MAX_ATTEMPTS);
+    assertThat(failed.getString("error"))
+        .isEqualTo("gave up after 8 attempts without a recorded outcome (last error: connection reset)");
+    assertThat(versions(component, "v3.0.0")).isZero();
+  }
+}
