@@ -197,7 +197,8 @@ public final class IntegrationService {
    * Credentials follow the config's URLs; pointing those elsewhere without supplying the
    * credentials again would let whoever may edit an integration, but not read its secrets, have
    * them sent to a server of their choosing. So a patch that moves any of them to another host
-   * must set (or remove) every stored credential: a 422 naming {@code credentials} otherwise.
+   * must set (or remove) every stored credential that is sent out (all but the webhook secret):
+   * a 422 naming {@code credentials} otherwise.
    */
   static void requireCredentialsForNewDestination(JsonObject before, JsonObject after, JsonObject stored,
       Object credentialsPatch) {
@@ -206,7 +207,9 @@ public final class IntegrationService {
       return;
     }
     JsonObject patch = credentialsPatch instanceof JsonObject p ? p : new JsonObject();
-    List<String> missing = stored.fieldNames().stream().filter(k -> !patch.containsKey(k)).sorted().toList();
+    // The webhook secret is only ever compared with what senders present, never sent anywhere.
+    List<String> missing = stored.fieldNames().stream().filter(k -> !k.equals("webhookSecret"))
+        .filter(k -> !patch.containsKey(k)).sorted().toList();
     if (missing.isEmpty()) {
       return;
     }
