@@ -79,7 +79,7 @@ public final class ReleaseService {
       return Future.succeededFuture(Optional.empty());
     }
     String pattern = auto.getString("tagPattern");
-    if (pattern != null && !Pattern.compile(pattern).matcher(tag).find()) {
+    if (pattern != null && !TagPatterns.compiled(pattern).map(p -> p.matcher(tag).find()).orElse(false)) {
       return Future.succeededFuture(Optional.empty());
     }
     String name = autoReleaseName(auto.getString("nameTemplate", ComponentService.DEFAULT_NAME_TEMPLATE),
