@@ -24,11 +24,41 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (ctx.response().ended()) {
       return;
     }
-    ApiException error = classify(ctx);
+    respond(ctx, classify(ctx));
+  }
+
+  /**
+   * Answers {@code error} in the envelope, for handlers that must answer before routing can
+   * go on (see {@link MalformedUrls}). Only a failure nobody anticipated (a 500) is logged with
+   * its stack trace; an anticipated 5xx (a CI system down, the inbox full) is one WARN line.
+   */
+  public static void respond(RoutingContext ctx, ApiException error) {
     if (error.status() >= 500) {
-      LOG.error("request {} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(),
-          ctx.failure());
+      if (ctx.failure() instanceof ApiException) {
+        LOG.warn("request {} {} {} answered {} {}: {}", RequestIds.of(ctx), ctx.request().method(),
+            ctx.request().path(), error.status(), error.code(), error.getMessage());
+      } else {
+        LOG.error("request {} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(),
+            ctx.failure());
+      }
     }
+    if (error.retryAfterSeconds() != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
+    if (error.status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (!ctx.request().isEnded()) {
+      // Refused before its body was read (or read to the end): the rest is never read, so the
+      // connection cannot carry another request; close it once the answer is out.
+      ctx.response().putHeader("Connection", "close");
+      ctx.response().endHandler(v -> ctx.request().connection().close());
+    }
+    Responses.send(ctx, error.status(), envelope(error, RequestIds.of(ctx)));
+  }
+
+  /** {@code {"success":false,"error":{…},"meta":{"requestId":…}}}. */
+  public static JsonObject envelope(ApiException error, String requestId) {
     JsonObject body = new JsonObject()
         .put("code", error.code())
         .put("message", error.getMessage());
@@ -40,16 +70,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       error.validationErrors().forEach(v -> list.add(v.toJson()));
       body.put("validationErrors", list);
     }
-    if (error.retryAfterSeconds() != null) {
-      ctx.response().putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
-    }
-    if (error.status() == 401) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-    }
-    Responses.send(ctx, error.status(), new JsonObject()
+    return new JsonObject()
         .put("success", false)
         .put("error", body)
-        .put("meta", new JsonObject().put("requestId", RequestIds.of(ctx))));
+        .put("meta", new JsonObject().put("requestId", requestId));
   }
 
   static ApiException classify(RoutingContext ctx) {
