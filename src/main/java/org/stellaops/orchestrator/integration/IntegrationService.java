@@ -109,7 +109,7 @@ public final class IntegrationService {
   }
 
   public Future<Page<Integration>> list(String type, String cursor, String limit) {
-    return repository.list(type, cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+    return repository.list(type, cursor == null ? null : Cursor.decode(IntegrationRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   public Future<Integration> get(String id) {

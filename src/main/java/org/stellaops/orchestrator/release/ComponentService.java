@@ -41,7 +41,7 @@ public final class ComponentService {
   }
 
   public Future<Page<Component>> list(String cursor, String limit) {
-    return repository.list(cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+    return repository.list(cursor == null ? null : Cursor.decode(ComponentRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   public Future<Component> get(String id) {

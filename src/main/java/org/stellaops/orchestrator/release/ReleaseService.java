@@ -271,7 +271,7 @@ public final class ReleaseService {
       throw ApiException.validation(errors);
     }
     return releases.list(new ReleaseRepository.Filter(component, name, after),
-        cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+        cursor == null ? null : Cursor.decode(ReleaseRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   public Future<Release> get(String id) {
