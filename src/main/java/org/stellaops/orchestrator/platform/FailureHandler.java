@@ -1,6 +1,9 @@
 package org.stellaops.orchestrator.platform;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,12 +52,30 @@ public final class FailureHandler implements Handler<RoutingContext> {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
     }
     if (!ctx.request().isEnded()) {
-      // Refused before its body was read (or read to the end): the rest is never read, so the
-      // connection cannot carry another request; close it once the answer is out.
-      ctx.response().putHeader("Connection", "close");
-      ctx.response().endHandler(v -> ctx.request().connection().close());
+      finishUnread(ctx);
     }
     Responses.send(ctx, error.status(), envelope(error, RequestIds.of(ctx)));
+  }
+
+  /**
+   * A request refused before its body was read (it is paused, see {@code auth.Guard}). An
+   * HTTP/1.x body is never read: the connection is closed once the answer is out, since it
+   * cannot carry another request before that body. Without a body (or over HTTP/2, where each
+   * request is its own stream) the request is resumed, so that its end arrives and the
+   * connection stays usable.
+   */
+  private static void finishUnread(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    boolean http1 = request.version() != HttpVersion.HTTP_2;
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean hasBody = request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+        || (length != null && !length.trim().equals("0"));
+    if (http1 && hasBody) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ctx.response().endHandler(v -> request.connection().close());
+    } else {
+      request.resume();
+    }
   }
 
   /** {@code {"success":false,"error":{…},"meta":{"requestId":…}}}. */

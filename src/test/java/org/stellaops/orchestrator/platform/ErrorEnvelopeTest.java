@@ -65,12 +65,12 @@ class ErrorEnvelopeTest {
   @DisplayName("a bad percent-escape or an escaped control character in the path or query is 400 MALFORMED_URL in the envelope, one WARN line without a stack")
   void malformedUrls() {
     try (LogCapture logs = new LogCapture()) {
-      RawHttp.Answer path = raw("GET /api/v1/components/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-      RawHttp.Answer unrouted = raw("GET /%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-      RawHttp.Answer query = raw("GET /api/v1/releases?name=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+      RawHttp.Answer path = raw("GET /api/v1/components/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+      RawHttp.Answer unrouted = raw("GET /%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+      RawHttp.Answer query = raw("GET /api/v1/releases?name=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer "
           + ADMIN + "\r\n\r\n");
       RawHttp.Answer nul = raw("GET /api/v1/components/" + UUID.randomUUID() + "/versions/a%00b/history HTTP/1.1\r\n"
-          + "Host: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN + "\r\n\r\n");
+          + "Host: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + ADMIN + "\r\n\r\n");
 
       for (RawHttp.Answer answer : List.of(path, unrouted, query, nul)) {
         assertEnvelope(answer, 400, "MALFORMED_URL");

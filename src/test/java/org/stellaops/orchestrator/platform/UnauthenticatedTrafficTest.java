@@ -103,6 +103,16 @@ class UnauthenticatedTrafficTest {
     assertThat(answer.text().split("HTTP/1.1 200", -1)).hasSize(3);
   }
 
+  @Test
+  @DisplayName("a request without a body refused with 401 leaves its keep-alive connection serving the next request")
+  void refusedRequestWithoutBodyKeepsTheConnection() {
+    String refusedThenServed = "GET /api/v1/components HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        + "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    RawHttp.Answer answer = RawHttp.exchange(gw.app().port(), refusedThenServed, 5_000);
+    assertThat(answer.timedOut()).isFalse();
+    assertThat(answer.text()).startsWith("HTTP/1.1 401").contains("HTTP/1.1 200");
+  }
+
   private static double cacheEntries() {
     return gw.get("/metrics", null).body().lines()
         .filter(l -> l.startsWith("stella_integration_cache_entries"))
