@@ -1,5 +1,9 @@
 package org.stellaops.orchestrator;
 
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PATCH;
+import static io.vertx.core.http.HttpMethod.POST;
 import static org.stellaops.orchestrator.auth.Permission.CI_EVENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_DELETE;
@@ -48,11 +52,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import static io.vertx.core.http.HttpMethod.DELETE;
-import static io.vertx.core.http.HttpMethod.GET;
-import static io.vertx.core.http.HttpMethod.PATCH;
-import static io.vertx.core.http.HttpMethod.POST;
-
 import org.stellaops.orchestrator.auth.Permission;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.FailureHandler;
@@ -74,6 +73,7 @@ public final class ApiVerticle extends VerticleBase {
   private final Wiring w;
   private final BiConsumer<Integer, Router> onListening;
   private HttpServer server;
+  // Set by routes() for the route helpers guarded() and open().
   private Router router;
   private BodyHandler body;
 
