@@ -1,5 +1,9 @@
 package org.stellaops.orchestrator;
 
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PATCH;
+import static io.vertx.core.http.HttpMethod.POST;
 import static org.stellaops.orchestrator.auth.Permission.CI_EVENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_DELETE;
@@ -36,6 +40,7 @@ import static org.stellaops.orchestrator.auth.Permission.VERSION_MAP_READ;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
@@ -47,8 +52,11 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.stellaops.orchestrator.auth.Permission;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.FailureHandler;
+import org.stellaops.orchestrator.platform.InvalidRequests;
+import org.stellaops.orchestrator.platform.MalformedUrls;
 import org.stellaops.orchestrator.platform.RequestIds;
 import org.stellaops.orchestrator.platform.TextSafety;
 import org.stellaops.orchestrator.webhook.WebhookRoutes;
@@ -66,6 +74,9 @@ public final class ApiVerticle extends VerticleBase {
   private final Wiring w;
   private final BiConsumer<Integer, Router> onListening;
   private HttpServer server;
+  // Set by routes() for the route helpers guarded() and open().
+  private Router router;
+  private BodyHandler body;
 
   /** {@code onListening} receives the bound port (when {@code port} asked for any free one) and the router. */
   public ApiVerticle(AppConfig.Http config, int port, Wiring wiring, BiConsumer<Integer, Router> onListening) {
@@ -78,90 +89,119 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = routes(Router.router(vertx));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(port))
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(port)
+            .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setMaxInitialLineLength(InvalidRequests.MAX_REQUEST_LINE_BYTES)
+            .setMaxHeaderSize(InvalidRequests.MAX_HEADER_BYTES))
+        .invalidRequestHandler(new InvalidRequests())
         .requestHandler(router);
     return server.listen().onSuccess(s -> onListening.accept(s.actualPort(), router));
   }
 
+  /**
+   * A route for bearer-token callers: the token is checked (401/403) before a byte of the body
+   * is read, so unauthenticated traffic cannot make the gateway buffer bodies; then the body is
+   * read, up to {@code http.bodyLimit}.
+   */
+  private Route guarded(HttpMethod method, String path, Permission permission) {
+    // Vert.x Web refuses a BodyHandler after a plain handler on one route, because a handler
+    // that goes asynchronous before the body is read could lose body chunks. The guard pauses
+    // the request first, and the body handler resumes it, so the order is safe; calling it
+    // through a method reference states that deliberately.
+    return router.route(method, path).handler(w.guard().require(permission)).handler(body::handle);
+  }
+
+  /**
+   * A route whose caller proves itself from the body or something only the body can be checked
+   * against (a webhook's signature over the raw bytes, a deploy callback's job token): the body
+   * is read first, still bounded by {@code http.bodyLimit}.
+   */
+  private Route open(HttpMethod method, String path) {
+    return router.route(method, path).handler(body);
+  }
+
   /** The route table: one line per endpoint, the permission it needs, the handler. */
   Router routes(Router router) {
+    this.router = router;
+    this.body = BodyHandler.create().setBodyLimit(config.bodyLimit()).setHandleFileUploads(false);
     FailureHandler failures = new FailureHandler();
     WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), w.inboxWriter());
     Handler<RoutingContext> countOversize = ctx -> WebhookRoutes.countOversize(ctx, w.webhookIngest().metrics());
     router.route().handler(new RequestIds());
+    // A NUL first, so the answer names the parameter; then any other control or broken escape.
     router.route().handler(TextSafety.requestLine(router));
-    router.route().handler(BodyHandler.create().setBodyLimit(config.bodyLimit()).setHandleFileUploads(false));
+    router.route().handler(new MalformedUrls());
 
     router.get("/health/live").handler(w.health()::live);
     router.get("/health/ready").handler(w.health()::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(w.metrics().registry()));
     router.get(V1 + "/openapi.yaml").handler(w.openApi()::serve);
 
-    router.post(V1 + "/service-accounts").handler(w.guard().require(SERVICE_ACCOUNT_CREATE)).handler(w.serviceAccounts()::create);
-    router.get(V1 + "/service-accounts").handler(w.guard().require(SERVICE_ACCOUNT_READ)).handler(w.serviceAccounts()::list);
-    router.get(V1 + "/service-accounts/:id").handler(w.guard().require(SERVICE_ACCOUNT_READ)).handler(w.serviceAccounts()::get);
-    router.delete(V1 + "/service-accounts/:id").handler(w.guard().require(SERVICE_ACCOUNT_DELETE)).handler(w.serviceAccounts()::revoke);
+    guarded(POST, V1 + "/service-accounts", SERVICE_ACCOUNT_CREATE).handler(w.serviceAccounts()::create);
+    guarded(GET, V1 + "/service-accounts", SERVICE_ACCOUNT_READ).handler(w.serviceAccounts()::list);
+    guarded(GET, V1 + "/service-accounts/:id", SERVICE_ACCOUNT_READ).handler(w.serviceAccounts()::get);
+    guarded(DELETE, V1 + "/service-accounts/:id", SERVICE_ACCOUNT_DELETE).handler(w.serviceAccounts()::revoke);
 
-    router.post(V1 + "/components").handler(w.guard().require(COMPONENT_CREATE)).handler(w.components()::create);
-    router.get(V1 + "/components").handler(w.guard().require(COMPONENT_READ)).handler(w.components()::list);
-    router.get(V1 + "/components/:id").handler(w.guard().require(COMPONENT_READ)).handler(w.components()::get);
-    router.patch(V1 + "/components/:id").handler(w.guard().require(COMPONENT_UPDATE)).handler(w.components()::update);
-    router.delete(V1 + "/components/:id").handler(w.guard().require(COMPONENT_DELETE)).handler(w.components()::delete);
+    guarded(POST, V1 + "/components", COMPONENT_CREATE).handler(w.components()::create);
+    guarded(GET, V1 + "/components", COMPONENT_READ).handler(w.components()::list);
+    guarded(GET, V1 + "/components/:id", COMPONENT_READ).handler(w.components()::get);
+    guarded(PATCH, V1 + "/components/:id", COMPONENT_UPDATE).handler(w.components()::update);
+    guarded(DELETE, V1 + "/components/:id", COMPONENT_DELETE).handler(w.components()::delete);
 
-    router.get(V1 + "/components/:id/versions").handler(w.guard().require(VERSION_MAP_READ)).handler(w.versions()::list);
-    router.post(V1 + "/components/:id/versions").handler(w.guard().require(VERSION_MAP_CREATE)).handler(w.versions()::record);
-    router.get(V1 + "/components/:id/versions/:tag/history").handler(w.guard().require(VERSION_MAP_READ)).handler(w.versions()::history);
+    guarded(GET, V1 + "/components/:id/versions", VERSION_MAP_READ).handler(w.versions()::list);
+    guarded(POST, V1 + "/components/:id/versions", VERSION_MAP_CREATE).handler(w.versions()::record);
+    guarded(GET, V1 + "/components/:id/versions/:tag/history", VERSION_MAP_READ).handler(w.versions()::history);
 
-    router.post(V1 + "/releases").handler(w.guard().require(RELEASE_CREATE)).handler(w.releases()::create);
-    router.get(V1 + "/releases").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::list);
-    router.get(V1 + "/releases/by-name/*").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::getByName);
-    router.get(V1 + "/releases/:id").handler(w.guard().require(RELEASE_READ)).handler(w.releases()::get);
+    guarded(POST, V1 + "/releases", RELEASE_CREATE).handler(w.releases()::create);
+    guarded(GET, V1 + "/releases", RELEASE_READ).handler(w.releases()::list);
+    guarded(GET, V1 + "/releases/by-name/*", RELEASE_READ).handler(w.releases()::getByName);
+    guarded(GET, V1 + "/releases/:id", RELEASE_READ).handler(w.releases()::get);
 
-    router.post(V1 + "/integrations").handler(w.guard().require(INTEGRATION_CREATE)).handler(w.integrations()::create);
-    router.get(V1 + "/integrations").handler(w.guard().require(INTEGRATION_READ)).handler(w.integrations()::list);
-    router.get(V1 + "/integrations/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.integrations()::get);
-    router.patch(V1 + "/integrations/:id").handler(w.guard().require(INTEGRATION_UPDATE)).handler(w.integrations()::update);
-    router.delete(V1 + "/integrations/:id").handler(w.guard().require(INTEGRATION_DELETE)).handler(w.integrations()::delete);
+    guarded(POST, V1 + "/integrations", INTEGRATION_CREATE).handler(w.integrations()::create);
+    guarded(GET, V1 + "/integrations", INTEGRATION_READ).handler(w.integrations()::list);
+    guarded(GET, V1 + "/integrations/:id", INTEGRATION_READ).handler(w.integrations()::get);
+    guarded(PATCH, V1 + "/integrations/:id", INTEGRATION_UPDATE).handler(w.integrations()::update);
+    guarded(DELETE, V1 + "/integrations/:id", INTEGRATION_DELETE).handler(w.integrations()::delete);
 
     // Vendor webhooks prove themselves with the integration's secret, not a bearer token.
-    router.post(V1 + "/webhooks/registry/:integrationId").handler(webhooks::registry).failureHandler(countOversize);
-    router.post(V1 + "/webhooks/ci/:integrationId").handler(webhooks::ci).failureHandler(countOversize);
-    router.post(V1 + "/webhooks/ci-status").handler(w.guard().require(CI_EVENT_CREATE)).handler(webhooks::ciStatus);
-    router.post(V1 + "/ci-events/build-complete").handler(w.guard().require(CI_EVENT_CREATE)).handler(webhooks::buildComplete);
-    router.post(V1 + "/integrations/:id/test").handler(w.guard().require(INTEGRATION_UPDATE)).handler(w.integrations()::test);
+    open(POST, V1 + "/webhooks/registry/:integrationId").handler(webhooks::registry).failureHandler(countOversize);
+    open(POST, V1 + "/webhooks/ci/:integrationId").handler(webhooks::ci).failureHandler(countOversize);
+    guarded(POST, V1 + "/webhooks/ci-status", CI_EVENT_CREATE).handler(webhooks::ciStatus);
+    guarded(POST, V1 + "/ci-events/build-complete", CI_EVENT_CREATE).handler(webhooks::buildComplete);
+    guarded(POST, V1 + "/integrations/:id/test", INTEGRATION_UPDATE).handler(w.integrations()::test);
 
-    router.post(V1 + "/pipeline-runs").handler(w.guard().require(PIPELINE_RUN_CREATE)).handler(w.pipelineRuns()::trigger);
-    router.post(V1 + "/pipeline-runs/watch").handler(w.guard().require(PIPELINE_RUN_CREATE)).handler(w.pipelineRuns()::watch);
-    router.get(V1 + "/pipeline-runs").handler(w.guard().require(PIPELINE_RUN_READ)).handler(w.pipelineRuns()::list);
-    router.get(V1 + "/pipeline-runs/:id").handler(w.guard().require(PIPELINE_RUN_READ)).handler(w.pipelineRuns()::get);
-    router.post(V1 + "/pipeline-runs/:id/cancel").handler(w.guard().require(PIPELINE_RUN_UPDATE)).handler(w.pipelineRuns()::cancel);
+    guarded(POST, V1 + "/pipeline-runs", PIPELINE_RUN_CREATE).handler(w.pipelineRuns()::trigger);
+    guarded(POST, V1 + "/pipeline-runs/watch", PIPELINE_RUN_CREATE).handler(w.pipelineRuns()::watch);
+    guarded(GET, V1 + "/pipeline-runs", PIPELINE_RUN_READ).handler(w.pipelineRuns()::list);
+    guarded(GET, V1 + "/pipeline-runs/:id", PIPELINE_RUN_READ).handler(w.pipelineRuns()::get);
+    guarded(POST, V1 + "/pipeline-runs/:id/cancel", PIPELINE_RUN_UPDATE).handler(w.pipelineRuns()::cancel);
 
-    router.post(V1 + "/environments").handler(w.guard().require(ENVIRONMENT_CREATE)).handler(w.environments()::create);
-    router.get(V1 + "/environments").handler(w.guard().require(ENVIRONMENT_READ)).handler(w.environments()::list);
-    router.get(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_READ)).handler(w.environments()::get);
-    router.patch(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_UPDATE)).handler(w.environments()::update);
-    router.delete(V1 + "/environments/:id").handler(w.guard().require(ENVIRONMENT_DELETE)).handler(w.environments()::delete);
+    guarded(POST, V1 + "/environments", ENVIRONMENT_CREATE).handler(w.environments()::create);
+    guarded(GET, V1 + "/environments", ENVIRONMENT_READ).handler(w.environments()::list);
+    guarded(GET, V1 + "/environments/:id", ENVIRONMENT_READ).handler(w.environments()::get);
+    guarded(PATCH, V1 + "/environments/:id", ENVIRONMENT_UPDATE).handler(w.environments()::update);
+    guarded(DELETE, V1 + "/environments/:id", ENVIRONMENT_DELETE).handler(w.environments()::delete);
 
-    router.post(V1 + "/promotions").handler(w.guard().require(PROMOTION_CREATE)).handler(w.promotions()::create);
-    router.get(V1 + "/promotions").handler(w.guard().require(PROMOTION_READ)).handler(w.promotions()::list);
-    router.get(V1 + "/promotions/:id").handler(w.guard().require(PROMOTION_READ)).handler(w.promotions()::get);
-    router.post(V1 + "/promotions/:id/cancel").handler(w.guard().require(PROMOTION_UPDATE)).handler(w.promotions()::cancel);
-    router.post(V1 + "/promotions/:id/approve").handler(w.guard().require(PROMOTION_APPROVE)).handler(w.promotions()::approve);
-    router.post(V1 + "/promotions/:id/reject").handler(w.guard().require(PROMOTION_APPROVE)).handler(w.promotions()::reject);
-    router.get(V1 + "/deployments").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployments);
-    router.get(V1 + "/deployments/:jobId").handler(w.guard().require(DEPLOYMENT_READ)).handler(w.promotions()::deployment);
-    router.post(V1 + "/deployments/:jobId/rollback").handler(w.guard().require(DEPLOYMENT_UPDATE)).handler(w.promotions()::rollback);
+    guarded(POST, V1 + "/promotions", PROMOTION_CREATE).handler(w.promotions()::create);
+    guarded(GET, V1 + "/promotions", PROMOTION_READ).handler(w.promotions()::list);
+    guarded(GET, V1 + "/promotions/:id", PROMOTION_READ).handler(w.promotions()::get);
+    guarded(POST, V1 + "/promotions/:id/cancel", PROMOTION_UPDATE).handler(w.promotions()::cancel);
+    guarded(POST, V1 + "/promotions/:id/approve", PROMOTION_APPROVE).handler(w.promotions()::approve);
+    guarded(POST, V1 + "/promotions/:id/reject", PROMOTION_APPROVE).handler(w.promotions()::reject);
+    guarded(GET, V1 + "/deployments", DEPLOYMENT_READ).handler(w.promotions()::deployments);
+    guarded(GET, V1 + "/deployments/:jobId", DEPLOYMENT_READ).handler(w.promotions()::deployment);
+    guarded(POST, V1 + "/deployments/:jobId/rollback", DEPLOYMENT_UPDATE).handler(w.promotions()::rollback);
     // Deploy targets prove themselves with the job's callback token, not a bearer token of an account.
-    router.post(V1 + "/deployments/:jobId/callback").handler(w.promotions()::callback);
+    open(POST, V1 + "/deployments/:jobId/callback").handler(w.promotions()::callback);
 
-    router.post(V1 + "/event-subscriptions").handler(w.guard().require(EVENT_SUBSCRIPTION_CREATE)).handler(w.subscriptions()::create);
-    router.get(V1 + "/event-subscriptions").handler(w.guard().require(EVENT_SUBSCRIPTION_READ)).handler(w.subscriptions()::list);
-    router.delete(V1 + "/event-subscriptions/:id").handler(w.guard().require(EVENT_SUBSCRIPTION_DELETE)).handler(w.subscriptions()::delete);
-    router.get(V1 + "/event-subscriptions/:id/deliveries").handler(w.guard().require(EVENT_SUBSCRIPTION_READ)).handler(w.subscriptions()::deliveries);
+    guarded(POST, V1 + "/event-subscriptions", EVENT_SUBSCRIPTION_CREATE).handler(w.subscriptions()::create);
+    guarded(GET, V1 + "/event-subscriptions", EVENT_SUBSCRIPTION_READ).handler(w.subscriptions()::list);
+    guarded(DELETE, V1 + "/event-subscriptions/:id", EVENT_SUBSCRIPTION_DELETE).handler(w.subscriptions()::delete);
+    guarded(GET, V1 + "/event-subscriptions/:id/deliveries", EVENT_SUBSCRIPTION_READ).handler(w.subscriptions()::deliveries);
 
-    router.get(V1 + "/webhook-deliveries").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::list);
-    router.get(V1 + "/webhook-deliveries/:id").handler(w.guard().require(INTEGRATION_READ)).handler(w.deliveryRoutes()::get);
-    router.post(V1 + "/webhook-deliveries/:id/replay").handler(w.guard().require(INTEGRATION_UPDATE)).handler(w.deliveryRoutes()::replay);
+    guarded(GET, V1 + "/webhook-deliveries", INTEGRATION_READ).handler(w.deliveryRoutes()::list);
+    guarded(GET, V1 + "/webhook-deliveries/:id", INTEGRATION_READ).handler(w.deliveryRoutes()::get);
+    guarded(POST, V1 + "/webhook-deliveries/:id/replay", INTEGRATION_UPDATE).handler(w.deliveryRoutes()::replay);
 
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);

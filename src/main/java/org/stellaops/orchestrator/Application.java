@@ -181,7 +181,7 @@ public final class Application {
       ReleaseService releases = new ReleaseService(new ReleaseRepository(pool), componentRepository,
           versionRepository, vertx.eventBus(), metrics.releasesCreated());
       IntegrationService integrations = new IntegrationService(new IntegrationRepository(pool),
-          new CredentialCipher(masterKey), vertx.eventBus(), egress);
+          new CredentialCipher(masterKey), vertx.eventBus(), egress, metrics.registry());
       integrations.listenForChanges();
       WebhookMetrics webhookMetrics = new WebhookMetrics(metrics.registry());
       Connectors connectors = new Connectors(webClient, Clock.systemUTC());

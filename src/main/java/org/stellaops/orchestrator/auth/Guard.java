@@ -7,6 +7,10 @@ import org.stellaops.orchestrator.platform.ApiException;
 /**
  * Route-table helpers: {@code guard.require(Permission.RELEASE_CREATE)} authenticates the
  * bearer token (401) and then checks the one permission the route declares (403 naming it).
+ *
+ * <p>It runs before the body is read: the request is paused while the token is looked up, and
+ * only an accepted caller's request reaches the body handler, which resumes it. A refused
+ * request is answered without its body ever being read.
  */
 public final class Guard {
 
@@ -24,6 +28,11 @@ public final class Guard {
 
   public Handler<RoutingContext> require(Permission permission) {
     return ctx -> {
+      // Nothing reads the body until the next handler sets one up; pausing keeps Vert.x from
+      // delivering (and dropping) body chunks during the asynchronous token lookup.
+      if (!ctx.request().isEnded()) {
+        ctx.request().pause();
+      }
       String header = ctx.request().getHeader("Authorization");
       if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
         ctx.fail(ApiException.unauthorized("send Authorization: Bearer <token>"));

@@ -18,6 +18,9 @@ import org.stellaops.orchestrator.platform.Page;
 /** Service accounts and the bootstrap admin's token hash. */
 public final class ServiceAccountRepository {
 
+  /** The list its cursors belong to; a cursor of another list is refused. */
+  static final String CURSOR_LIST = "service-accounts";
+
   private static final String COLUMNS = """
       id, name, description, roles, permissions, created_at, created_by, expires_at, revoked_at
       """;
@@ -90,7 +93,7 @@ public final class ServiceAccountRepository {
     return pool.preparedQuery(LIST).execute(args).map(rows -> {
       List<ServiceAccount> fetched = new ArrayList<>();
       rows.forEach(row -> fetched.add(ServiceAccount.fromRow(row)));
-      return Page.of(fetched, limit, a -> new Cursor(a.createdAt().toInstant(), a.id().toString()));
+      return Page.of(fetched, limit, a -> new Cursor(CURSOR_LIST, a.createdAt().toInstant(), a.id().toString()));
     });
   }
 

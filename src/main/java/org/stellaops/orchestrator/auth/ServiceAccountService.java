@@ -76,7 +76,7 @@ public final class ServiceAccountService {
   }
 
   public Future<Page<ServiceAccount>> list(String cursor, String limit) {
-    return repository.list(cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+    return repository.list(cursor == null ? null : Cursor.decode(ServiceAccountRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   public Future<ServiceAccount> get(String id) {

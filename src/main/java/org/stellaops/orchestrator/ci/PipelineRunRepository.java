@@ -24,6 +24,9 @@ import org.stellaops.orchestrator.platform.Page;
  */
 public final class PipelineRunRepository {
 
+  /** The list its cursors belong to; a cursor of another list is refused. */
+  static final String CURSOR_LIST = "pipeline-runs";
+
   private static final String ACTIVE = "status IN ('pending', 'running')";
   private static final String INSERT = """
       INSERT INTO pipeline_run (id, integration_id, integration_type, pipeline_id, ref, variables, vendor_run_id,
@@ -194,7 +197,7 @@ public final class PipelineRunRepository {
         .addOffsetDateTime(after == null ? null : after.at().atOffset(ZoneOffset.UTC))
         .addUUID(after == null ? null : after.uuid()).addInteger(limit + 1);
     return pool.preparedQuery(LIST).execute(args).map(rows -> Page.of(all(rows), limit,
-        r -> new Cursor(r.createdAt().toInstant(), r.id().toString())));
+        r -> new Cursor(CURSOR_LIST, r.createdAt().toInstant(), r.id().toString())));
   }
 
   /** The active runs of a vendor run id: on one integration, or (null) on any CI integration, at most {@code limit}. */

@@ -124,7 +124,7 @@ public final class PipelineRunService {
       }
     }
     v.throwIfInvalid();
-    return runs.list(status, integration, cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+    return runs.list(status, integration, cursor == null ? null : Cursor.decode(PipelineRunRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   /** Asks the vendor to stop the run, then ends the wait as cancelled. */

@@ -17,6 +17,9 @@ import org.stellaops.orchestrator.platform.Page;
 /** Integrations; the {@code credentials} column only ever holds ciphertext. */
 public final class IntegrationRepository {
 
+  /** The list its cursors belong to; a cursor of another list is refused. */
+  static final String CURSOR_LIST = "integrations";
+
   private static final String COLUMNS = """
       id, type, name, config, credentials, credential_keys, health_status, last_health_check,
       created_at, updated_at, created_by
@@ -71,7 +74,7 @@ public final class IntegrationRepository {
     return pool.preparedQuery(LIST).execute(args).map(rows -> {
       List<Integration> fetched = new ArrayList<>();
       rows.forEach(row -> fetched.add(Integration.fromRow(row)));
-      return Page.of(fetched, limit, i -> new Cursor(i.createdAt().toInstant(), i.id().toString()));
+      return Page.of(fetched, limit, i -> new Cursor(CURSOR_LIST, i.createdAt().toInstant(), i.id().toString()));
     });
   }
 

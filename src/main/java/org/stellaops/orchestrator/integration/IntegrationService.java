@@ -1,5 +1,9 @@
 package org.stellaops.orchestrator.integration;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -8,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.JsonArray;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
@@ -32,10 +36,15 @@ import org.stellaops.orchestrator.egress.EgressPolicy;
  * cached lookup. The cache keeps decrypted integrations for a few seconds; a change is
  * published on the (clustered) event bus and drops the cached copy on every replica at once;
  * {@link #CACHE_MILLIS} bounds staleness should that message be lost.
+ *
+ * <p>The cache holds at most {@link #MAX_CACHED} integrations and only ones that exist: a
+ * webhook to an unknown id (which anyone can send) reads the database and leaves nothing
+ * behind, so unauthenticated traffic cannot grow it.
  */
 public final class IntegrationService {
 
   static final long CACHE_MILLIS = 5_000;
+  static final int MAX_CACHED = 4_096;
   /** Config keys holding the URLs an integration's credentials are sent to. */
   static final List<String> CREDENTIAL_URLS = List.of("endpoint", "apiUrl", "webUrl", "registryUrl");
   /** Hosts other than the registry's own that may serve its token realm (the registry password goes there). */
@@ -45,28 +54,35 @@ public final class IntegrationService {
 
   private final IntegrationRepository repository;
   private final CredentialCipher cipher;
-  private final Map<UUID, Cached> cache = new ConcurrentHashMap<>();
-
-  private record Cached(long expiresAt, Optional<ResolvedIntegration> value) {}
+  // Maintenance runs on the calling thread: it is a few map operations, and the size the
+  // gauge reports is then exact rather than eventually consistent.
+  private final Cache<UUID, ResolvedIntegration> cache = Caffeine.newBuilder()
+      .maximumSize(MAX_CACHED)
+      .expireAfterWrite(Duration.ofMillis(CACHE_MILLIS))
+      .executor(Runnable::run)
+      .build();
 
   private final EventBus eventBus;
   private final EgressPolicy egress;
 
   public IntegrationService(IntegrationRepository repository, CredentialCipher cipher, EventBus eventBus,
-      EgressPolicy egress) {
+      EgressPolicy egress, MeterRegistry registry) {
     this.repository = repository;
     this.cipher = cipher;
     this.eventBus = eventBus;
     this.egress = egress;
+    Gauge.builder("stella.integration.cache.entries", cache, Cache::estimatedSize)
+        .description("Integrations held decrypted by the webhook lookup cache (at most " + MAX_CACHED + ")")
+        .register(registry);
   }
 
   /** Drops cached copies when any replica changes an integration; call once at start-up. */
   public MessageConsumer<String> listenForChanges() {
-    return eventBus.consumer(Events.INTEGRATION_CHANGED, msg -> cache.remove(UUID.fromString(msg.body())));
+    return eventBus.consumer(Events.INTEGRATION_CHANGED, msg -> cache.invalidate(UUID.fromString(msg.body())));
   }
 
   private void changed(UUID id) {
-    cache.remove(id);
+    cache.invalidate(id);
     eventBus.publish(Events.INTEGRATION_CHANGED, id.toString());
   }
 
@@ -94,7 +110,7 @@ public final class IntegrationService {
   }
 
   public Future<Page<Integration>> list(String type, String cursor, String limit) {
-    return repository.list(type, cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+    return repository.list(type, cursor == null ? null : Cursor.decode(IntegrationRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   public Future<Integration> get(String id) {
@@ -156,17 +172,16 @@ public final class IntegrationService {
     });
   }
 
-  /** The integration with decrypted credentials, cached briefly; empty when it does not exist. */
+  /** The integration with decrypted credentials, cached briefly; empty when it does not exist (never cached). */
   public Future<Optional<ResolvedIntegration>> resolve(UUID id) {
-    Cached hit = cache.get(id);
-    long now = System.currentTimeMillis();
-    if (hit != null && hit.expiresAt() > now) {
-      return Future.succeededFuture(hit.value());
+    ResolvedIntegration hit = cache.getIfPresent(id);
+    if (hit != null) {
+      return Future.succeededFuture(Optional.of(hit));
     }
     return repository.find(id).map(found -> {
       Optional<ResolvedIntegration> resolved = found.map(i -> new ResolvedIntegration(i.id(), i.type(), i.name(),
           i.config(), i.sealedCredentials() == null ? new JsonObject() : cipher.decrypt(i.id(), i.sealedCredentials())));
-      cache.put(id, new Cached(now + CACHE_MILLIS, resolved));
+      resolved.ifPresent(r -> cache.put(id, r));
       return resolved;
     });
   }

@@ -21,7 +21,8 @@ public final class ApiException extends RuntimeException {
     this.status = status;
     this.code = code;
     this.details = details;
-    this.validationErrors = List.copyOf(validationErrors);
+    this.validationErrors = List.copyOf(validationErrors.size() > MAX_VALIDATION_ERRORS
+        ? validationErrors.subList(0, MAX_VALIDATION_ERRORS) : validationErrors);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
@@ -33,11 +34,29 @@ public final class ApiException extends RuntimeException {
     return of(400, "BAD_REQUEST", message);
   }
 
+  /** The most problems one answer lists; {@code details.validationErrorCount} then says how many there were. */
+  public static final int MAX_VALIDATION_ERRORS = 100;
+
   public static ApiException validation(List<ValidationError> errors) {
-    String message = errors.size() == 1
+    return validation(errors, errors.size());
+  }
+
+  /**
+   * A 400 listing the first {@link #MAX_VALIDATION_ERRORS} of {@code total} problems, so that
+   * a body built to fail a million ways gets an answer (and a log) of bounded size.
+   */
+  public static ApiException validation(List<ValidationError> errors, int total) {
+    List<ValidationError> listed = errors.size() > MAX_VALIDATION_ERRORS
+        ? errors.subList(0, MAX_VALIDATION_ERRORS) : errors;
+    String message = total == 1
         ? errors.get(0).field() + ": " + errors.get(0).message()
-        : errors.size() + " fields are invalid";
-    return new ApiException(400, "VALIDATION_FAILED", message, null, errors, null);
+        : total + " fields are invalid";
+    JsonObject details = null;
+    if (total > listed.size()) {
+      message += "; the first " + listed.size() + " are listed";
+      details = new JsonObject().put("validationErrorCount", total);
+    }
+    return new ApiException(400, "VALIDATION_FAILED", message, details, listed, null);
   }
 
   public static ApiException unauthorized(String message) {
@@ -69,7 +88,9 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException unprocessable(String code, String message, List<ValidationError> errors) {
-    return new ApiException(422, code, message, null, errors, null);
+    JsonObject details = errors.size() > MAX_VALIDATION_ERRORS
+        ? new JsonObject().put("validationErrorCount", errors.size()) : null;
+    return new ApiException(422, code, message, details, errors, null);
   }
 
   public static ApiException tooManyRequests(String message, long retryAfterSeconds) {

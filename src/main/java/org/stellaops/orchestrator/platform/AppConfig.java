@@ -42,8 +42,9 @@ public record AppConfig(
   /** The webhook inbox: processing lease and how many deliveries may wait for the database. */
   public record Inbox(int leaseSeconds, int maxQueued) {}
 
+  /** {@code idleTimeoutSeconds}: a connection with no bytes read or written for this long is closed. */
   public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances,
-      String publicUrl) {}
+      String publicUrl, int idleTimeoutSeconds) {}
 
   /** {@code url} empty means: run the embedded PostgreSQL under {@code dataDir}. */
   public record Db(Optional<String> url, int poolSize) {}
@@ -73,7 +74,14 @@ public record AppConfig(
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
-            http.publicUrl()),
+            http.publicUrl(), http.idleTimeoutSeconds()),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+  }
+
+  public AppConfig withHttpIdleTimeoutSeconds(int seconds) {
+    return new AppConfig(
+        new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
+            http.publicUrl(), seconds),
         db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
   }
 

@@ -1,6 +1,9 @@
 package org.stellaops.orchestrator.platform;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,11 +27,59 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (ctx.response().ended()) {
       return;
     }
-    ApiException error = classify(ctx);
+    respond(ctx, classify(ctx));
+  }
+
+  /**
+   * Answers {@code error} in the envelope, for handlers that must answer before routing can
+   * go on (see {@link MalformedUrls}). Only a failure nobody anticipated (a 500) is logged with
+   * its stack trace; an anticipated 5xx (a CI system down, the inbox full) is one WARN line.
+   */
+  public static void respond(RoutingContext ctx, ApiException error) {
     if (error.status() >= 500) {
-      LOG.error("request {} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(),
-          ctx.failure());
+      if (ctx.failure() instanceof ApiException) {
+        LOG.warn("request {} {} {} answered {} {}: {}", RequestIds.of(ctx), ctx.request().method(),
+            ctx.request().path(), error.status(), error.code(), error.getMessage());
+      } else {
+        LOG.error("request {} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(),
+            ctx.failure());
+      }
     }
+    if (error.retryAfterSeconds() != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
+    if (error.status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (!ctx.request().isEnded()) {
+      finishUnread(ctx);
+    }
+    Responses.send(ctx, error.status(), envelope(error, RequestIds.of(ctx)));
+  }
+
+  /**
+   * A request refused before its body was read (it is paused, see {@code auth.Guard}). An
+   * HTTP/1.x body is never read: the connection is closed once the answer is out, since it
+   * cannot carry another request before that body. Without a body (or over HTTP/2, where each
+   * request is its own stream) the request is resumed, so that its end arrives and the
+   * connection stays usable.
+   */
+  private static void finishUnread(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    boolean http1 = request.version() != HttpVersion.HTTP_2;
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean hasBody = request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+        || (length != null && !length.trim().equals("0"));
+    if (http1 && hasBody) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ctx.response().endHandler(v -> request.connection().close());
+    } else {
+      request.resume();
+    }
+  }
+
+  /** {@code {"success":false,"error":{…},"meta":{"requestId":…}}}. */
+  public static JsonObject envelope(ApiException error, String requestId) {
     JsonObject body = new JsonObject()
         .put("code", error.code())
         .put("message", error.getMessage());
@@ -40,16 +91,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       error.validationErrors().forEach(v -> list.add(v.toJson()));
       body.put("validationErrors", list);
     }
-    if (error.retryAfterSeconds() != null) {
-      ctx.response().putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
-    }
-    if (error.status() == 401) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-    }
-    Responses.send(ctx, error.status(), new JsonObject()
+    return new JsonObject()
         .put("success", false)
         .put("error", body)
-        .put("meta", new JsonObject().put("requestId", RequestIds.of(ctx))));
+        .put("meta", new JsonObject().put("requestId", requestId));
   }
 
   static ApiException classify(RoutingContext ctx) {

@@ -16,29 +16,39 @@ public final class Validator {
 
   private final JsonObject body;
   private final String prefix;
-  private final List<ValidationError> errors;
+  private final Problems problems;
 
-  public Validator(JsonObject body) {
-    this(body, "", new ArrayList<>());
+  /** Shared by a validator and its nested ones: the first problems in full, and how many there were. */
+  private static final class Problems {
+    final List<ValidationError> kept = new ArrayList<>();
+    int count;
   }
 
-  private Validator(JsonObject body, String prefix, List<ValidationError> errors) {
+  public Validator(JsonObject body) {
+    this(body, "", new Problems());
+  }
+
+  private Validator(JsonObject body, String prefix, Problems problems) {
     this.body = body;
     this.prefix = prefix;
-    this.errors = errors;
+    this.problems = problems;
   }
 
   /** A validator for a nested object that reports into the same error list, e.g. "components[0].". */
   public Validator nested(JsonObject child, String path) {
-    return new Validator(child, prefix + path + ".", errors);
+    return new Validator(child, prefix + path + ".", problems);
   }
 
   public String path(String field) {
     return prefix + field;
   }
 
+  /** Records a problem; beyond {@link ApiException#MAX_VALIDATION_ERRORS} only the count grows. */
   public void error(String field, String message, String code) {
-    errors.add(new ValidationError(path(field), message, code));
+    problems.count++;
+    if (problems.kept.size() < ApiException.MAX_VALIDATION_ERRORS) {
+      problems.kept.add(new ValidationError(path(field), message, code));
+    }
   }
 
   public boolean has(String field) {
@@ -51,16 +61,17 @@ public final class Validator {
   }
 
   public boolean isValid() {
-    return errors.isEmpty();
+    return problems.count == 0;
   }
 
+  /** The first {@link ApiException#MAX_VALIDATION_ERRORS} problems. */
   public List<ValidationError> errors() {
-    return errors;
+    return problems.kept;
   }
 
   public void throwIfInvalid() {
-    if (!errors.isEmpty()) {
-      throw ApiException.validation(errors);
+    if (problems.count > 0) {
+      throw ApiException.validation(problems.kept, problems.count);
     }
   }
 

@@ -16,6 +16,9 @@ import org.stellaops.orchestrator.platform.Page;
 /** Components. Deleting one that a release references fails with SQLSTATE 23503 (kept by a foreign key). */
 public final class ComponentRepository {
 
+  /** The list its cursors belong to; a cursor of another list is refused. */
+  static final String CURSOR_LIST = "components";
+
   static final String COLUMNS = """
       id, name, display_name, image_repository, registry_integration_id, versioning_strategy,
       tag_pattern, default_channel, metadata, auto_release, created_at, updated_at, created_by
@@ -89,7 +92,7 @@ public final class ComponentRepository {
     return pool.preparedQuery(LIST).execute(args).map(rows -> {
       List<Component> fetched = new ArrayList<>();
       rows.forEach(row -> fetched.add(Component.fromRow(row)));
-      return Page.of(fetched, limit, c -> new Cursor(c.createdAt().toInstant(), c.id().toString()));
+      return Page.of(fetched, limit, c -> new Cursor(CURSOR_LIST, c.createdAt().toInstant(), c.id().toString()));
     });
   }
 

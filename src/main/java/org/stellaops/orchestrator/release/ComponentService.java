@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
@@ -42,7 +41,7 @@ public final class ComponentService {
   }
 
   public Future<Page<Component>> list(String cursor, String limit) {
-    return repository.list(cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+    return repository.list(cursor == null ? null : Cursor.decode(ComponentRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   public Future<Component> get(String id) {
@@ -168,11 +167,8 @@ public final class ComponentService {
     if (regex == null) {
       return;
     }
-    try {
-      Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      v.error(field, "is not a valid regular expression: " + e.getDescription(), "INVALID_FORMAT");
-    }
+    TagPatterns.problem(regex).ifPresent(problem -> v.error(field,
+        "is not a valid RE2 regular expression (no backreferences or lookaround): " + problem, "INVALID_FORMAT"));
   }
 
   private static Throwable uniqueConflict(Throwable e, Component c) {

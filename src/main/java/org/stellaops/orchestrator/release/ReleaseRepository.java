@@ -24,6 +24,9 @@ import org.stellaops.orchestrator.platform.Page;
  */
 public final class ReleaseRepository {
 
+  /** The list its cursors belong to; a cursor of another list is refused. */
+  static final String CURSOR_LIST = "releases";
+
   private static final String COLUMNS = "id, name, status, source_ref, metadata, created_by, created_at";
   private static final String INSERT_RELEASE = """
       INSERT INTO release (id, name, status, source_ref, metadata, created_by, created_by_id, request_id)
@@ -111,7 +114,7 @@ public final class ReleaseRepository {
         .addUUID(after == null ? null : after.uuid())
         .addInteger(limit + 1);
     return pool.preparedQuery(LIST).execute(args).compose(this::withComponents)
-        .map(releases -> Page.of(releases, limit, r -> new Cursor(r.createdAt().toInstant(), r.id().toString())));
+        .map(releases -> Page.of(releases, limit, r -> new Cursor(CURSOR_LIST, r.createdAt().toInstant(), r.id().toString())));
   }
 
   private Future<Optional<Release>> single(RowSet<Row> rows) {

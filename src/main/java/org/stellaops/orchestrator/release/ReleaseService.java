@@ -79,7 +79,7 @@ public final class ReleaseService {
       return Future.succeededFuture(Optional.empty());
     }
     String pattern = auto.getString("tagPattern");
-    if (pattern != null && !Pattern.compile(pattern).matcher(tag).find()) {
+    if (pattern != null && !TagPatterns.compiled(pattern).map(p -> p.matcher(tag).find()).orElse(false)) {
       return Future.succeededFuture(Optional.empty());
     }
     String name = autoReleaseName(auto.getString("nameTemplate", ComponentService.DEFAULT_NAME_TEMPLATE),
@@ -271,7 +271,7 @@ public final class ReleaseService {
       throw ApiException.validation(errors);
     }
     return releases.list(new ReleaseRepository.Filter(component, name, after),
-        cursor == null ? null : Cursor.decode(cursor), Cursor.limit(limit));
+        cursor == null ? null : Cursor.decode(ReleaseRepository.CURSOR_LIST, cursor), Cursor.limit(limit));
   }
 
   public Future<Release> get(String id) {

@@ -42,7 +42,7 @@ public final class VersionMapService {
 
   public Future<Page<VersionEntry>> list(String componentId, String tag, String channel, String cursor,
       String limit) {
-    Cursor after = cursor == null ? null : Cursor.decode(cursor);
+    Cursor after = cursor == null ? null : Cursor.decode(VersionRepository.CURSOR_LIST, cursor);
     int size = Cursor.limit(limit);
     return components.get(componentId).compose(c -> versions.list(c.id(), tag, channel, after, size));
   }

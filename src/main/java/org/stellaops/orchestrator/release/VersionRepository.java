@@ -17,6 +17,9 @@ import org.stellaops.orchestrator.platform.Page;
  */
 public final class VersionRepository {
 
+  /** The list its cursors belong to; a cursor of another list is refused. */
+  static final String CURSOR_LIST = "versions";
+
   private static final String COLUMNS = "component_id, tag, digest, semver, channel, prerelease, source, resolved_at";
   private static final String LOCK_CURRENT = """
       SELECT digest, deleted_at IS NOT NULL AS deleted FROM version_entry WHERE component_id = $1 AND tag = $2 FOR UPDATE
@@ -105,7 +108,7 @@ public final class VersionRepository {
     return pool.preparedQuery(LIST).execute(args).map(rows -> {
       List<VersionEntry> fetched = new ArrayList<>();
       rows.forEach(row -> fetched.add(VersionEntry.fromRow(row)));
-      return Page.of(fetched, limit, e -> new Cursor(e.resolvedAt().toInstant(), e.tag()));
+      return Page.of(fetched, limit, e -> new Cursor(CURSOR_LIST, e.resolvedAt().toInstant(), e.tag()));
     });
   }
 

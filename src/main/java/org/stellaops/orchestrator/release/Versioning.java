@@ -52,8 +52,8 @@ public final class Versioning {
 
   static String versionText(String tagPattern, String tag) {
     if (tagPattern != null) {
-      Matcher m = Pattern.compile(tagPattern).matcher(tag);
-      if (!m.matches()) {
+      com.google.re2j.Matcher m = TagPatterns.compiled(tagPattern).map(p -> p.matcher(tag)).orElse(null);
+      if (m == null || !m.matches()) {
         return null;
       }
       return m.groupCount() > 0 ? m.group(1) : m.group();

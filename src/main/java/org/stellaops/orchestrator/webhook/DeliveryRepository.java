@@ -26,6 +26,9 @@ import org.stellaops.orchestrator.platform.TextSafety;
  */
 public final class DeliveryRepository {
 
+  /** The list its cursors belong to; a cursor of another list is refused. */
+  static final String CURSOR_LIST = "webhook-deliveries";
+
   private static final String COLUMNS = """
       seq, id, source, integration_id, integration_type, delivery_key, status, reason, error, headers,
       received_at, processed_at, attempts
@@ -239,7 +242,7 @@ public final class DeliveryRepository {
       for (Row row : rows) {
         fetched.add(Delivery.fromRow(row, false));
       }
-      return Page.of(fetched, limit, d -> new Cursor(d.receivedAt().toInstant(), d.id().toString()));
+      return Page.of(fetched, limit, d -> new Cursor(CURSOR_LIST, d.receivedAt().toInstant(), d.id().toString()));
     });
   }
 

@@ -58,7 +58,7 @@ public final class DeliveryRoutes {
     }
     String cursor = q.get("cursor");
     repository.list(new DeliveryRepository.Filter(integration, status, since),
-            cursor == null ? null : Cursor.decode(cursor), Cursor.limit(q.get("limit")))
+            cursor == null ? null : Cursor.decode(DeliveryRepository.CURSOR_LIST, cursor), Cursor.limit(q.get("limit")))
         .compose(page -> Responses.page(ctx, page, Delivery::toJson))
         .onFailure(ctx::fail);
   }
