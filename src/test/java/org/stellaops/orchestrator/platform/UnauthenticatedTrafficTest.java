@@ -45,7 +45,8 @@ class UnauthenticatedTrafficTest {
   @Test
   @DisplayName("10,000 webhooks to unknown integration ids leave the integration cache as it was")
   void unknownIntegrationsAreNotCached() {
-    String known = Webhooks.integration(gw, "registry.distribution", "cached-registry", "cache-secret", new JsonObject());
+    String known = Webhooks.integration(gw, "registry.distribution", "cached-registry", "cache-secret",
+        new JsonObject().put("registryHosts", new io.vertx.core.json.JsonArray().add("registry.example.com")));
     Webhooks.send(gw, "/api/v1/webhooks/registry/" + known, "{\"events\":[]}",
         java.util.Map.of("Authorization", "Bearer cache-secret"));
     assertThat(cacheEntries()).as("a known integration is cached").isEqualTo(1.0);

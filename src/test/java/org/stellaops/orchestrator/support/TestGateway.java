@@ -31,7 +31,13 @@ public final class TestGateway implements AutoCloseable {
 
   private final Application app;
   private final String dbUrl;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * HTTP/1.1, as curl and CI systems call the gateway. The JDK client's default is to try a
+   * cleartext upgrade to HTTP/2, whose reused connections it sometimes reports closed
+   * ("EOF reached while reading") after other clients' traffic.
+   */
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestGateway(Application app, String dbUrl) {
     this.app = app;
