@@ -52,7 +52,7 @@ public final class Egress {
 
   public WebClient webClient(Vertx vertx, PoolOptions poolOptions) {
     WebClientInternal client = (WebClientInternal) WebClient.create(vertx,
-        new WebClientOptions().setFollowRedirects(false), poolOptions);
+        new WebClientOptions().setFollowRedirects(false).setUserAgent(UserAgent.value()), poolOptions);
     client.addInterceptor(this::pinToCheckedAddress);
     return client;
   }
