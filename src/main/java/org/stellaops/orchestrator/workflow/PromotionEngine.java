@@ -735,7 +735,7 @@ public final class PromotionEngine {
 
   private static JsonObject runOutputs(PipelineRun run) {
     return new JsonObject().put("pipelineRunId", run.vendorRunId()).put("status", run.status())
-        .put("webUrl", run.webUrl()).put("gatewayRunId", run.id().toString());
+        .put("webUrl", run.webUrl()).put("gatewayRunId", run.id().toString()).put("notes", run.notes().copy());
   }
 
   private static JsonObject ids(Promotion p) {
