@@ -264,6 +264,51 @@ class GitHubConnectorTest {
   }
 
   @Test
+  @DisplayName("the workflow file is parsed once per blob sha: a file with the same sha is not read for inputs again")
+  void inputsCachedBySha() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
+    github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.status(204));
+    GitHubConnector connector = connector();
+    result(connector.trigger("myorg/myapp/release.yml", "main", variables(), "c1"));
+    // Same sha, other content: only a cache keyed by the sha would still accept STELLA_RELEASE_ID.
+    JsonObject file = new JsonObject().put("type", "file").put("encoding", "base64")
+        .put("sha", "sha-environment-STELLA_RELEASE_ID").put("content", java.util.Base64.getEncoder()
+            .encodeToString("on:\n  workflow_dispatch:\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    github.stub(HttpMethod.GET, "/repos/myorg/myapp/contents/.github/workflows/release.yml", Reply.json(200, file));
+
+    result(connector.trigger("myorg/myapp/release.yml", "main", variables(), "c2"));
+
+    assertThat(dispatches()).hasSize(2);
+    assertThat(dispatches().get(1).json().getJsonObject("inputs").getString("STELLA_RELEASE_ID")).isEqualTo("rel-42");
+  }
+
+  @Test
+  @DisplayName("a workflow given by numeric id is looked up for its file path before its inputs are read")
+  void numericWorkflowId() {
+    github.stub(HttpMethod.GET, "/repos/myorg/myapp/actions/workflows/161335", Reply.json(200, new JsonObject()
+        .put("id", 161335).put("name", "Release").put("path", ".github/workflows/release.yml").put("state", "active")));
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
+    github.stub(HttpMethod.POST, "/repos/myorg/myapp/actions/workflows/161335/dispatches", Reply.status(204));
+
+    result(connector().trigger("myorg/myapp/161335", "main", variables(), "c"));
+
+    assertThat(github.last().path()).isEqualTo("/repos/myorg/myapp/actions/workflows/161335/dispatches");
+    assertThat(github.requests().get(1).param("ref")).isEqualTo("main");
+  }
+
+  @Test
+  @DisplayName("an input the step asked for that the workflow does not declare is Rejected naming it, before anything is dispatched")
+  void undeclaredInputRejected() {
+    workflowDeclares("environment");
+
+    Throwable failure = failure(connector().trigger("myorg/myapp/release.yml", "main", variables(), "c"));
+
+    assertThat(failure).isInstanceOf(CiException.Rejected.class).hasMessageContaining("STELLA_RELEASE_ID")
+        .hasMessageContaining("Declared: environment");
+    assertThat(dispatches()).isEmpty();
+  }
+
+  @Test
   @DisplayName("a pipelineId that is not owner/repo/workflow is Rejected")
   void badPipelineId() {
     assertThat(failure(connector().trigger("myorg/myapp", "main", variables(), "c")))

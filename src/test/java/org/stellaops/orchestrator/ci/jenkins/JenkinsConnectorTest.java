@@ -146,6 +146,40 @@ class JenkinsConnectorTest {
   }
 
   @Test
+  @DisplayName("the job's parameters are read once per job for a while, not before every trigger")
+  void parametersAreCached() {
+    declares(JOB, "DEPLOY_ENV");
+    jenkins.stub(HttpMethod.POST, JOB + "/buildWithParameters", Reply.status(201).header("Location", queueLocation(46)));
+    JenkinsConnector connector = connector();
+
+    result(connector.trigger(PIPELINE_ID, "main", variables(), "corr-1"));
+    VendorRun second = result(connector.trigger(PIPELINE_ID, "main", variables(), "corr-2"));
+
+    assertThat(jenkins.requests().stream().filter(r -> r.path().endsWith("/api/json")).count()).isEqualTo(1);
+    assertThat(second.notes()).singleElement().asString().contains("does not declare STELLA_RELEASE_ID");
+    assertThat(jenkins.last().param("STELLA_RELEASE_ID")).isNull();
+  }
+
+  @Test
+  @DisplayName("when Jenkins still says the job is not parameterized (it changed since it was read), its definition is read again and the trigger resent once with build")
+  void staleDefinitionIsReadAgain() {
+    jenkins.stub(HttpMethod.GET, JOB + "/api/json",
+        Reply.json(200, new JsonObject().put("property", new io.vertx.core.json.JsonArray().add(new JsonObject()
+            .put("_class", "hudson.model.ParametersDefinitionProperty").put("parameterDefinitions",
+                new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "DEPLOY_ENV")))))),
+        Reply.json(200, new JsonObject().put("property", new io.vertx.core.json.JsonArray())));
+    // jenkins/model/ParameterizedJobMixIn.java (2.524): errorWithoutStack(400, job.getFullName() + " is not parameterized")
+    jenkins.stub(HttpMethod.POST, JOB + "/buildWithParameters", Reply.text(400, "folder/sub/app is not parameterized"));
+    jenkins.stub(HttpMethod.POST, JOB + "/build", Reply.status(201).header("Location", queueLocation(47)));
+
+    VendorRun run = result(connector().trigger(PIPELINE_ID, "main", variables(), "corr-1"));
+
+    assertThat(run.runId()).isEqualTo("queue:47");
+    assertThat(posts()).extracting(Recorded::path)
+        .containsExactly(JOB + "/buildWithParameters", JOB + "/build");
+  }
+
+  @Test
   @DisplayName("a 303 to an already-queued item is that item, and the redirect is not followed")
   void seeOtherIsNotFollowed() {
     declares(JOB, "DEPLOY_ENV", "STELLA_RELEASE_ID");
