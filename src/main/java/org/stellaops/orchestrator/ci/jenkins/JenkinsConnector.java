@@ -25,7 +25,7 @@ import org.stellaops.orchestrator.ci.VendorRun;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 
 /**
- * Jenkins jobs through the remote access API (api-facts §4).
+ * Jenkins jobs through the remote access API (https://www.jenkins.io/doc/book/using/remote-access-api/).
  *
  * <p>Reads from a {@code ci.jenkins} integration:
  * <ul>
@@ -273,7 +273,7 @@ public final class JenkinsConnector implements CiConnector {
     throw HttpErrors.forResponse(label, what, response, clock);
   }
 
-  /** A POST; a 403 blaming a missing crumb is sent once more with a crumb (api-facts §4). */
+  /** A POST; a 403 blaming a missing crumb is sent once more with a crumb (https://www.jenkins.io/doc/book/security/csrf-protection/). */
   private Future<HttpResponse<Buffer>> post(String path, Map<String, String> query) {
     return send(path, query, null).compose(response -> {
       if (!Crumb.isCrumbProblem(response.statusCode(), response.bodyAsString())) {
