@@ -15,7 +15,28 @@ public interface CiConnector {
    * Starts a pipeline. {@code correlationId} is unique per trigger; connectors that cannot learn
    * the run id from the trigger answer (GitHub's 204) use it to find the run afterwards.
    */
-  Future<VendorRun> trigger(String pipelineId, String ref, Map<String, String> variables, String correlationId);
+  default Future<VendorRun> trigger(String pipelineId, String ref, Map<String, String> variables,
+      String correlationId) {
+    return trigger(new Trigger(pipelineId, ref, variables, Map.of(), null, correlationId));
+  }
+
+  /**
+   * Starts a pipeline. The connector sends the step's own {@code variables} or fails saying which ones the
+   * pipeline cannot take; it sends the {@code context} ones only where the pipeline accepts them, and says on the
+   * returned run which ones it left out and why.
+   */
+  Future<VendorRun> trigger(Trigger trigger);
+
+  /**
+   * Whether this CI system needs a ref to start a pipeline. GitLab and GitHub do; Jenkins has no notion of one
+   * in its API.
+   */
+  default boolean needsRef() {
+    return true;
+  }
+
+  /** The repository's default branch, read from the CI system; empty when it has none (an empty repository). */
+  Future<java.util.Optional<String>> defaultRef(String pipelineId);
 
   /**
    * Reads a run's current state. {@code etag} is the one the previous poll returned (or null);
@@ -30,6 +51,20 @@ public interface CiConnector {
 
   /** Checks connectivity and credentials; the answer says what was checked (e.g. the user name). */
   Future<String> check();
+
+  /**
+   * One trigger. {@code variables} are the ones the caller asked for; {@code context} the {@code STELLA_*} ones
+   * added for a promotion, which a pipeline may not declare; {@code pipelineInputs} GitLab's typed pipeline
+   * {@code inputs} (null: none).
+   */
+  record Trigger(String pipelineId, String ref, Map<String, String> variables, Map<String, String> context,
+      io.vertx.core.json.JsonObject pipelineInputs, String correlationId) {
+
+    public Trigger {
+      variables = variables == null ? Map.of() : variables;
+      context = context == null ? Map.of() : context;
+    }
+  }
 
   /** What we know about a run when we poll it: which pipeline, the vendor's id, when we triggered it. */
   record RunRef(String pipelineId, String ref, String runId, String correlationId, java.time.Instant triggeredAt) {}

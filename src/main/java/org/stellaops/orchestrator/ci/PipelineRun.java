@@ -1,5 +1,6 @@
 package org.stellaops.orchestrator.ci;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -30,7 +31,23 @@ public record PipelineRun(
     String etag,
     OffsetDateTime createdAt,
     OffsetDateTime completedAt,
-    String completedBy) {
+    String completedBy,
+    JsonArray notes) {
+
+  public PipelineRun {
+    notes = notes == null ? new JsonArray() : notes;
+  }
+
+  /** A run whose trigger left nothing out. */
+  public PipelineRun(UUID id, UUID integrationId, String integrationType, String pipelineId, String ref,
+      JsonObject variables, String vendorRunId, String correlationId, String webUrl, String status,
+      String vendorStatus, boolean waitForCompletion, String origin, int pollIntervalSeconds,
+      OffsetDateTime deadlineAt, OffsetDateTime nextPollAt, int polls, int consecutiveErrors, String lastError,
+      String etag, OffsetDateTime createdAt, OffsetDateTime completedAt, String completedBy) {
+    this(id, integrationId, integrationType, pipelineId, ref, variables, vendorRunId, correlationId, webUrl, status,
+        vendorStatus, waitForCompletion, origin, pollIntervalSeconds, deadlineAt, nextPollAt, polls,
+        consecutiveErrors, lastError, etag, createdAt, completedAt, completedBy, new JsonArray());
+  }
 
   static PipelineRun fromRow(Row row) {
     return new PipelineRun(
@@ -59,7 +76,8 @@ public record PipelineRun(
         row.getString("etag"),
         row.getOffsetDateTime("created_at"),
         row.getOffsetDateTime("completed_at"),
-        row.getString("completed_by"));
+        row.getString("completed_by"),
+        row.getColumnIndex("notes") >= 0 ? (JsonArray) row.getValue("notes") : new JsonArray());
   }
 
   public boolean active() {
@@ -100,7 +118,8 @@ public record PipelineRun(
         .put("lastError", lastError)
         .put("createdAt", Json.time(createdAt))
         .put("completedAt", Json.time(completedAt))
-        .put("completedBy", completedBy);
+        .put("completedBy", completedBy)
+        .put("notes", notes);
     if (!withVariables) {
       json.remove("variables");
     }

@@ -1,6 +1,7 @@
 package org.stellaops.orchestrator.ci;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -32,9 +33,9 @@ public final class PipelineRunRepository {
       INSERT INTO pipeline_run (id, integration_id, integration_type, pipeline_id, ref, variables, vendor_run_id,
                                 correlation_id, web_url, status, vendor_status, wait_for_completion, origin,
                                 poll_interval_seconds, deadline_at, next_poll_at, release_id, promotion_id,
-                                environment, created_by)
+                                environment, created_by, notes)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now() + make_interval(secs => $15),
-              now() + make_interval(secs => $16), $17, $18, $19, $20)
+              now() + make_interval(secs => $16), $17, $18, $19, $20, $21)
       RETURNING *
       """;
   /** The run and, while it is active, its wait row, in one statement. */
@@ -170,7 +171,7 @@ public final class PipelineRunRepository {
   public record NewRun(UUID integrationId, String integrationType, String pipelineId, String ref, JsonObject variables,
       String vendorRunId, String correlationId, String webUrl, String status, String vendorStatus,
       boolean waitForCompletion, String origin, int pollIntervalSeconds, int timeoutSeconds, int firstPollInSeconds,
-      UUID releaseId, UUID promotionId, String environment, String createdBy) {}
+      UUID releaseId, UUID promotionId, String environment, String createdBy, JsonArray notes) {}
 
   public Future<PipelineRun> insert(NewRun r) {
     return pool.preparedQuery(INSERT_WITH_WAIT).execute(Tuple.tuple()
@@ -179,7 +180,7 @@ public final class PipelineRunRepository {
             .addString(r.correlationId()).addString(r.webUrl()).addString(r.status()).addString(r.vendorStatus())
             .addBoolean(r.waitForCompletion()).addString(r.origin()).addInteger(r.pollIntervalSeconds())
             .addInteger(r.timeoutSeconds()).addInteger(r.firstPollInSeconds()).addUUID(r.releaseId())
-            .addUUID(r.promotionId()).addString(r.environment()).addString(r.createdBy()))
+            .addUUID(r.promotionId()).addString(r.environment()).addString(r.createdBy()).addValue(r.notes()))
         .map(rows -> PipelineRun.fromRow(rows.iterator().next()));
   }
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.Page;
+import org.stellaops.orchestrator.platform.ValidationError;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**
@@ -57,13 +59,19 @@ public final class PipelineRunService {
     this.registry = registry;
   }
 
-  /** The seed's TriggerCIConfig plus the context that fills its STELLA_* variables. */
+  /**
+   * The seed's TriggerCIConfig plus the context that fills its STELLA_* variables. The variables the caller gave
+   * must reach the pipeline or the trigger fails; the STELLA_* ones are sent where the pipeline takes them, and
+   * the run's {@code notes} say where they were not. Without a {@code ref} the repository's default branch is
+   * asked for; a trigger with no ref at all is refused here (400) before anything is sent.
+   */
   public Future<PipelineRun> trigger(JsonObject body, Principal caller) {
     Validator v = new Validator(body);
     UUID integrationId = required(v, "integrationId");
     String pipelineId = v.requiredString("pipelineId", 500);
     String ref = v.optionalString("ref", 255);
     JsonObject variables = Optional.ofNullable(v.optionalStringMap("variables", 50, 10_000)).orElse(new JsonObject());
+    JsonObject pipelineInputs = pipelineInputs(v);
     Boolean wait = v.optionalBoolean("waitForCompletion");
     int timeout = timeout(v);
     UUID releaseId = v.optionalUuid("releaseId");
@@ -71,24 +79,70 @@ public final class PipelineRunService {
     String environment = v.optionalString("environment", 100);
     v.throwIfInvalid();
     // The design page always passes these when known.
-    JsonObject all = variables.copy();
+    JsonObject context = new JsonObject();
     if (releaseId != null) {
-      all.put("STELLA_RELEASE_ID", releaseId.toString());
+      context.put("STELLA_RELEASE_ID", releaseId.toString());
     }
     if (promotionId != null) {
-      all.put("STELLA_PROMOTION_ID", promotionId.toString());
+      context.put("STELLA_PROMOTION_ID", promotionId.toString());
     }
     if (environment != null) {
-      all.put("STELLA_ENVIRONMENT", environment);
+      context.put("STELLA_ENVIRONMENT", environment);
     }
+    JsonObject all = context.copy().mergeIn(variables);
     String correlationId = "stella-" + UUID.randomUUID();
-    return ciIntegration(integrationId).compose(integration -> connectors.forIntegration(integration)
-        .trigger(pipelineId, ref, stringMap(all), correlationId)
-        .recover(e -> Future.failedFuture(vendorError(integration, "trigger", e)))
-        .compose(run -> runs.insert(new PipelineRunRepository.NewRun(integration.id(), integration.type().wire(),
-            pipelineId, ref, all, run.runId(), correlationId, run.webUrl(), run.status(), run.vendorStatus(),
-            wait == null || wait, "triggered", pollInterval(integration), timeout, pollInterval(integration),
-            releaseId, promotionId, environment, caller.actor()))));
+    return ciIntegration(integrationId).compose(integration -> {
+      CiConnector connector = connectors.forIntegration(integration);
+      return resolveRef(integration, connector, pipelineId, ref).compose(resolved -> connector
+          .trigger(new CiConnector.Trigger(pipelineId, resolved, stringMap(variables), stringMap(context),
+              pipelineInputs, correlationId))
+          .recover(e -> Future.failedFuture(vendorError(integration, "trigger", e)))
+          .compose(run -> runs.insert(new PipelineRunRepository.NewRun(integration.id(), integration.type().wire(),
+              pipelineId, resolved, all, run.runId(), correlationId, run.webUrl(), run.status(), run.vendorStatus(),
+              wait == null || wait, "triggered", pollInterval(integration), timeout, pollInterval(integration),
+              releaseId, promotionId, environment, caller.actor(), new JsonArray(new java.util.ArrayList<>(run.notes()))))));
+    });
+  }
+
+  /**
+   * The ref to trigger: the given one, else the repository's default branch as the CI system reports it. A CI
+   * system that needs a ref and has none to offer is a 400 naming {@code ref}, never a vendor refusal.
+   */
+  private Future<String> resolveRef(ResolvedIntegration integration, CiConnector connector, String pipelineId,
+      String ref) {
+    if (ref != null || !connector.needsRef()) {
+      return Future.succeededFuture(ref);
+    }
+    return connector.defaultRef(pipelineId)
+        .recover(e -> Future.failedFuture(vendorError(integration, "reading the default branch", e)))
+        .map(found -> found.orElseThrow(() -> ApiException.validation(List.of(new ValidationError("ref",
+            "is required: none was given, the release has no sourceRef tag or branch, and " + pipelineId + " on "
+                + integration.type().wire() + " integration '" + integration.name() + "' has no default branch",
+            "REQUIRED")))));
+  }
+
+  /**
+   * GitLab's pipeline {@code inputs} (https://docs.gitlab.com/ci/inputs/): at most 50, each a string, number,
+   * boolean or array, as a {@code spec:inputs} entry takes.
+   */
+  public static JsonObject pipelineInputs(Validator v) {
+    JsonObject inputs = v.optionalObject("pipelineInputs");
+    if (inputs == null) {
+      return null;
+    }
+    if (inputs.size() > 50) {
+      v.error("pipelineInputs", "must have at most 50 entries", "TOO_MANY");
+    }
+    inputs.forEach(entry -> {
+      Object value = entry.getValue();
+      if (!(value instanceof String || value instanceof Number || value instanceof Boolean
+          || value instanceof JsonArray) || entry.getKey().length() > 255
+          || String.valueOf(value).length() > 10_000) {
+        v.error("pipelineInputs." + entry.getKey(), "must be a string, number, boolean or array (at most 10000"
+            + " characters)", "INVALID_TYPE");
+      }
+    });
+    return inputs;
   }
 
   /** The seed's WaitCIConfig for a run CI started itself: {@code integrationId, pipelineId, runId, timeout}. */
@@ -103,7 +157,7 @@ public final class PipelineRunService {
         .compose(existing -> existing.isPresent() ? Future.succeededFuture(existing.get())
             : runs.insert(new PipelineRunRepository.NewRun(integration.id(), integration.type().wire(), pipelineId,
                 null, new JsonObject(), runId, "stella-" + UUID.randomUUID(), null, RunStatus.PENDING, null, true,
-                "watched", pollInterval(integration), timeout, 0, null, null, null, caller.actor()))));
+                "watched", pollInterval(integration), timeout, 0, null, null, null, caller.actor(), new JsonArray()))));
   }
 
   public Future<PipelineRun> get(String id) {

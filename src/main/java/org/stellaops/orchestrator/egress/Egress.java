@@ -50,9 +50,13 @@ public final class Egress {
     this.resolver = resolver;
   }
 
+  /**
+   * The one client for every outgoing call: redirects are never followed, each request goes to an address the
+   * policy allows, and each carries {@link UserAgent#value()}.
+   */
   public WebClient webClient(Vertx vertx, PoolOptions poolOptions) {
     WebClientInternal client = (WebClientInternal) WebClient.create(vertx,
-        new WebClientOptions().setFollowRedirects(false), poolOptions);
+        new WebClientOptions().setFollowRedirects(false).setUserAgent(UserAgent.value()), poolOptions);
     client.addInterceptor(this::pinToCheckedAddress);
     return client;
   }

@@ -316,7 +316,10 @@ public final class PromotionEngine {
     };
   }
 
-  /** The seed's TriggerCIStep: ref defaults to the release's sourceRef tag; STELLA_* variables are added. */
+  /**
+   * The seed's TriggerCIStep: ref defaults to the release's sourceRef tag, then its branch, then (in the trigger)
+   * the repository's default branch; STELLA_* variables are added where the pipeline takes them.
+   */
   private Future<StepResult> triggerCi(Promotion p, Release release, Environment env, JsonObject config,
       Principal actor) {
     String ref = config.getString("ref");
@@ -327,6 +330,7 @@ public final class PromotionEngine {
     JsonObject request = new JsonObject().put("integrationId", config.getString("integrationId"))
         .put("pipelineId", config.getString("pipelineId")).put("ref", ref)
         .put("variables", config.getJsonObject("variables", new JsonObject()))
+        .put("pipelineInputs", config.getJsonObject("pipelineInputs"))
         .put("waitForCompletion", wait).put("timeout", config.getInteger("timeout", 3600))
         .put("releaseId", release.id().toString()).put("promotionId", p.id().toString()).put("environment", env.name());
     return pipelineRuns.trigger(request, actor).map(run -> {
@@ -731,7 +735,7 @@ public final class PromotionEngine {
 
   private static JsonObject runOutputs(PipelineRun run) {
     return new JsonObject().put("pipelineRunId", run.vendorRunId()).put("status", run.status())
-        .put("webUrl", run.webUrl()).put("gatewayRunId", run.id().toString());
+        .put("webUrl", run.webUrl()).put("gatewayRunId", run.id().toString()).put("notes", run.notes().copy());
   }
 
   private static JsonObject ids(Promotion p) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.Validator;
 
@@ -117,6 +118,7 @@ public final class WorkflowValidator {
         c.requiredString("pipelineId", 500);
         c.optionalString("ref", 255);
         c.optionalStringMap("variables", 50, 10_000);
+        PipelineRunService.pipelineInputs(c);
         requiredBoolean(c, "waitForCompletion");
         optionalSeconds(c, "timeout", false);
         return integration;

@@ -14,10 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A GitLab REST v4 stand-in on a random loopback port, shaped like api-facts.md §1: create a
- * pipeline ({@code POST /api/v4/projects/:id/pipeline} → 201), read it, cancel it (200 in any
- * state), {@code GET /api/v4/user}; {@code PRIVATE-TOKEN} is required. Tests move pipelines
- * between states and can make the next answers fail.
+ * A GitLab REST v4 stand-in on a random loopback port: create a pipeline
+ * ({@code POST /api/v4/projects/:id/pipeline} → 201, https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline,
+ * refusing a missing ref and, in projects that restrict them, any pipeline variable; {@code inputs} are accepted
+ * and recorded), read it, cancel it (200 in any state), read the project's {@code default_branch},
+ * {@code GET /api/v4/user}; {@code PRIVATE-TOKEN} is required (401 {@code {"message":"401 Unauthorized"}}).
+ * Tests move pipelines between states and can make the next answers fail (a 429 with {@code RateLimit-Reset},
+ * https://docs.gitlab.com/security/rate_limits/).
  */
 public final class FakeGitLab implements AutoCloseable {
 
@@ -39,6 +42,30 @@ public final class FakeGitLab implements AutoCloseable {
   private final AtomicReference<Fault> fault = new AtomicReference<>();
 
   public record Fault(int status, Map<String, String> headers, String body, int times) {}
+
+  /** Projects (by path) whose pipeline variables no one may set. */
+  private final java.util.Set<String> restricted = ConcurrentHashMap.newKeySet();
+  /** Projects (by path) without a repository, so without a default branch. */
+  private final java.util.Set<String> emptyProjects = ConcurrentHashMap.newKeySet();
+  private final List<String> userAgents = new CopyOnWriteArrayList<>();
+
+  /** The project's "Minimum role to use pipeline variables" is "no one allowed". */
+  public void restrictPipelineVariables(String project) {
+    restricted.add(project);
+  }
+
+  /** The project has no repository, so no default branch. */
+  public void emptyProject(String project) {
+    emptyProjects.add(project);
+  }
+
+  public List<String> userAgents() {
+    return userAgents;
+  }
+
+  private static String decode(String segment) {
+    return java.net.URLDecoder.decode(segment, java.nio.charset.StandardCharsets.UTF_8);
+  }
 
   public FakeGitLab() {
     try {
@@ -100,6 +127,7 @@ public final class FakeGitLab implements AutoCloseable {
 
   private void handle(HttpServerRequest req) {
     req.body().onSuccess(body -> {
+      userAgents.add(String.valueOf(req.getHeader("User-Agent")));
       if (!TOKEN.equals(req.getHeader("PRIVATE-TOKEN"))) {
         req.response().setStatusCode(401).putHeader("Content-Type", "application/json")
             .end("{\"message\":\"401 Unauthorized\"}");
@@ -111,7 +139,17 @@ public final class FakeGitLab implements AutoCloseable {
       } else if (path.matches("/api/v4/projects/[^/]+/pipeline") && req.method().name().equals("POST")) {
         JsonObject request = body.toJsonObject();
         if (request.getString("ref") == null) {
-          json(req, 400, new JsonObject().put("message", new JsonObject().put("base", new JsonArray().add("Reference not found"))));
+          // Grape's "requires :ref" (lib/api/ci/pipelines.rb, https://gitlab.com/gitlab-org/gitlab).
+          json(req, 400, new JsonObject().put("error", "ref is missing"));
+          return;
+        }
+        JsonArray variables = request.getJsonArray("variables", new JsonArray());
+        if (!variables.isEmpty() && restricted.contains(decode(path.split("/")[4]))) {
+          // https://docs.gitlab.com/ci/variables/#restrict-pipeline-variables: with the minimum role "no one
+          // allowed" (the default for GitLab.com projects created since 2025), any variable is refused; the API
+          // renders the pipeline's error (lib/api/ci/pipelines.rb).
+          json(req, 400, new JsonObject().put("message", new JsonObject().put("base",
+              new JsonArray().add("Insufficient permissions to set pipeline variables"))));
           return;
         }
         if (path.contains("missing")) {
@@ -122,6 +160,13 @@ public final class FakeGitLab implements AutoCloseable {
         created.add(request.copy().put("project", path.split("/")[4]).put("id", id));
         statuses.put(id, "created");
         json(req, 201, pipeline(path.split("/")[4], id));
+      } else if (path.matches("/api/v4/projects/[^/]+") && req.method().name().equals("GET")) {
+        // https://docs.gitlab.com/api/projects/#get-a-single-project: default_branch is null without a repository.
+        String project = decode(path.split("/")[4]);
+        json(req, 200, new JsonObject().put("id", 42).put("path_with_namespace", project)
+            .put("default_branch", emptyProjects.contains(project) ? null : "main")
+            .put("ci_pipeline_variables_minimum_override_role", restricted.contains(project) ? "no_one_allowed"
+                : "developer"));
       } else if (path.matches("/api/v4/projects/[^/]+/statuses/[0-9a-f]+") && req.method().name().equals("POST")) {
         commitStatuses.add(body.toJsonObject().put("project", req.path().split("/")[4]).put("sha", path.split("/")[6]));
         json(req, 201, new JsonObject().put("id", commitStatuses.size()).put("status", body.toJsonObject().getString("state")));

@@ -14,6 +14,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
+import org.stellaops.orchestrator.ci.BoundedCache;
 import org.stellaops.orchestrator.ci.CiConnector;
 import org.stellaops.orchestrator.ci.CiException;
 import org.stellaops.orchestrator.ci.HttpErrors;
@@ -23,7 +25,7 @@ import org.stellaops.orchestrator.ci.VendorRun;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 
 /**
- * GitHub Actions workflow runs through the REST API (api-facts §2), pinned to API version 2022-11-28.
+ * GitHub Actions workflow runs through the REST API, pinned to API version 2022-11-28.
  *
  * <p>Reads from a {@code ci.github} integration:
  * <ul>
@@ -34,11 +36,15 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
  *       puts it in its {@code run-name}; the dispatch then sends it, and a run that must be discovered (see below)
  *       is the one whose {@code display_title} contains it. Off by default because GitHub rejects undeclared
  *       inputs with 422.</li>
- *   <li>{@code credentials.token}: sent as {@code Authorization: Bearer}; needs {@code actions:write}.</li>
+ *   <li>{@code config.maxInputs}: most inputs one dispatch may carry; default 25 (older GitHub Enterprise Server:
+ *       set 10).</li>
+ *   <li>{@code credentials.token}: sent as {@code Authorization: Bearer}; needs {@code actions:write} to dispatch
+ *       and {@code contents:read} to read the workflow file's inputs and the default branch.</li>
  * </ul>
  *
  * <p>{@code pipelineId} is {@code owner/repo/workflow}, the workflow being its file name ({@code release.yml}) or
- * numeric id. Variables become workflow inputs (at most 10, string values; null values are left out).
+ * numeric id. Variables become workflow inputs (string values; null values are left out); the workflow must
+ * declare each one. The {@code STELLA_*} context is sent only where the workflow declares it.
  *
  * <p>Run ids: GitHub (since 2026-02-19) returns the run id from the dispatch; older servers answer 204 and the
  * run id is null until a poll discovers the run in the workflow's recent {@code workflow_dispatch} runs on the
@@ -50,7 +56,11 @@ public final class GitHubConnector implements CiConnector {
 
   static final String DEFAULT_ENDPOINT = "https://api.github.com";
   static final String API_VERSION = "2022-11-28";
-  static final int MAX_INPUTS = 10;
+  /**
+   * GitHub's cap on a dispatch's inputs (https://docs.github.com/en/rest/actions/workflows#create-a-workflow-dispatch-event);
+   * older GitHub Enterprise Server versions take 10, set with {@code config.maxInputs}.
+   */
+  static final int DEFAULT_MAX_INPUTS = 25;
   /** How far before our trigger time a discovered run may be created: GitHub's and our clocks disagree. */
   static final long DISCOVERY_SLACK_SECONDS = 120;
   static final String DISPATCHED = "dispatched";
@@ -61,33 +71,123 @@ public final class GitHubConnector implements CiConnector {
   private final long timeoutMs;
   private final String token;
   private final boolean correlationInput;
+  private final int maxInputs;
   private final String label;
+  private final BoundedCache<String, WorkflowInputs> inputsBySha;
 
   public GitHubConnector(WebClient http, ResolvedIntegration integration, Clock clock) {
+    this(http, integration, clock, new BoundedCache<>(64, Duration.ofHours(24), clock));
+  }
+
+  public GitHubConnector(WebClient http, ResolvedIntegration integration, Clock clock,
+      BoundedCache<String, WorkflowInputs> inputsBySha) {
     this.http = http;
+    this.inputsBySha = inputsBySha;
     this.clock = clock;
     this.api = integration.config().getString("endpoint", DEFAULT_ENDPOINT).replaceAll("/+$", "");
     this.timeoutMs = integration.config().getInteger("requestTimeoutSeconds", 10) * 1000L;
     this.token = integration.credential("token");
     this.correlationInput = integration.config().getBoolean("correlationInput", false);
+    this.maxInputs = integration.config().getInteger("maxInputs", DEFAULT_MAX_INPUTS);
     this.label = "GitHub (integration '" + integration.name() + "')";
   }
 
   /**
-   * {@code POST …/dispatches} asking for the run details; a server too old to know the field rejects it, and
-   * gets the same dispatch once more without it.
+   * Reads which inputs the workflow declares, then {@code POST …/dispatches} asking for the run details; a server
+   * too old to know the field rejects it, and gets the same dispatch once more without it.
    */
   @Override
-  public Future<VendorRun> trigger(String pipelineId, String ref, Map<String, String> variables, String correlationId) {
-    String what = "workflow " + pipelineId;
-    return Future.succeededFuture(pipelineId)
-        .map(id -> new Dispatch(workflow(id), ref, checkedInputs(variables, correlationId)))
-        .compose(dispatch -> dispatch(dispatch, true)
-            .compose(response -> Dispatch.refusesRunDetails(response.statusCode(), response.bodyAsString())
-                ? dispatch(dispatch, false)
-                : Future.succeededFuture(response)))
-        .map(response -> toVendorRun(response, what))
+  public Future<VendorRun> trigger(Trigger trigger) {
+    String what = "workflow " + trigger.pipelineId();
+    if (trigger.pipelineInputs() != null) {
+      return Future.failedFuture(new CiException.Rejected(label + ": pipelineInputs are GitLab pipeline inputs;"
+          + " a GitHub workflow's inputs are the variables"));
+    }
+    return Future.succeededFuture(trigger.pipelineId())
+        .map(this::workflow)
+        .compose(path -> declaredInputs(path, trigger.ref()).compose(declared -> {
+          Dispatch.Plan plan = Dispatch.plan(label, trigger.pipelineId(), declared, trigger.variables(),
+              trigger.context(), correlationInput ? trigger.correlationId() : null, maxInputs);
+          Dispatch dispatch = new Dispatch(path, trigger.ref(), plan.inputs());
+          return dispatch(dispatch, true)
+              .compose(response -> Dispatch.refusesRunDetails(response.statusCode(), response.bodyAsString())
+                  ? dispatch(dispatch, false)
+                  : Future.succeededFuture(response))
+              .map(response -> toVendorRun(response, what).withNotes(plan.notes()));
+        }))
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, "dispatch of " + what, e)));
+  }
+
+  /** {@code GET /repos/{o}/{r}}: its {@code default_branch}. */
+  @Override
+  public Future<Optional<String>> defaultRef(String pipelineId) {
+    String what = "the repository of workflow " + pipelineId;
+    return Future.succeededFuture(pipelineId)
+        .map(this::workflow)
+        .compose(path -> request(HttpMethod.GET, path.repoPath()).send())
+        .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
+        .map(response -> HttpErrors.readJson(label, what, response,
+            json -> Optional.ofNullable(json.getString("default_branch")).filter(b -> !b.isBlank())))
+        .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
+  }
+
+  /**
+   * The workflow file's {@code on.workflow_dispatch.inputs} at {@code ref}, through the contents API
+   * (https://docs.github.com/en/rest/repos/contents#get-repository-content); parsed once per file version (its
+   * blob sha). A workflow given by numeric id is first looked up for its file path.
+   */
+  private Future<WorkflowInputs> declaredInputs(WorkflowPath path, String ref) {
+    return filePath(path).compose(file -> {
+      String what = "workflow file " + file + " of " + path.owner() + "/" + path.repo() + (ref == null ? ""
+          : " at " + ref) + " (read to learn its inputs; the token needs contents:read)";
+      HttpRequest<Buffer> request = request(HttpMethod.GET, path.contentsPath(file));
+      if (ref != null) {
+        request.addQueryParam("ref", ref);
+      }
+      return request.send()
+          .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
+          .map(response -> HttpErrors.readJson(label, what, response, json -> json))
+          .map(json -> inputsOf(json, what));
+    });
+  }
+
+  private WorkflowInputs inputsOf(JsonObject file, String what) {
+    String sha = file.getString("sha");
+    if (sha != null) {
+      Optional<WorkflowInputs> cached = inputsBySha.get(sha);
+      if (cached.isPresent()) {
+        return cached.get();
+      }
+    }
+    String content = file.getString("content");
+    if (content == null || !"base64".equals(file.getString("encoding"))) {
+      throw new CiException.Rejected(label + ": " + what + " came without its content (a file over 1 MB?)");
+    }
+    WorkflowInputs inputs;
+    try {
+      inputs = WorkflowInputs.parse(new String(java.util.Base64.getMimeDecoder().decode(content),
+          java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new CiException.Rejected(label + ": " + what + ": " + e.getMessage());
+    }
+    if (sha != null) {
+      inputsBySha.put(sha, inputs);
+    }
+    return inputs;
+  }
+
+  /**
+   * {@code .github/workflows/<file>} for a file name; for a numeric id, the {@code path} GitHub answers for it
+   * (https://docs.github.com/en/rest/actions/workflows#get-a-workflow).
+   */
+  private Future<String> filePath(WorkflowPath path) {
+    if (!path.workflow().chars().allMatch(Character::isDigit)) {
+      return Future.succeededFuture(".github/workflows/" + path.workflow());
+    }
+    String what = "workflow " + path.workflow() + " of " + path.owner() + "/" + path.repo();
+    return request(HttpMethod.GET, path.workflowPath()).send()
+        .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
+        .map(response -> HttpErrors.readJson(label, what, response, json -> HttpErrors.text(json, "path")));
   }
 
   /** By run id when known (conditional on the ETag); otherwise try to discover the dispatched run first. */
@@ -130,16 +230,6 @@ public final class GitHubConnector implements CiConnector {
         .map(response -> HttpErrors.readJson(label, what, response, GitHubConnector::coreRemaining))
         .map(remaining -> "token accepted; " + remaining + " requests left")
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
-  }
-
-  /** Refused before sending: GitHub would answer 422 for more than {@value #MAX_INPUTS} inputs anyway. */
-  private Map<String, String> checkedInputs(Map<String, String> variables, String correlationId) {
-    Map<String, String> inputs = Dispatch.inputs(variables, correlationInput, correlationId);
-    if (inputs.size() > MAX_INPUTS) {
-      throw new CiException.Rejected(label + ": a workflow_dispatch takes at most " + MAX_INPUTS + " inputs, this one"
-          + " would have " + inputs.size() + " (" + String.join(", ", inputs.keySet()) + ")");
-    }
-    return inputs;
   }
 
   private Future<HttpResponse<Buffer>> dispatch(Dispatch dispatch, boolean returnRunDetails) {
@@ -275,20 +365,60 @@ public final class GitHubConnector implements CiConnector {
       return body;
     }
 
-    /** The variables, plus {@code correlation_id} when the workflow declares it. */
-    static Map<String, String> inputs(Map<String, String> variables, boolean correlationInput, String correlationId) {
+    /** What a dispatch sends, and what it left out. */
+    record Plan(Map<String, String> inputs, java.util.List<String> notes) {}
+
+    /**
+     * The inputs of one dispatch: every variable the step asked for, {@code correlation_id} when configured, and
+     * the {@code context} ones only where the workflow declares them (noted otherwise). Refused before sending:
+     * a workflow without {@code workflow_dispatch}, a variable or {@code correlation_id} the workflow does not
+     * declare (GitHub: 422 "Unexpected inputs provided"), more than {@code maxInputs} inputs.
+     */
+    static Plan plan(String label, String pipelineId, WorkflowInputs declared, Map<String, String> variables,
+        Map<String, String> context, String correlationId, int maxInputs) {
+      if (!declared.dispatchable()) {
+        throw new CiException.NotFound(label + ": workflow " + pipelineId + " has no workflow_dispatch trigger,"
+            + " so it cannot be started through the API");
+      }
       Map<String, String> inputs = new java.util.LinkedHashMap<>();
-      if (variables != null) {
-        variables.forEach((key, value) -> {
-          if (value != null) {
-            inputs.put(key, value);
-          }
-        });
+      java.util.List<String> undeclaredAsked = new java.util.ArrayList<>();
+      java.util.List<String> contextLeftOut = new java.util.ArrayList<>();
+      context.forEach((key, value) -> {
+        if (!declared.inputs().contains(key)) {
+          contextLeftOut.add(key);
+        } else if (value != null) {
+          inputs.put(key, value);
+        }
+      });
+      variables.forEach((key, value) -> {
+        if (!declared.inputs().contains(key)) {
+          undeclaredAsked.add(key);
+        } else if (value != null) {
+          inputs.put(key, value);
+        }
+      });
+      if (correlationId != null) {
+        if (declared.inputs().contains("correlation_id")) {
+          inputs.put("correlation_id", correlationId);
+        } else {
+          undeclaredAsked.add("correlation_id (config.correlationInput)");
+        }
       }
-      if (correlationInput && correlationId != null) {
-        inputs.put("correlation_id", correlationId);
+      if (!undeclaredAsked.isEmpty()) {
+        throw new CiException.Rejected(label + ": workflow " + pipelineId + " does not declare the input(s) "
+            + String.join(", ", undeclaredAsked) + " under on.workflow_dispatch.inputs; GitHub would refuse the"
+            + " dispatch (422 Unexpected inputs provided). Declared: "
+            + (declared.inputs().isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(declared.inputs()))));
       }
-      return inputs;
+      if (inputs.size() > maxInputs) {
+        throw new CiException.Rejected(label + ": a workflow_dispatch takes at most " + maxInputs + " inputs"
+            + " (config.maxInputs), this one would have " + inputs.size() + " (" + String.join(", ", inputs.keySet())
+            + ")");
+      }
+      java.util.List<String> notes = contextLeftOut.isEmpty() ? java.util.List.of()
+          : java.util.List.of("GitHub workflow " + pipelineId + " does not declare the input(s) "
+              + String.join(", ", contextLeftOut.stream().sorted().toList()) + "; not sent");
+      return new Plan(inputs, notes);
     }
 
     /** {@code {"workflow_run_id", "run_url", "html_url"}} of a 200; empty for a 204 or a body without them. */

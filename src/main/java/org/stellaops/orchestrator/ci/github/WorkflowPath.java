@@ -24,6 +24,12 @@ record WorkflowPath(String owner, String repo, String workflow) {
     return repoPath() + "/actions/workflows/" + segment(workflow);
   }
 
+  /** {@code /repos/{o}/{r}/contents/{path}}, each segment of the file path encoded. */
+  String contentsPath(String file) {
+    return repoPath() + "/contents/" + java.util.Arrays.stream(file.split("/"))
+        .map(WorkflowPath::segment).collect(java.util.stream.Collectors.joining("/"));
+  }
+
   String runPath(String runId) {
     return repoPath() + "/actions/runs/" + segment(runId);
   }

@@ -12,7 +12,9 @@ import io.vertx.ext.web.client.WebClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.stellaops.orchestrator.ci.CiConnector;
 import org.stellaops.orchestrator.ci.CiException;
 import org.stellaops.orchestrator.ci.HttpErrors;
@@ -22,7 +24,7 @@ import org.stellaops.orchestrator.ci.VendorRun;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 
 /**
- * GitLab CI pipelines through REST API v4 (api-facts §1).
+ * GitLab CI pipelines through REST API v4.
  *
  * <p>Reads from a {@code ci.gitlab} integration:
  * <ul>
@@ -37,6 +39,8 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
  *
  * <p>{@code pipelineId} is the project: its numeric id or its path {@code grp/sub/proj}. The run id is the
  * pipeline's numeric {@code id}. Variables are sent as {@code env_var} variables; null values are left out.
+ * {@code pipelineInputs} are sent as the pipeline's {@code inputs} (GitLab 17.10+), which projects that restrict
+ * pipeline variables still accept.
  */
 public final class GitLabConnector implements CiConnector {
 
@@ -60,24 +64,75 @@ public final class GitLabConnector implements CiConnector {
     this.label = "GitLab (integration '" + integration.name() + "')";
   }
 
-  /** Creates the pipeline with the access token, or, when only a trigger token is configured, with that. */
+  /**
+   * Creates the pipeline with the access token, or, when only a trigger token is configured, with that. A project
+   * that lets no one set pipeline variables answers 400 "Insufficient permissions to set pipeline variables"
+   * (https://docs.gitlab.com/ci/variables/#restrict-pipeline-variables): when the step asked for no variables of
+   * its own, the pipeline is created once more without the {@code STELLA_*} context, and the run says so; when it
+   * did, the trigger fails naming the project setting.
+   */
   @Override
-  public Future<VendorRun> trigger(String pipelineId, String ref, Map<String, String> variables, String correlationId) {
-    String what = "project " + pipelineId;
-    return Future.succeededFuture()
-        .compose(v -> {
-          if (token != null) {
-            return createPipeline(pipelineId, ref, variables);
+  public Future<VendorRun> trigger(Trigger trigger) {
+    String what = "project " + trigger.pipelineId();
+    Map<String, String> own = nonNull(trigger.variables());
+    Map<String, String> all = new java.util.LinkedHashMap<>(nonNull(trigger.context()));
+    all.putAll(own);
+    return send(trigger, all, what)
+        .compose(response -> {
+          if (!refusesVariables(response.statusCode(), response.bodyAsString()) || all.isEmpty()) {
+            return Future.succeededFuture(toVendorRun(response, what));
           }
-          if (triggerToken != null) {
-            return triggerPipeline(pipelineId, ref, variables);
+          if (!own.isEmpty()) {
+            throw new CiException.Rejected(label + ": " + what + " does not allow pipeline variables for this token's"
+                + " user (GitLab: 400 Insufficient permissions to set pipeline variables), and this trigger sets "
+                + String.join(", ", new java.util.TreeSet<>(own.keySet())) + ". Raise the project's CI/CD setting"
+                + " 'Minimum role to use pipeline variables' (ci_pipeline_variables_minimum_override_role) to the"
+                + " token user's role, or pass the values as pipelineInputs");
           }
-          throw new CiException.Unauthorized(label + " has neither credentials.token nor credentials.triggerToken;"
-              + " cannot trigger " + what);
+          return send(trigger, Map.of(), what).map(retried -> toVendorRun(retried, what).withNotes(List.of(
+              "GitLab " + what + " allows no pipeline variables for this token's user; triggered without "
+                  + String.join(", ", new java.util.TreeSet<>(all.keySet())))));
         })
-        .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
-        .map(response -> HttpErrors.readJson(label, what, response, GitLabConnector::toVendorRun))
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, "trigger of " + what, e)));
+  }
+
+  /** {@code GET /projects/:id}: its {@code default_branch}, absent for a project without a repository. */
+  @Override
+  public Future<Optional<String>> defaultRef(String pipelineId) {
+    String what = "project " + pipelineId;
+    return requireToken(what)
+        .compose(v -> authorized(HttpMethod.GET, projectPath(pipelineId)).send())
+        .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
+        .map(response -> HttpErrors.readJson(label, what, response,
+            json -> Optional.ofNullable(json.getString("default_branch")).filter(b -> !b.isBlank())))
+        .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
+  }
+
+  private Future<HttpResponse<Buffer>> send(Trigger trigger, Map<String, String> variables, String what) {
+    return Future.succeededFuture().compose(v -> {
+      if (token != null) {
+        return createPipeline(trigger.pipelineId(), trigger.ref(), variables, trigger.pipelineInputs());
+      }
+      if (triggerToken == null) {
+        throw new CiException.Unauthorized(label + " has neither credentials.token nor credentials.triggerToken;"
+            + " cannot trigger " + what);
+      }
+      if (trigger.pipelineInputs() != null) {
+        throw new CiException.Rejected(label + ": pipelineInputs need credentials.token (the create-pipeline API);"
+            + " a trigger token cannot pass them");
+      }
+      return triggerPipeline(trigger.pipelineId(), trigger.ref(), variables);
+    });
+  }
+
+  /** GitLab's answer for variables a project does not allow (lib/api/ci/pipelines.rb renders the chain's error). */
+  static boolean refusesVariables(int status, String body) {
+    return status == 400 && body != null && body.contains("Insufficient permissions to set pipeline variables");
+  }
+
+  private VendorRun toVendorRun(HttpResponse<Buffer> response, String what) {
+    HttpErrors.requireSuccess(label, what, response, clock);
+    return HttpErrors.readJson(label, what, response, GitLabConnector::toVendorRun);
   }
 
   /** {@code GET /projects/:id/pipelines/:pipeline_id}, conditional on the last ETag. */
@@ -120,9 +175,10 @@ public final class GitLabConnector implements CiConnector {
   }
 
   /** {@code POST /projects/:id/pipeline} with a JSON body; the normal way, needs scope {@code api}. */
-  private Future<HttpResponse<Buffer>> createPipeline(String pipelineId, String ref, Map<String, String> variables) {
+  private Future<HttpResponse<Buffer>> createPipeline(String pipelineId, String ref, Map<String, String> variables,
+      JsonObject inputs) {
     return authorized(HttpMethod.POST, projectPath(pipelineId) + "/pipeline")
-        .sendJsonObject(createBody(ref, variables));
+        .sendJsonObject(createBody(ref, variables, inputs));
   }
 
   /** {@code POST /projects/:id/trigger/pipeline}, form-encoded, no PRIVATE-TOKEN: the trigger token is the auth. */
@@ -171,11 +227,23 @@ public final class GitLabConnector implements CiConnector {
         pipeline.getString("web_url"));
   }
 
-  static JsonObject createBody(String ref, Map<String, String> variables) {
+  /**
+   * {@code {ref, variables?, inputs?}} (https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline): no
+   * {@code variables} key at all when there are none, since a project that restricts pipeline variables refuses
+   * any; {@code inputs} (GitLab 17.10+) only when given.
+   */
+  static JsonObject createBody(String ref, Map<String, String> variables, JsonObject inputs) {
+    JsonObject body = new JsonObject().put("ref", ref);
     JsonArray vars = new JsonArray();
     nonNull(variables).forEach((key, value) -> vars.add(new JsonObject()
         .put("key", key).put("value", value).put("variable_type", "env_var")));
-    return new JsonObject().put("ref", ref).put("variables", vars);
+    if (!vars.isEmpty()) {
+      body.put("variables", vars);
+    }
+    if (inputs != null) {
+      body.put("inputs", inputs.copy());
+    }
+    return body;
   }
 
   static MultiMap triggerForm(String triggerToken, String ref, Map<String, String> variables) {

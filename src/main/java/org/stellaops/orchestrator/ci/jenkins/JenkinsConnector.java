@@ -9,10 +9,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.stellaops.orchestrator.ci.BoundedCache;
 import org.stellaops.orchestrator.ci.CiConnector;
 import org.stellaops.orchestrator.ci.CiException;
 import org.stellaops.orchestrator.ci.HttpErrors;
@@ -22,7 +25,7 @@ import org.stellaops.orchestrator.ci.VendorRun;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 
 /**
- * Jenkins jobs through the remote access API (api-facts §4).
+ * Jenkins jobs through the remote access API (https://www.jenkins.io/doc/book/using/remote-access-api/).
  *
  * <p>Reads from a {@code ci.jenkins} integration:
  * <ul>
@@ -35,7 +38,9 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
  *
  * <p>{@code pipelineId} is the job path {@code folder/sub/job}; a multibranch branch {@code feature/x} is written
  * {@code multi/feature%2Fx}. Jenkins has no notion of a ref in its API: {@code ref} is not sent; jobs that build a
- * chosen ref take it as a parameter among the variables. Variables are build parameters (null values are left out).
+ * chosen ref take it as a parameter among the variables. Variables are build parameters: only those the job
+ * declares are sent (see {@link JobParameters}), null values are left out. The credentials need Overall/Read,
+ * Job/Read (to read the job's parameters) and Job/Build; Job/Cancel to cancel.
  *
  * <p>Run ids: a trigger answers with a queue item, so the first run id is {@code queue:{id}}; the poll that sees
  * the item start returns the build number instead. Jenkins forgets a started queue item after 5 minutes, so runs
@@ -54,9 +59,18 @@ public final class JenkinsConnector implements CiConnector {
   private final long timeoutMs;
   private final String authorization;
   private final String label;
+  private final java.util.UUID integrationId;
+  private final BoundedCache<String, Set<String>> parameterCache;
 
   public JenkinsConnector(WebClient http, ResolvedIntegration integration, Clock clock) {
+    this(http, integration, clock, new BoundedCache<>(64, Duration.ofSeconds(60), clock));
+  }
+
+  public JenkinsConnector(WebClient http, ResolvedIntegration integration, Clock clock,
+      BoundedCache<String, Set<String>> parameterCache) {
     this.http = http;
+    this.integrationId = integration.id();
+    this.parameterCache = parameterCache;
     this.clock = clock;
     String endpoint = integration.config().getString("endpoint");
     this.root = endpoint == null ? null : endpoint.replaceAll("/+$", "");
@@ -65,19 +79,66 @@ public final class JenkinsConnector implements CiConnector {
     this.label = "Jenkins (integration '" + integration.name() + "')";
   }
 
-  /** {@code POST …/buildWithParameters?K=v…&delay=0sec} ({@code …/build?delay=0sec} without variables). */
+  /**
+   * {@code POST …/buildWithParameters?K=v…&delay=0sec} for a job that declares parameters, {@code POST
+   * …/build?delay=0sec} for one that does not: Jenkins refuses the other way round. Only declared parameters are
+   * sent; the run notes the rest. When Jenkins still refuses for that reason (the job was changed since we read
+   * it), its definition is read again and the trigger sent once more.
+   */
   @Override
-  public Future<VendorRun> trigger(String pipelineId, String ref, Map<String, String> variables, String correlationId) {
-    String what = "job " + pipelineId;
-    Map<String, String> parameters = parameters(variables);
-    String endpoint = parameters.isEmpty() ? "/build" : "/buildWithParameters";
-    Map<String, String> query = new LinkedHashMap<>(parameters);
-    query.put("delay", "0sec");
-    return Future.succeededFuture(pipelineId)
+  public Future<VendorRun> trigger(Trigger trigger) {
+    String what = "job " + trigger.pipelineId();
+    return Future.succeededFuture(trigger.pipelineId())
         .map(this::jobPath)
-        .compose(job -> post(job + endpoint, query)
-            .map(response -> queued(response, job, what)))
+        .compose(job -> triggerAs(job, trigger, what, true))
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, "trigger of " + what, e)));
+  }
+
+  /** Jenkins has no ref in its API; a job that builds a chosen ref takes it as a parameter. */
+  @Override
+  public boolean needsRef() {
+    return false;
+  }
+
+  @Override
+  public Future<Optional<String>> defaultRef(String pipelineId) {
+    return Future.succeededFuture(Optional.empty());
+  }
+
+  private Future<VendorRun> triggerAs(String job, Trigger trigger, String what, boolean mayRetry) {
+    return declaredParameters(job, what).compose(declared -> {
+      JobParameters plan = JobParameters.plan(trigger.pipelineId(), declared, trigger.variables(), trigger.context());
+      Map<String, String> query = new LinkedHashMap<>(plan.send());
+      query.put("delay", "0sec");
+      return post(job + plan.endpoint(), query).compose(response -> {
+        if (mayRetry && JobParameters.refusedForParameters(response.statusCode(), response.bodyAsString())) {
+          parameterCache.remove(cacheKey(job));
+          return triggerAs(job, trigger, what, false);
+        }
+        return Future.succeededFuture(queued(response, job, what).withNotes(plan.notes()));
+      });
+    });
+  }
+
+  /**
+   * The names of the job's parameters, from {@code GET …/api/json?tree=property[parameterDefinitions[name]]};
+   * kept a short while per job, since a promotion may trigger the same job often.
+   */
+  private Future<Set<String>> declaredParameters(String job, String what) {
+    String key = cacheKey(job);
+    Optional<Set<String>> cached = parameterCache.get(key);
+    if (cached.isPresent()) {
+      return Future.succeededFuture(cached.get());
+    }
+    String reading = "the parameters of " + what;
+    return request(HttpMethod.GET, job + "/api/json").addQueryParam("tree", JobParameters.TREE).send()
+        .map(response -> HttpErrors.requireSuccess(label, reading, response, clock))
+        .map(response -> HttpErrors.readJson(label, reading, response, JobParameters::declared))
+        .onSuccess(names -> parameterCache.put(key, names));
+  }
+
+  private String cacheKey(String job) {
+    return integrationId + " " + job;
   }
 
   /** A queue item until it starts, then the build. Jenkins sends no ETags, so {@code etag} is not used. */
@@ -212,7 +273,7 @@ public final class JenkinsConnector implements CiConnector {
     throw HttpErrors.forResponse(label, what, response, clock);
   }
 
-  /** A POST; a 403 blaming a missing crumb is sent once more with a crumb (api-facts §4). */
+  /** A POST; a 403 blaming a missing crumb is sent once more with a crumb (https://www.jenkins.io/doc/book/security/csrf-protection/). */
   private Future<HttpResponse<Buffer>> post(String path, Map<String, String> query) {
     return send(path, query, null).compose(response -> {
       if (!Crumb.isCrumbProblem(response.statusCode(), response.bodyAsString())) {
@@ -277,19 +338,6 @@ public final class JenkinsConnector implements CiConnector {
     } catch (IllegalArgumentException e) {
       throw new CiException.Rejected(label + ": " + e.getMessage());
     }
-  }
-
-  /** The variables with a value; a null would reach the job as the text "null". */
-  static Map<String, String> parameters(Map<String, String> variables) {
-    Map<String, String> parameters = new LinkedHashMap<>();
-    if (variables != null) {
-      variables.forEach((key, value) -> {
-        if (value != null) {
-          parameters.put(key, value);
-        }
-      });
-    }
-    return parameters;
   }
 
   private static String basic(String username, String apiToken) {

@@ -71,6 +71,28 @@ class GitHubConnectorTest {
     return connector(false);
   }
 
+  /**
+   * The contents API's answer for .github/workflows/release.yml declaring {@code inputs} under
+   * on.workflow_dispatch (https://docs.github.com/en/rest/repos/contents#get-repository-content, 2022-11-28).
+   */
+  private void workflowDeclares(String... inputs) {
+    StringBuilder yaml = new StringBuilder("name: Release\non:\n  workflow_dispatch:\n    inputs:\n");
+    for (String input : inputs) {
+      yaml.append("      ").append(input).append(":\n        type: string\n");
+    }
+    yaml.append("jobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n");
+    String base64 = java.util.Base64.getMimeEncoder(60, "\n".getBytes())
+        .encodeToString(yaml.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    github.stub(HttpMethod.GET, "/repos/myorg/myapp/contents/.github/workflows/release.yml", Reply.json(200,
+        new JsonObject().put("type", "file").put("encoding", "base64").put("name", "release.yml")
+            .put("path", ".github/workflows/release.yml").put("sha", "sha-" + String.join("-", inputs))
+            .put("size", yaml.length()).put("content", base64)));
+  }
+
+  private java.util.List<Recorded> dispatches() {
+    return github.requests().stream().filter(r -> r.path().endsWith("/dispatches")).toList();
+  }
+
   static Map<String, String> variables() {
     Map<String, String> variables = new LinkedHashMap<>();
     variables.put("environment", "staging");
@@ -102,6 +124,7 @@ class GitHubConnectorTest {
   @Test
   @DisplayName("trigger dispatches ref and variables as inputs asking for run details, and a 200 gives the run id")
   void dispatchReturnsRunDetails() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.json(200, new JsonObject()
         .put("workflow_run_id", 999).put("run_url", "https://api.github.com/repos/myorg/myapp/actions/runs/999")
         .put("html_url", HTML_URL)));
@@ -121,6 +144,7 @@ class GitHubConnectorTest {
   @Test
   @DisplayName("with correlationInput, a 204 dispatch leaves the run id open and a poll finds the run by correlation id in display_title")
   void dispatch204ThenDiscoveryByCorrelationId() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID", "correlation_id");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.status(204));
     github.stub(HttpMethod.GET, WORKFLOW + "/runs", Reply.json(200, runs(
         run(998, "Release corr-0000", "2026-03-01T11:59:00Z", "in_progress", null),
@@ -146,6 +170,7 @@ class GitHubConnectorTest {
   @Test
   @DisplayName("without correlationInput, no correlation_id is sent and discovery takes the oldest run since the trigger minus 2 minutes")
   void discoveryWithoutCorrelationInputTakesOldest() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.status(204));
     github.stub(HttpMethod.GET, WORKFLOW + "/runs", Reply.json(200, runs(
         run(1001, "Release", "2026-03-01T11:59:50Z", "queued", null),
@@ -175,6 +200,7 @@ class GitHubConnectorTest {
   @Test
   @DisplayName("a 422 naming return_run_details (GHES 3.20) is retried once without the field")
   void retryWithoutReturnRunDetails() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches",
         Reply.json(422, new JsonObject().put("message", "Invalid request.\n\n\"return_run_details\" is not a permitted key.")),
         Reply.status(204));
@@ -182,27 +208,29 @@ class GitHubConnectorTest {
     VendorRun run = result(connector().trigger("myorg/myapp/release.yml", "main", variables(), "corr-7f3a"));
 
     assertThat(run.runId()).isNull();
-    assertThat(github.requests()).hasSize(2);
-    assertThat(github.requests().get(0).json().getBoolean("return_run_details")).isTrue();
-    assertThat(github.requests().get(1).json().containsKey("return_run_details")).isFalse();
-    assertThat(github.requests().get(1).json().getJsonObject("inputs").getString("environment")).isEqualTo("staging");
+    assertThat(dispatches()).hasSize(2);
+    assertThat(dispatches().get(0).json().getBoolean("return_run_details")).isTrue();
+    assertThat(dispatches().get(1).json().containsKey("return_run_details")).isFalse();
+    assertThat(dispatches().get(1).json().getJsonObject("inputs").getString("environment")).isEqualTo("staging");
   }
 
   @Test
   @DisplayName("a 400 naming return_run_details is also retried once, and a second refusal is not retried again")
   void retryOnlyOnce() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches",
         Reply.json(400, new JsonObject().put("message", "Unknown field return_run_details")));
 
     Throwable failure = failure(connector().trigger("myorg/myapp/release.yml", "main", variables(), "corr-7f3a"));
 
     assertThat(failure).isInstanceOf(CiException.Rejected.class);
-    assertThat(github.requests()).hasSize(2);
+    assertThat(dispatches()).hasSize(2);
   }
 
   @Test
   @DisplayName("a 422 for a workflow without a workflow_dispatch trigger is NotFound; other 422s are Rejected")
   void unprocessable() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches",
         Reply.json(422, new JsonObject().put("message", "Workflow does not have 'workflow_dispatch' trigger")),
         Reply.json(422, new JsonObject().put("message", "Unexpected inputs provided: [\"STELLA_RELEASE_ID\"]")));
@@ -214,18 +242,70 @@ class GitHubConnectorTest {
   }
 
   @Test
-  @DisplayName("more than 10 inputs are Rejected before anything is sent")
+  @DisplayName("more inputs than config.maxInputs (10 on an older GitHub Enterprise Server) are Rejected before the dispatch is sent")
   void tooManyInputs() {
     Map<String, String> variables = new LinkedHashMap<>();
     for (int i = 0; i < 10; i++) {
       variables.put("V" + i, "x");
     }
+    java.util.List<String> declared = new java.util.ArrayList<>(variables.keySet());
+    declared.add("correlation_id");
+    workflowDeclares(declared.toArray(String[]::new));
+    JsonObject config = new JsonObject().put("endpoint", github.url()).put("correlationInput", true)
+        .put("maxInputs", 10);
+    GitHubConnector ghes = new GitHubConnector(http, new ResolvedIntegration(UUID.randomUUID(),
+        IntegrationType.CI_GITHUB, "github-cloud", config, new JsonObject().put("token", TOKEN)), clock);
 
-    Throwable failure = failure(connector(true).trigger("myorg/myapp/release.yml", "main", variables, "corr-7f3a"));
+    Throwable failure = failure(ghes.trigger("myorg/myapp/release.yml", "main", variables, "corr-7f3a"));
 
     assertThat(failure).isInstanceOf(CiException.Rejected.class).hasMessageContaining("at most 10 inputs")
         .hasMessageContaining("11");
-    assertThat(github.requests()).isEmpty();
+    assertThat(dispatches()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("the workflow file is parsed once per blob sha: a file with the same sha is not read for inputs again")
+  void inputsCachedBySha() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
+    github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.status(204));
+    GitHubConnector connector = connector();
+    result(connector.trigger("myorg/myapp/release.yml", "main", variables(), "c1"));
+    // Same sha, other content: only a cache keyed by the sha would still accept STELLA_RELEASE_ID.
+    JsonObject file = new JsonObject().put("type", "file").put("encoding", "base64")
+        .put("sha", "sha-environment-STELLA_RELEASE_ID").put("content", java.util.Base64.getEncoder()
+            .encodeToString("on:\n  workflow_dispatch:\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    github.stub(HttpMethod.GET, "/repos/myorg/myapp/contents/.github/workflows/release.yml", Reply.json(200, file));
+
+    result(connector.trigger("myorg/myapp/release.yml", "main", variables(), "c2"));
+
+    assertThat(dispatches()).hasSize(2);
+    assertThat(dispatches().get(1).json().getJsonObject("inputs").getString("STELLA_RELEASE_ID")).isEqualTo("rel-42");
+  }
+
+  @Test
+  @DisplayName("a workflow given by numeric id is looked up for its file path before its inputs are read")
+  void numericWorkflowId() {
+    github.stub(HttpMethod.GET, "/repos/myorg/myapp/actions/workflows/161335", Reply.json(200, new JsonObject()
+        .put("id", 161335).put("name", "Release").put("path", ".github/workflows/release.yml").put("state", "active")));
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
+    github.stub(HttpMethod.POST, "/repos/myorg/myapp/actions/workflows/161335/dispatches", Reply.status(204));
+
+    result(connector().trigger("myorg/myapp/161335", "main", variables(), "c"));
+
+    assertThat(github.last().path()).isEqualTo("/repos/myorg/myapp/actions/workflows/161335/dispatches");
+    assertThat(github.requests().get(1).param("ref")).isEqualTo("main");
+  }
+
+  @Test
+  @DisplayName("an input the step asked for that the workflow does not declare is Rejected naming it, before anything is dispatched")
+  void undeclaredInputRejected() {
+    workflowDeclares("environment");
+
+    Throwable failure = failure(connector().trigger("myorg/myapp/release.yml", "main", variables(), "c"));
+
+    assertThat(failure).isInstanceOf(CiException.Rejected.class).hasMessageContaining("STELLA_RELEASE_ID")
+        .hasMessageContaining("Declared: environment");
+    assertThat(dispatches()).isEmpty();
   }
 
   @Test
@@ -289,6 +369,7 @@ class GitHubConnectorTest {
   @Test
   @DisplayName("a secondary limit with retry-after is RateLimited for that many seconds")
   void secondaryRateLimitWithRetryAfter() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.json(403, new JsonObject()
             .put("message", "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."))
         .header("retry-after", "120").header("x-ratelimit-remaining", "4000"));
@@ -328,6 +409,7 @@ class GitHubConnectorTest {
   @Test
   @DisplayName("a 404 on the workflow is NotFound naming it")
   void notFound() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.json(404, new JsonObject().put("message", "Not Found")));
 
     assertThat(failure(connector().trigger("myorg/myapp/release.yml", "main", variables(), "c")))
@@ -376,6 +458,7 @@ class GitHubConnectorTest {
   @Test
   @DisplayName("a 200 dispatch answer without a readable run id leaves the id to discovery rather than failing")
   void dispatch200WithoutRunId() {
+    workflowDeclares("environment", "STELLA_RELEASE_ID");
     github.stub(HttpMethod.POST, WORKFLOW + "/dispatches", Reply.text(200, "ok"));
 
     VendorRun run = result(connector().trigger("myorg/myapp/release.yml", "main", variables(), "corr-7f3a"));

@@ -80,6 +80,29 @@ class JenkinsConnectorTest {
     return variables;
   }
 
+  /**
+   * {@code GET {job}/api/json?tree=property[parameterDefinitions[name]]} for a job declaring {@code names}, shaped
+   * as Jenkins answers it (https://www.jenkins.io/doc/book/using/remote-access-api/, hudson.model.Api).
+   */
+  private void declares(String job, String... names) {
+    io.vertx.core.json.JsonArray definitions = new io.vertx.core.json.JsonArray();
+    for (String name : names) {
+      definitions.add(new JsonObject().put("_class", "hudson.model.StringParameterDefinition").put("name", name));
+    }
+    io.vertx.core.json.JsonArray properties = new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("_class", "jenkins.model.BuildDiscarderProperty"));
+    if (names.length > 0) {
+      properties.add(new JsonObject().put("_class", "hudson.model.ParametersDefinitionProperty")
+          .put("parameterDefinitions", definitions));
+    }
+    jenkins.stub(HttpMethod.GET, job + "/api/json", Reply.json(200, new JsonObject()
+        .put("_class", "hudson.model.FreeStyleProject").put("property", properties)));
+  }
+
+  private java.util.List<Recorded> posts() {
+    return jenkins.requests().stream().filter(r -> r.method() == HttpMethod.POST).toList();
+  }
+
   static JsonObject build(boolean building, String result) {
     return new JsonObject().put("_class", "org.jenkinsci.plugins.workflow.job.WorkflowRun").put("number", 17)
         .put("url", "https://jenkins.example.com/job/folder/job/sub/job/app/17/").put("building", building)
@@ -92,8 +115,9 @@ class JenkinsConnectorTest {
   }
 
   @Test
-  @DisplayName("trigger posts buildWithParameters with every variable and delay=0sec, Basic auth, and keeps queue:{id} from Location")
+  @DisplayName("trigger posts buildWithParameters with every declared variable and delay=0sec, Basic auth, and keeps queue:{id} from Location")
   void triggerWithParameters() {
+    declares(JOB, "DEPLOY_ENV", "STELLA_RELEASE_ID");
     jenkins.stub(HttpMethod.POST, JOB + "/buildWithParameters", Reply.status(201).header("Location", queueLocation(42)));
 
     VendorRun run = result(connector().trigger(PIPELINE_ID, "main", variables(), "corr-1"));
@@ -111,8 +135,9 @@ class JenkinsConnectorTest {
   }
 
   @Test
-  @DisplayName("without variables, trigger posts build?delay=0sec")
+  @DisplayName("a job without parameters gets build?delay=0sec")
   void triggerWithoutParameters() {
+    declares(JOB);
     jenkins.stub(HttpMethod.POST, JOB + "/build", Reply.status(201).header("Location", queueLocation(43)));
 
     assertThat(result(connector().trigger(PIPELINE_ID, "main", Map.of(), "corr-1")).runId()).isEqualTo("queue:43");
@@ -121,27 +146,64 @@ class JenkinsConnectorTest {
   }
 
   @Test
+  @DisplayName("the job's parameters are read once per job for a while, not before every trigger")
+  void parametersAreCached() {
+    declares(JOB, "DEPLOY_ENV");
+    jenkins.stub(HttpMethod.POST, JOB + "/buildWithParameters", Reply.status(201).header("Location", queueLocation(46)));
+    JenkinsConnector connector = connector();
+
+    result(connector.trigger(PIPELINE_ID, "main", variables(), "corr-1"));
+    VendorRun second = result(connector.trigger(PIPELINE_ID, "main", variables(), "corr-2"));
+
+    assertThat(jenkins.requests().stream().filter(r -> r.path().endsWith("/api/json")).count()).isEqualTo(1);
+    assertThat(second.notes()).singleElement().asString().contains("does not declare STELLA_RELEASE_ID");
+    assertThat(jenkins.last().param("STELLA_RELEASE_ID")).isNull();
+  }
+
+  @Test
+  @DisplayName("when Jenkins still says the job is not parameterized (it changed since it was read), its definition is read again and the trigger resent once with build")
+  void staleDefinitionIsReadAgain() {
+    jenkins.stub(HttpMethod.GET, JOB + "/api/json",
+        Reply.json(200, new JsonObject().put("property", new io.vertx.core.json.JsonArray().add(new JsonObject()
+            .put("_class", "hudson.model.ParametersDefinitionProperty").put("parameterDefinitions",
+                new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "DEPLOY_ENV")))))),
+        Reply.json(200, new JsonObject().put("property", new io.vertx.core.json.JsonArray())));
+    // jenkins/model/ParameterizedJobMixIn.java (2.524): errorWithoutStack(400, job.getFullName() + " is not parameterized")
+    jenkins.stub(HttpMethod.POST, JOB + "/buildWithParameters", Reply.text(400, "folder/sub/app is not parameterized"));
+    jenkins.stub(HttpMethod.POST, JOB + "/build", Reply.status(201).header("Location", queueLocation(47)));
+
+    VendorRun run = result(connector().trigger(PIPELINE_ID, "main", variables(), "corr-1"));
+
+    assertThat(run.runId()).isEqualTo("queue:47");
+    assertThat(posts()).extracting(Recorded::path)
+        .containsExactly(JOB + "/buildWithParameters", JOB + "/build");
+  }
+
+  @Test
   @DisplayName("a 303 to an already-queued item is that item, and the redirect is not followed")
   void seeOtherIsNotFollowed() {
+    declares(JOB, "DEPLOY_ENV", "STELLA_RELEASE_ID");
     jenkins.stub(HttpMethod.POST, JOB + "/buildWithParameters", Reply.status(303).header("Location", queueLocation(41)));
 
     assertThat(result(connector().trigger(PIPELINE_ID, "main", variables(), "corr-1")).runId()).isEqualTo("queue:41");
-    assertThat(jenkins.requests()).hasSize(1);
+    assertThat(posts()).hasSize(1);
   }
 
   @Test
   @DisplayName("a redirect that is not to a queue item means Jenkins scheduled nothing: Rejected")
   void scheduledNothing() {
+    declares(JOB);
     jenkins.stub(HttpMethod.POST, JOB + "/build", Reply.status(302).header("Location", jenkins.url() + JOB + "/."));
 
     assertThat(failure(connector().trigger(PIPELINE_ID, "main", Map.of(), "corr-1")))
         .isInstanceOf(CiException.Rejected.class).hasMessageContaining("scheduled nothing");
-    assertThat(jenkins.requests()).hasSize(1);
+    assertThat(posts()).hasSize(1);
   }
 
   @Test
   @DisplayName("a 409 means the job is disabled: Rejected")
   void disabled() {
+    declares(JOB);
     jenkins.stub(HttpMethod.POST, JOB + "/build", Reply.status(409));
 
     assertThat(failure(connector().trigger(PIPELINE_ID, "main", Map.of(), "corr-1")))
@@ -151,6 +213,7 @@ class JenkinsConnectorTest {
   @Test
   @DisplayName("a 403 for a missing crumb fetches one and resends once with the crumb header and the session cookie")
   void crumbRetry() {
+    declares(JOB, "DEPLOY_ENV", "STELLA_RELEASE_ID");
     jenkins.stub(HttpMethod.POST, JOB + "/buildWithParameters",
         Reply.text(403, "HTTP ERROR 403 No valid crumb was included in the request"),
         Reply.status(201).header("Location", queueLocation(44)));
@@ -161,6 +224,7 @@ class JenkinsConnectorTest {
     assertThat(result(connector().trigger(PIPELINE_ID, "main", variables(), "corr-1")).runId()).isEqualTo("queue:44");
 
     assertThat(jenkins.requests()).extracting(Recorded::method, Recorded::path).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(HttpMethod.GET, JOB + "/api/json"),
         org.assertj.core.groups.Tuple.tuple(HttpMethod.POST, JOB + "/buildWithParameters"),
         org.assertj.core.groups.Tuple.tuple(HttpMethod.GET, "/crumbIssuer/api/json"),
         org.assertj.core.groups.Tuple.tuple(HttpMethod.POST, JOB + "/buildWithParameters"));
@@ -174,16 +238,18 @@ class JenkinsConnectorTest {
   @Test
   @DisplayName("a 403 that is not about a crumb is Unauthorized without a crumb round-trip")
   void forbidden() {
+    declares(JOB);
     jenkins.stub(HttpMethod.POST, JOB + "/build", Reply.text(403, "stella is missing the Job/Build permission"));
 
     assertThat(failure(connector().trigger(PIPELINE_ID, "main", Map.of(), "corr-1")))
         .isInstanceOf(CiException.Unauthorized.class).hasMessageContaining("build-farm");
-    assertThat(jenkins.requests()).hasSize(1);
+    assertThat(posts()).hasSize(1);
   }
 
   @Test
   @DisplayName("a multibranch branch written feature%2Fx is sent as feature%252Fx")
   void multibranchPath() {
+    declares("/job/multi/job/feature%252Fx");
     jenkins.stub(HttpMethod.POST, "/job/multi/job/feature%252Fx/build", Reply.status(201).header("Location", queueLocation(45)));
 
     assertThat(result(connector().trigger("multi/feature%2Fx", "feature/x", Map.of(), "corr-1")).runId())
