@@ -62,7 +62,8 @@ class TagPatternTest {
   @Test
   @DisplayName("a catastrophic-backtracking auto-release tag pattern applied to a pushed tag does not stall the inbox")
   void autoReleasePatternIsLinear() {
-    String registry = Webhooks.integration(gw, "registry.distribution", "pattern-registry", SECRET, new JsonObject());
+    String registry = Webhooks.integration(gw, "registry.distribution", "pattern-registry", SECRET,
+        Webhooks.registryHosts(HOST));
     String component = gw.post("/api/v1/components", ADMIN, new JsonObject().put("name", "evil-auto")
         .put("imageRepository", HOST + "/evil/auto")
         .put("autoRelease", new JsonObject().put("enabled", true).put("tagPattern", EVIL)))
