@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,12 +11,12 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.support.FakeRegistryAuth;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.Webhooks;
 
@@ -36,28 +35,17 @@ class TokenRealmTest {
   private static Vertx fakes;
   private static HttpServer registry;
   private static HttpServer tokens;
-  private static final List<String> tokenAuthorizations = new CopyOnWriteArrayList<>();
+  private static final FakeRegistryAuth AUTH = new FakeRegistryAuth("registry.test", "robot", "pw");
 
   @BeforeAll
   static void start() throws Exception {
     gw = TestGateway.start();
     fakes = Vertx.vertx();
-    tokens = fakes.createHttpServer().requestHandler(req -> {
-      tokenAuthorizations.add(String.valueOf(req.getHeader("Authorization")));
-      req.response().end("{\"token\":\"t0k\"}");
-    }).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    registry = fakes.createHttpServer().requestHandler(req -> {
-      if (req.method() == HttpMethod.HEAD && req.path().contains("/manifests/")) {
-        if ("Bearer t0k".equals(req.getHeader("Authorization"))) {
-          req.response().putHeader("Docker-Content-Digest", VendorFormatsTest.fakeDigest(req.path())).end();
-        } else {
-          req.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"http://localhost:"
-              + tokens.actualPort() + "/token\",service=\"registry.test\",scope=\"repository:acme/realm:pull\"").end();
-        }
-      } else {
-        req.response().setStatusCode(404).end();
-      }
-    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    tokens = fakes.createHttpServer().requestHandler(AUTH.tokenService())
+        .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    registry = fakes.createHttpServer().requestHandler(AUTH.registry(
+            () -> "http://localhost:" + tokens.actualPort() + "/token", VendorFormatsTest::fakeDigest))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @AfterAll
@@ -95,7 +83,7 @@ class TokenRealmTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(gw.get("/api/v1/webhook-deliveries/"
         + delivery, TestGateway.ADMIN_TOKEN).data().getString("error"))
         .contains("token realm host localhost").contains("tokenRealmHosts"));
-    assertThat(tokenAuthorizations).isEmpty();
+    assertThat(AUTH.tokenRequests()).isEmpty();
     assertThat(versions(component, "v1")).isEmpty();
 
     var named = gw.patch("/api/v1/integrations/" + id, TestGateway.ADMIN_TOKEN, new JsonObject()
@@ -105,7 +93,9 @@ class TokenRealmTest {
     assertThat(named.status()).as(named.body()).isEqualTo(200);
     push(id, "v2");
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(versions(component, "v2")).hasSize(1));
-    assertThat(tokenAuthorizations).containsOnly(BASIC);
+    assertThat(AUTH.tokenRequests()).isNotEmpty()
+        .allSatisfy(r -> assertThat(r).startsWith(BASIC + " | ").contains("service=registry.test")
+            .contains("scope=repository%3Aacme%2Frealm%3Apull"));
   }
 
   @Test

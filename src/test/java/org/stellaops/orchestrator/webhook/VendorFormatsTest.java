@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.stellaops.orchestrator.integration.IntegrationType;
 import org.stellaops.orchestrator.integration.RegistryHosts;
 import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.support.FakeRegistryAuth;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 import org.stellaops.orchestrator.support.Webhooks;
@@ -42,7 +40,7 @@ class VendorFormatsTest {
   private static TestGateway gw;
   private static Vertx fakes;
   private static HttpServer fakeRegistry;
-  private static final AtomicInteger tokenRequests = new AtomicInteger();
+  private static final FakeRegistryAuth AUTH = new FakeRegistryAuth("registry.test", "robot", "pw");
   private static final List<JsonObject> builds = new CopyOnWriteArrayList<>();
 
   @BeforeAll
@@ -50,24 +48,15 @@ class VendorFormatsTest {
     gw = TestGateway.start();
     gw.app().vertx().eventBus().<JsonObject>consumer(Events.CI_BUILD_COMPLETED, m -> builds.add(m.body()));
     fakes = Vertx.vertx();
+    // The registry and its token service on one port, as a self-hosted registry often runs them.
+    var registryHandler = AUTH.registry(() -> "http://127.0.0.1:" + fakeRegistry.actualPort() + "/token",
+        VendorFormatsTest::fakeDigest);
+    var tokenHandler = AUTH.tokenService();
     fakeRegistry = fakes.createHttpServer().requestHandler(req -> {
-      String auth = req.getHeader("Authorization");
-      int port = req.localAddress().port();
       if (req.path().equals("/token")) {
-        tokenRequests.incrementAndGet();
-        String expected = "Basic " + Base64.getEncoder().encodeToString("robot:pw".getBytes());
-        boolean ok = expected.equals(auth) && req.getParam("scope") != null;
-        req.response().setStatusCode(ok ? 200 : 401).end(ok ? "{\"token\":\"t0k\"}" : "{}");
-      } else if (req.method() == HttpMethod.HEAD && req.path().contains("/manifests/")) {
-        if (!"Bearer t0k".equals(auth)) {
-          String repo = req.path().substring(4, req.path().indexOf("/manifests/"));
-          req.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"http://127.0.0.1:" + port
-              + "/token\",service=\"registry.test\",scope=\"repository:" + repo + ":pull\"").end();
-        } else {
-          req.response().putHeader("Docker-Content-Digest", fakeDigest(req.path())).end();
-        }
+        tokenHandler.handle(req);
       } else {
-        req.response().setStatusCode(404).end();
+        registryHandler.handle(req);
       }
     }).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -151,7 +140,7 @@ class VendorFormatsTest {
   @Test
   @DisplayName("Docker Hub digests are resolved with the registry token flow and the integration's credentials")
   void tokenFlowUsed() {
-    int before = tokenRequests.get();
+    int before = AUTH.tokenRequests().size();
     String id = Webhooks.integration(gw, "registry.dockerhub", "hub-token-flow", SECRET,
         new JsonObject().put("registryUrl", "http://127.0.0.1:" + fakeRegistry.actualPort()));
     gw.patch("/api/v1/integrations/" + id, TestGateway.ADMIN_TOKEN, new JsonObject()
@@ -167,7 +156,7 @@ class VendorFormatsTest {
         gw.get("/api/v1/components/" + component + "/versions?tag=v7", TestGateway.ADMIN_TOKEN).json()
             .getJsonArray("data").getJsonObject(0).getString("digest"))
         .isEqualTo(fakeDigest("/v2/acme/flow/manifests/v7")));
-    assertThat(tokenRequests.get()).isGreaterThan(before);
+    assertThat(AUTH.tokenRequests().size()).isGreaterThan(before);
   }
 
   @Test
