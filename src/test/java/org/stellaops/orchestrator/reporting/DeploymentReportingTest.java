@@ -109,8 +109,8 @@ class DeploymentReportingTest {
 
   /** The states GitHub received for the deployment of {@code environment}, once {@code count} have arrived. */
   private static List<JsonObject> githubStatuses(String environment, int count) {
-    await().atMost(WAIT).until(() -> statusesOf(environment).size() >= count);
-    assertThat(github.refusals()).isEmpty();
+    await().atMost(WAIT).until(() -> !github.refusals().isEmpty() || statusesOf(environment).size() >= count);
+    assertThat(github.refusals()).as("bodies GitHub would refuse with 422").isEmpty();
     return statusesOf(environment);
   }
 

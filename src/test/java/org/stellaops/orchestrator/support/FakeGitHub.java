@@ -41,6 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       for a ref that is neither a branch the fake knows nor a commit sha;
  *       {@code POST …/deployments/{id}/statuses} → 201 (https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status),
  *       404 for a deployment that does not exist.</li>
+ *   <li>A GitHub App ({@link #app}): {@code POST /app/installations/{id}/access_tokens} takes the App's RS256 JWT
+ *       (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app):
+ *       401 "A JSON web token could not be decoded" for a bad signature or issuer, 401 when {@code exp} is more
+ *       than ten minutes after {@code iat}, 404 for another installation; else 201 with an installation token
+ *       valid for an hour, which the fake then accepts like {@link #TOKEN}
+ *       (https://docs.github.com/en/rest/apps/apps#create-an-installation-access-token-for-an-app).</li>
  *   <li>Every JSON body is validated against the request-body schema GitHub publishes for its operation
  *       ({@link GitHubRequestBodies}); a body the schema rejects gets GitHub's 422 "Invalid request." and is
  *       recorded in {@link #refusals()}.</li>
@@ -79,6 +85,10 @@ public final class FakeGitHub implements AutoCloseable {
   private final Map<Long, JsonObject> deployments = new ConcurrentHashMap<>();
   private final List<JsonObject> deploymentStatuses = new CopyOnWriteArrayList<>();
   private final List<String> paths = new CopyOnWriteArrayList<>();
+  private final Set<String> installationTokens = ConcurrentHashMap.newKeySet();
+  private volatile App app;
+
+  private record App(String appId, java.security.PublicKey key, long installationId) {}
 
   public FakeGitHub() {
     try {
@@ -115,6 +125,17 @@ public final class FakeGitHub implements AutoCloseable {
   public FakeGitHub maxInputs(int max) {
     maxInputs = max;
     return this;
+  }
+
+  /** A GitHub App with this id and public key, installed as {@code installationId}. */
+  public FakeGitHub app(String appId, java.security.PublicKey key, long installationId) {
+    app = new App(appId, key, installationId);
+    return this;
+  }
+
+  /** The installation tokens handed out, in order. */
+  public Set<String> installationTokens() {
+    return installationTokens;
   }
 
   /** Behave like a GitHub Enterprise Server of this version with rate limiting off (its default). */
@@ -174,7 +195,13 @@ public final class FakeGitHub implements AutoCloseable {
                 + " Check https://developer.github.com for other possible causes.\n");
         return;
       }
-      if (!("Bearer " + TOKEN).equals(req.getHeader("Authorization"))) {
+      String authorization = String.valueOf(req.getHeader("Authorization"));
+      if (req.path().startsWith("/app/") && authorization.startsWith("Bearer ")) {
+        installationToken(req, authorization.substring(7), req.path().split("/"), body);
+        return;
+      }
+      if (!("Bearer " + TOKEN).equals(authorization)
+          && !(authorization.startsWith("Bearer ") && installationTokens.contains(authorization.substring(7)))) {
         json(req, 401, error("Bad credentials", DOCS, 401));
         return;
       }
@@ -233,6 +260,52 @@ public final class FakeGitHub implements AutoCloseable {
         html404(req, "");
       }
     });
+  }
+
+  private void installationToken(HttpServerRequest req, String jwt, String[] p, io.vertx.core.buffer.Buffer body) {
+    String documentation = "https://docs.github.com/rest";
+    if (body.length() > 0) {
+      java.util.Optional<String> invalid = GitHubRequestBodies.refusal("apps/create-installation-access-token",
+          body.toJsonObject());
+      if (invalid.isPresent()) {
+        refuse(req, "Invalid request.\n\n" + invalid.get(), documentation);
+        return;
+      }
+    }
+    App known = app;
+    String[] parts = jwt.split("\\.");
+    JsonObject claims;
+    try {
+      java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
+      rsa.initVerify(known.key());
+      rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+      if (!rsa.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+        throw new IllegalArgumentException("signature");
+      }
+      claims = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (Exception | Error unreadable) {
+      json(req, 401, error("A JSON web token could not be decoded", documentation, 401));
+      return;
+    }
+    if (!known.appId().equals(String.valueOf(claims.getValue("iss")))) {
+      json(req, 401, error("A JSON web token could not be decoded", documentation, 401));
+      return;
+    }
+    if (claims.getLong("exp", 0L) - claims.getLong("iat", 0L) > 600) {
+      json(req, 401, error("'Expiration time' claim ('exp') is too far in the future", documentation, 401));
+      return;
+    }
+    if (p.length != 5 || !p[2].equals("installations") || !p[4].equals("access_tokens")
+        || !p[3].equals(String.valueOf(known.installationId())) || !req.method().name().equals("POST")) {
+      html404(req, "apps/apps#create-an-installation-access-token-for-an-app");
+      return;
+    }
+    String token = "ghs_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    installationTokens.add(token);
+    json(req, 201, new JsonObject().put("token", token)
+        .put("expires_at", java.time.Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
+        .put("permissions", new JsonObject().put("deployments", "write").put("actions", "write"))
+        .put("repository_selection", "all"));
   }
 
   /** The operation id (as in GitHub's OpenAPI description) of a request that carries a JSON body. */
