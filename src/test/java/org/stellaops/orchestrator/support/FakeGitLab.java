@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Tests move pipelines between states and can make the next answers fail (a 429 with {@code RateLimit-Reset},
  * https://docs.gitlab.com/security/rate_limits/).
  *
- * <p>Deployments as {@code lib/api/deployments.rb} (https://gitlab.com/gitlab-org/gitlab, GitLab 18.x) answers them
+ * <p>Deployments as GitLab's {@code lib/api/deployments.rb}
+ * (https://gitlab.com/gitlab-org/gitlab/-/blob/master/lib/api/deployments.rb) answers them
  * (https://docs.gitlab.com/api/deployments/): {@code POST /projects/:id/deployments} requires {@code environment},
  * {@code sha}, {@code ref}, {@code tag} (Boolean) and {@code status} (running, success, failed or canceled) —
  * Grape's 400 {@code {"error":"tag is missing"}} / {@code "status does not have a valid value"} otherwise — and
