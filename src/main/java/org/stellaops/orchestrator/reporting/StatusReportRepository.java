@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The status-report outbox and the GitHub deployment ids it creates. */
+/** The status-report outbox and the GitHub and GitLab deployment ids it creates. */
 public final class StatusReportRepository {
 
   private static final String INSERT = """
@@ -44,6 +44,13 @@ public final class StatusReportRepository {
       """;
   private static final String SAVE_GITHUB_ID = """
       INSERT INTO github_deployment (deployment_job_id, integration_id, github_deployment_id) VALUES ($1, $2, $3)
+      ON CONFLICT DO NOTHING
+      """;
+  private static final String GITLAB_ID = """
+      SELECT gitlab_deployment_id FROM gitlab_deployment WHERE deployment_job_id = $1 AND integration_id = $2
+      """;
+  private static final String SAVE_GITLAB_ID = """
+      INSERT INTO gitlab_deployment (deployment_job_id, integration_id, gitlab_deployment_id) VALUES ($1, $2, $3)
       ON CONFLICT DO NOTHING
       """;
 
@@ -104,5 +111,14 @@ public final class StatusReportRepository {
 
   public Future<Void> saveGithubDeployment(UUID jobId, UUID integrationId, long deploymentId) {
     return pool.preparedQuery(SAVE_GITHUB_ID).execute(Tuple.of(jobId, integrationId, deploymentId)).mapEmpty();
+  }
+
+  public Future<Optional<Long>> gitlabDeployment(UUID jobId, UUID integrationId) {
+    return pool.preparedQuery(GITLAB_ID).execute(Tuple.of(jobId, integrationId)).map(rows -> rows.size() == 0
+        ? Optional.empty() : Optional.of(rows.iterator().next().getLong(0)));
+  }
+
+  public Future<Void> saveGitlabDeployment(UUID jobId, UUID integrationId, long deploymentId) {
+    return pool.preparedQuery(SAVE_GITLAB_ID).execute(Tuple.of(jobId, integrationId, deploymentId)).mapEmpty();
   }
 }

@@ -4,13 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -22,17 +22,25 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.webhook.Retry;
 
 /**
- * The design page's two status reporters behind a durable outbox. {@link #enqueue} writes one
- * row per reporting integration (the {@code scm.github} / {@code scm.gitlab} integration whose
- * {@code webUrl} the release's {@code sourceRef.repository} starts with); {@link #sendDue} sends
- * them in order per job, retrying 429/5xx/network errors with backoff. A report that cannot be
- * sent is recorded as failed; it never fails the deployment.
+ * Deployment reports to GitHub and GitLab behind a durable outbox. {@link #enqueue} writes, per
+ * reporting integration (the {@code scm.github} / {@code scm.gitlab} integration whose
+ * {@code webUrl} the release's {@code sourceRef.repository} starts with), one row for GitHub's
+ * Deployments API, or two for GitLab (a commit status and a Deployments API entry, which shows the
+ * promotion on GitLab's Environments page); {@link #sendDue} sends them in order per job and
+ * integration, retrying 429/5xx/network errors with backoff. A report that cannot be sent is
+ * recorded as failed; it never fails the deployment.
+ *
+ * <p>Phases: {@code start}, {@code success}, {@code failure} (the deploy failed), {@code error} (the
+ * gateway could not run a step), {@code cancelled} (the promotion was cancelled or rejected).
+ * Optional fields without a value are left out, never sent as null: GitHub's schemas type them as
+ * strings and answer null with 422.
  */
 public final class StatusReports {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusReports.class);
   private static final String GITHUB = "github";
   private static final String GITLAB = "gitlab";
+  private static final String GITLAB_DEPLOYMENT = "gitlab_deployment";
 
   private final StatusReportRepository reports;
   private final IntegrationService integrations;
@@ -46,12 +54,12 @@ public final class StatusReports {
     this.reports = reports;
     this.integrations = integrations;
     this.http = http;
-    this.publicUrl = publicUrl.replaceAll("/+$", "");
+    this.publicUrl = publicUrl == null ? "" : publicUrl.strip().replaceAll("/+$", "");
     this.registry = registry;
     this.appTokens = new GitHubAppTokens(http, java.time.Clock.systemUTC());
   }
 
-  /** Queues the reports of one phase (start, success, failure, cancelled) of a deployment job. */
+  /** Queues the reports of one phase (start, success, failure, error, cancelled) of a deployment job. */
   public Future<Void> enqueue(UUID jobId, UUID releaseId, String phase) {
     return reports.context(jobId).compose(found -> {
       JsonObject sourceRef = found.map(c -> c.getJsonObject("sourceRef")).orElse(null);
@@ -63,19 +71,25 @@ public final class StatusReports {
       return Future.all(integrations.list(IntegrationType.SCM_GITHUB.wire(), null, "200"),
               integrations.list(IntegrationType.SCM_GITLAB.wire(), null, "200"))
           .compose(pages -> {
-            List<Future<Void>> inserts = new ArrayList<>();
+            // One after the other, so the outbox ids (the sending order) follow the reporters' order.
+            Future<Void> inserts = Future.succeededFuture();
             for (int i = 0; i < 2; i++) {
               org.stellaops.orchestrator.platform.Page<Integration> page = pages.resultAt(i);
               for (Integration integration : page.items()) {
                 if (repository.startsWith(webUrl(integration.type(), integration.config()))) {
-                  inserts.add(reports.insert(jobId, integration.id(),
-                      integration.type() == IntegrationType.SCM_GITHUB ? GITHUB : GITLAB, phase));
+                  for (String reporter : reporters(integration.type())) {
+                    inserts = inserts.compose(v -> reports.insert(jobId, integration.id(), reporter, phase));
+                  }
                 }
               }
             }
-            return Future.all(inserts).mapEmpty();
+            return inserts;
           });
     });
+  }
+
+  static List<String> reporters(IntegrationType type) {
+    return type == IntegrationType.SCM_GITHUB ? List.of(GITHUB) : List.of(GITLAB, GITLAB_DEPLOYMENT);
   }
 
   /** Sends what is due; called on a timer. Never fails. */
@@ -100,9 +114,11 @@ public final class StatusReports {
           if (integration.isEmpty() || context.isEmpty()) {
             throw new Permanent("integration or deployment job no longer exists");
           }
-          return GITHUB.equals(report.reporter())
-              ? github(report, integration.get(), context.get())
-              : gitlab(report, integration.get(), context.get());
+          return switch (report.reporter()) {
+            case GITHUB -> github(report, integration.get(), context.get());
+            case GITLAB_DEPLOYMENT -> gitlabDeployment(report, integration.get(), context.get());
+            default -> gitlab(report, integration.get(), context.get());
+          };
         })
         .compose(v -> {
           count(report.reporter(), "sent");
@@ -118,13 +134,18 @@ public final class StatusReports {
         .recover(e -> Future.succeededFuture());
   }
 
-  /** The seed's GitHubStatusReporter: create the deployment once, then deployment statuses. */
+  /**
+   * GitHub's Deployments API: create the deployment once
+   * (https://docs.github.com/en/rest/deployments/deployments#create-a-deployment), then one deployment status
+   * per phase (https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status).
+   */
   private Future<Void> github(StatusReportRepository.Report report, ResolvedIntegration integration,
       JsonObject context) {
     String repo = apiUrl(integration) + "/repos/" + repositoryPath(integration, context);
     return githubDeployment(report, integration, context, repo).compose(deploymentId -> {
       JsonObject status = githubStatus(report.phase(), logUrl(context), context.getString("environmentUrl"));
-      return post(integration, repo + "/deployments/" + deploymentId + "/statuses", status).mapEmpty();
+      return send(integration, HttpMethod.POST, repo + "/deployments/" + deploymentId + "/statuses", status)
+          .mapEmpty();
     });
   }
 
@@ -143,7 +164,7 @@ public final class StatusReports {
           .put("payload", new JsonObject().put("stellaReleaseId", context.getString("releaseId"))
               .put("stellaPromotionId", context.getString("promotionId")))
           .put("description", "Stella release " + context.getString("releaseName"));
-      return post(integration, repo + "/deployments", body).compose(response -> {
+      return send(integration, HttpMethod.POST, repo + "/deployments", body).compose(response -> {
         if (response.statusCode() == 202) {
           // GitHub merged the default branch into ref instead of creating a deployment; try again later.
           throw new IllegalStateException("GitHub answered 202 (auto-merge) instead of creating the deployment");
@@ -156,21 +177,34 @@ public final class StatusReports {
     });
   }
 
-  /** The seed's createDeploymentStatus bodies. Pure. */
+  /**
+   * A deployment status body. {@code log_url} and {@code environment_url} are left out when there is no
+   * value (no public URL, an environment without a url); {@code auto_inactive} is left to GitHub's default,
+   * which marks the environment's earlier successful deployments inactive on a new success. Pure.
+   */
   static JsonObject githubStatus(String phase, String logUrl, String environmentUrl) {
-    JsonObject body = new JsonObject().put("log_url", logUrl);
-    return switch (phase) {
-      case "start" -> body.put("state", "in_progress").put("description", "Deployment in progress");
-      case "success" -> body.put("state", "success").put("environment_url", environmentUrl)
-          .put("description", "Deployment completed successfully");
-      case "cancelled" -> body.put("state", "failure").put("environment_url", environmentUrl)
-          .put("description", "Deployment cancelled");
-      default -> body.put("state", "failure").put("environment_url", environmentUrl)
-          .put("description", "Deployment failed");
+    JsonObject body = switch (phase) {
+      case "start" -> new JsonObject().put("state", "in_progress").put("description", "Deployment in progress");
+      case "success" -> new JsonObject().put("state", "success").put("description", "Deployment completed successfully");
+      case "cancelled" -> new JsonObject().put("state", "inactive").put("description", "Deployment cancelled");
+      case "error" -> new JsonObject().put("state", "error")
+          .put("description", "The gateway could not carry out the deployment");
+      default -> new JsonObject().put("state", "failure").put("description", "Deployment failed");
     };
+    putIfPresent(body, "log_url", logUrl);
+    if (!"start".equals(phase) && !"cancelled".equals(phase)) {
+      putIfPresent(body, "environment_url", environmentUrl);
+    }
+    return body;
   }
 
-  /** The seed's GitLabStatusReporter: a commit status named {@code stella/<environment>}. */
+  private static void putIfPresent(JsonObject body, String field, String value) {
+    if (value != null && !value.isBlank()) {
+      body.put(field, value);
+    }
+  }
+
+  /** A commit status named {@code stella/<environment>} (https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit). */
   private Future<Void> gitlab(StatusReportRepository.Report report, ResolvedIntegration integration,
       JsonObject context) {
     JsonObject sourceRef = context.getJsonObject("sourceRef");
@@ -178,12 +212,67 @@ public final class StatusReports {
     String url = apiUrl(integration) + "/projects/" + project + "/statuses/" + sourceRef.getString("commit");
     String state = gitlabState(report.phase());
     String env = context.getString("environment");
-    JsonObject body = new JsonObject().put("state", state)
-        .put("ref", sourceRef.getString("tag") != null ? sourceRef.getString("tag") : sourceRef.getString("branch"))
-        .put("name", "stella/" + env)
-        .put("target_url", logUrl(context))
+    JsonObject body = new JsonObject().put("state", state).put("name", "stella/" + env)
         .put("description", gitlabDescription(state, env));
-    return post(integration, url, body).mapEmpty();
+    putIfPresent(body, "ref", sourceRef.getString("tag") != null ? sourceRef.getString("tag")
+        : sourceRef.getString("branch"));
+    putIfPresent(body, "target_url", logUrl(context));
+    return send(integration, HttpMethod.POST, url, body).mapEmpty();
+  }
+
+  /**
+   * GitLab's Deployments API, so promotions show on the project's Environments page: the deployment is
+   * created {@code running} once (https://docs.gitlab.com/api/deployments/#create-a-deployment), and the
+   * final phase updates it to {@code success}, {@code failed} or {@code canceled}
+   * (https://docs.gitlab.com/api/deployments/#update-a-deployment). GitLab creates the environment on first use.
+   */
+  private Future<Void> gitlabDeployment(StatusReportRepository.Report report, ResolvedIntegration integration,
+      JsonObject context) {
+    String project = apiUrl(integration) + "/projects/"
+        + URLEncoder.encode(repositoryPath(integration, context), StandardCharsets.UTF_8) + "/deployments";
+    return reports.gitlabDeployment(report.jobId(), integration.id())
+        .compose(existing -> existing.isPresent() ? Future.succeededFuture(existing.get())
+            : createGitlabDeployment(report, integration, context, project))
+        .compose(id -> "start".equals(report.phase())
+            ? Future.succeededFuture()
+            : send(integration, HttpMethod.PUT, project + "/" + id,
+                new JsonObject().put("status", gitlabDeploymentStatus(report.phase()))).mapEmpty());
+  }
+
+  private Future<Long> createGitlabDeployment(StatusReportRepository.Report report, ResolvedIntegration integration,
+      JsonObject context, String project) {
+    JsonObject body = gitlabDeploymentBody(context.getJsonObject("sourceRef"), context.getString("environment"));
+    if (body == null) {
+      return Future.failedFuture(new Permanent("the release's sourceRef names neither a tag nor a branch, and a "
+          + "GitLab deployment needs the ref that was deployed"));
+    }
+    return send(integration, HttpMethod.POST, project, body).compose(response -> {
+      long id = response.bodyAsJsonObject().getLong("id");
+      return reports.saveGitlabDeployment(report.jobId(), integration.id(), id)
+          .compose(v -> reports.gitlabDeployment(report.jobId(), integration.id()))
+          .map(saved -> saved.orElse(id));
+    });
+  }
+
+  /** The create body: {@code ref} the tag (then {@code tag: true}) or else the branch; null without either. Pure. */
+  static JsonObject gitlabDeploymentBody(JsonObject sourceRef, String environment) {
+    String tag = sourceRef.getString("tag");
+    String ref = tag != null ? tag : sourceRef.getString("branch");
+    if (ref == null || ref.isBlank()) {
+      return null;
+    }
+    return new JsonObject().put("environment", environment).put("sha", sourceRef.getString("commit"))
+        .put("ref", ref).put("tag", tag != null).put("status", "running");
+  }
+
+  /** GitLab deployments know no "error": a step the gateway could not run failed the deployment. Pure. */
+  static String gitlabDeploymentStatus(String phase) {
+    return switch (phase) {
+      case "start" -> "running";
+      case "success" -> "success";
+      case "cancelled" -> "canceled";
+      default -> "failed";
+    };
   }
 
   static String gitlabState(String phase) {
@@ -206,16 +295,17 @@ public final class StatusReports {
     };
   }
 
-  private Future<HttpResponse<Buffer>> post(ResolvedIntegration integration, String url, JsonObject body) {
+  private Future<HttpResponse<Buffer>> send(ResolvedIntegration integration, HttpMethod method, String url,
+      JsonObject body) {
     Future<String> token = integration.type() == IntegrationType.SCM_GITHUB && GitHubAppTokens.isApp(integration)
         ? appTokens.token(integration, apiUrl(integration))
         : Future.succeededFuture(integration.credential("token"));
-    return token.compose(t -> post(integration, url, body, t));
+    return token.compose(t -> send(integration, method, url, body, t));
   }
 
-  private Future<HttpResponse<Buffer>> post(ResolvedIntegration integration, String url, JsonObject body,
-      String token) {
-    var request = http.postAbs(url).timeout(10_000).putHeader("Content-Type", "application/json");
+  private Future<HttpResponse<Buffer>> send(ResolvedIntegration integration, HttpMethod method, String url,
+      JsonObject body, String token) {
+    var request = http.requestAbs(method, url).timeout(10_000).putHeader("Content-Type", "application/json");
     if (integration.type() == IntegrationType.SCM_GITHUB) {
       request.putHeader("Accept", "application/vnd.github+json").putHeader("X-GitHub-Api-Version", "2022-11-28");
       if (token != null) {
@@ -241,8 +331,9 @@ public final class StatusReports {
     });
   }
 
+  /** The deployment's page on the gateway; null when no public URL is configured. */
   private String logUrl(JsonObject context) {
-    return publicUrl + "/api/v1/deployments/" + context.getString("jobId");
+    return publicUrl.isEmpty() ? null : publicUrl + "/api/v1/deployments/" + context.getString("jobId");
   }
 
   static String webUrl(IntegrationType type, JsonObject config) {

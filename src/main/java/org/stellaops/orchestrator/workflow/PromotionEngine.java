@@ -241,7 +241,7 @@ public final class PromotionEngine {
         ? Future.succeededFuture()
         : releases.get(p.releaseId().toString()).compose(release -> environments.get(p.targetEnvironmentId().toString())
             .compose(env -> execute(claimed.get(), release, env)))
-            .recover(e -> Future.succeededFuture(StepResult.failed(e.getMessage(), null)))
+            .recover(e -> Future.succeededFuture(StepResult.error(e.getMessage(), null)))
             .compose(result -> apply(claimed.get(), result)));
   }
 
@@ -280,7 +280,7 @@ public final class PromotionEngine {
   private Future<Void> abandon(Promotion p, JsonObject step) {
     LOG.warn("promotion {}: step {} has been running since {} on a replica that is gone; failing it", p.id(),
         step.getString("id"), step.getString("startedAt"));
-    return apply(p, StepResult.failed("step " + step.getString("id") + " was interrupted: the replica running it "
+    return apply(p, StepResult.error("step " + step.getString("id") + " was interrupted: the replica running it "
         + "stopped before it recorded a result; it was not run again, since its request may have reached its "
         + "target. Start a new promotion to retry.", new JsonObject().put("startedAt", step.getString("startedAt"))));
   }
@@ -298,6 +298,11 @@ public final class PromotionEngine {
     static StepResult failed(String error, JsonObject details) {
       return new StepResult("failed", new JsonObject(), null, error, details);
     }
+
+    /** The gateway could not carry the step out (its CI refused or was unreachable, a replica stopped, a bug). */
+    static StepResult error(String error, JsonObject details) {
+      return new StepResult("error", new JsonObject(), null, error, details);
+    }
   }
 
   private Future<StepResult> execute(Promotion p, Release release, Environment env) {
@@ -312,7 +317,7 @@ public final class PromotionEngine {
           ? StepResult.done(new JsonObject().put("approvers", new JsonArray()))
           : StepResult.waiting("approval:" + p.id(), new JsonObject()));
       case "http" -> httpStep(p, config);
-      default -> Future.succeededFuture(StepResult.failed("unknown step type " + step.getString("type"), null));
+      default -> Future.succeededFuture(StepResult.error("unknown step type " + step.getString("type"), null));
     };
   }
 
@@ -471,7 +476,8 @@ public final class PromotionEngine {
         step.put("status", "failed").put("error", result.error()).put("details", result.details())
             .put("finishedAt", Instant.now().toString());
         return promotions.transition(p, p.status(), steps, p.currentStep(), null, result.error())
-            .compose(moved -> moved.map(m -> finish(m, "failed", result.error())).orElse(Future.succeededFuture()));
+            .compose(moved -> moved.map(m -> finish(m, "failed", result.error(), "error".equals(result.outcome())))
+                .orElse(Future.succeededFuture()));
       }
     }
   }
@@ -678,6 +684,11 @@ public final class PromotionEngine {
 
   /** Ends the promotion and its deployment job, publishes the events and queues the final status reports. */
   private Future<Void> finish(Promotion p, String status, String error) {
+    return finish(p, status, error, false);
+  }
+
+  /** {@code gatewayError}: the promotion failed because the gateway could not run a step, not because a deploy failed. */
+  private Future<Void> finish(Promotion p, String status, String error, boolean gatewayError) {
     return promotions.transition(p, status, p.steps(), p.currentStep(), null, error).compose(done -> {
       if (done.isEmpty()) {
         return Future.succeededFuture();
@@ -694,7 +705,7 @@ public final class PromotionEngine {
         String phase = switch (jobStatus) {
           case "succeeded" -> "success";
           case "cancelled" -> "cancelled";
-          default -> "failure";
+          default -> gatewayError ? "error" : "failure";
         };
         return reports.enqueue(p.deploymentJobId(), p.releaseId(), phase);
       });

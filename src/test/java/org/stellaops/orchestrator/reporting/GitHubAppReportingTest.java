@@ -8,18 +8,19 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.support.FakeGitHub;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestGateway;
 
-/** Reporting to GitHub as a GitHub App: a signed App JWT is exchanged for an installation token. */
+/**
+ * Reporting to GitHub as a GitHub App: a signed App JWT is exchanged for an installation token, against a GitHub
+ * stand-in that verifies the JWT as GitHub does.
+ */
 class GitHubAppReportingTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
@@ -35,12 +36,7 @@ class GitHubAppReportingTest {
     String pem = "-----BEGIN RSA PRIVATE KEY-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs1)
         + "\n-----END RSA PRIVATE KEY-----\n";
-    String expires = Instant.now().plusSeconds(3600).toString();
-    try (RecordingServer github = new RecordingServer(r -> r.path().endsWith("/access_tokens")
-            ? new RecordingServer.Answer(201, new JsonObject().put("token", "ghs_installation").put("expires_at", expires).encode())
-            : r.path().endsWith("/deployments")
-                ? new RecordingServer.Answer(201, new JsonObject().put("id", 9).encode())
-                : new RecordingServer.Answer(201, "{}"));
+    try (FakeGitHub github = new FakeGitHub().repo("acme/appsvc", "main").app("Iv1.stella", keys.getPublic(), 77);
         RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
         TestGateway gw = TestGateway.start()) {
       gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "scm.github").put("name", "github-app")
@@ -57,23 +53,13 @@ class GitHubAppReportingTest {
               .put("config", new JsonObject().put("url", target.url()))))).data().getString("id");
       gw.post("/api/v1/promotions", ADMIN, new JsonObject().put("releaseId", release).put("targetEnvironmentId", env));
 
-      await().atMost(Duration.ofSeconds(15)).until(() -> github.requests().stream()
-          .filter(r -> r.path().startsWith("/repos/")).count() >= 3);
-      List<RecordingServer.Request> tokenCalls = github.requests().stream()
-          .filter(r -> r.path().equals("/app/installations/77/access_tokens")).toList();
-      assertThat(tokenCalls).hasSize(1);
-      String jwt = tokenCalls.get(0).headers().getString("authorization").substring(7);
-      String[] parts = jwt.split("\\.");
-      Signature rsa = Signature.getInstance("SHA256withRSA");
-      rsa.initVerify(keys.getPublic());
-      rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-      assertThat(rsa.verify(Base64.getUrlDecoder().decode(parts[2]))).isTrue();
-      JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-      assertThat(claims.getString("iss")).isEqualTo("Iv1.stella");
-      assertThat(claims.getLong("exp") - claims.getLong("iat")).isLessThanOrEqualTo(600);
-      assertThat(github.requests().stream().filter(r -> r.path().startsWith("/repos/acme/appsvc/"))
-          .map(r -> r.headers().getString("authorization")).distinct().toList())
-          .containsExactly("Bearer ghs_installation");
+      // The stand-in accepts repository calls only with a token it issued for a JWT it verified.
+      await().atMost(Duration.ofSeconds(15)).until(() -> github.deploymentStatuses().size() >= 2);
+      assertThat(github.refusals()).isEmpty();
+      assertThat(github.deploymentStatuses()).extracting(s -> s.getString("state"))
+          .containsExactly("in_progress", "success");
+      assertThat(github.requests()).filteredOn(r -> r.equals("POST /app/installations/77/access_tokens")).hasSize(1);
+      assertThat(github.installationTokens()).hasSize(1);
     }
   }
 }

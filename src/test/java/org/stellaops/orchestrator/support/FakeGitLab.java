@@ -21,6 +21,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code GET /api/v4/user}; {@code PRIVATE-TOKEN} is required (401 {@code {"message":"401 Unauthorized"}}).
  * Tests move pipelines between states and can make the next answers fail (a 429 with {@code RateLimit-Reset},
  * https://docs.gitlab.com/security/rate_limits/).
+ *
+ * <p>Deployments as GitLab's {@code lib/api/deployments.rb}
+ * (https://gitlab.com/gitlab-org/gitlab/-/blob/master/lib/api/deployments.rb) answers them
+ * (https://docs.gitlab.com/api/deployments/): {@code POST /projects/:id/deployments} requires {@code environment},
+ * {@code sha}, {@code ref}, {@code tag} (Boolean) and {@code status} (running, success, failed or canceled) —
+ * Grape's 400 {@code {"error":"tag is missing"}} / {@code "status does not have a valid value"} otherwise — and
+ * refuses a ref the repository lacks with 400 {@code {"message":{"ref":["The branch or tag does not exist"]}}};
+ * {@code PUT /projects/:id/deployments/:deployment_id} requires a valid {@code status}; an unknown deployment is
+ * 404 {@code {"message":"404 Not found"}}. The repository has the branch {@code main} and the refs added with
+ * {@link #ref}.
  */
 public final class FakeGitLab implements AutoCloseable {
 
@@ -48,6 +58,31 @@ public final class FakeGitLab implements AutoCloseable {
   /** Projects (by path) without a repository, so without a default branch. */
   private final java.util.Set<String> emptyProjects = ConcurrentHashMap.newKeySet();
   private final List<String> userAgents = new CopyOnWriteArrayList<>();
+  private final java.util.Set<String> refs = ConcurrentHashMap.newKeySet();
+  private final Map<Long, JsonObject> deployments = new ConcurrentHashMap<>();
+  private final List<JsonObject> deploymentUpdates = new CopyOnWriteArrayList<>();
+  private final AtomicInteger nextDeploymentId = new AtomicInteger(500);
+  private static final List<String> DEPLOYMENT_STATUSES = List.of("running", "success", "failed", "canceled");
+
+  {
+    refs.add("main");
+  }
+
+  /** A branch or tag the repository has, besides {@code main}. */
+  public FakeGitLab ref(String name) {
+    refs.add(name);
+    return this;
+  }
+
+  /** Deployments created through the API, in creation order, each as it is now ({@code status} updated). */
+  public List<JsonObject> deployments() {
+    return deployments.values().stream().sorted(java.util.Comparator.comparingLong(d -> d.getLong("id"))).toList();
+  }
+
+  /** Every accepted {@code PUT …/deployments/:id}: {@code id} and {@code status}. */
+  public List<JsonObject> deploymentUpdates() {
+    return deploymentUpdates;
+  }
 
   /** The project's "Minimum role to use pipeline variables" is "no one allowed". */
   public void restrictPipelineVariables(String project) {
@@ -170,6 +205,10 @@ public final class FakeGitLab implements AutoCloseable {
       } else if (path.matches("/api/v4/projects/[^/]+/statuses/[0-9a-f]+") && req.method().name().equals("POST")) {
         commitStatuses.add(body.toJsonObject().put("project", req.path().split("/")[4]).put("sha", path.split("/")[6]));
         json(req, 201, new JsonObject().put("id", commitStatuses.size()).put("status", body.toJsonObject().getString("state")));
+      } else if (path.matches("/api/v4/projects/[^/]+/deployments") && req.method().name().equals("POST")) {
+        createDeployment(req, decode(path.split("/")[4]), body.toJsonObject());
+      } else if (path.matches("/api/v4/projects/[^/]+/deployments/\\d+") && req.method().name().equals("PUT")) {
+        updateDeployment(req, decode(path.split("/")[4]), Long.parseLong(path.split("/")[6]), body.toJsonObject());
       } else if (path.matches("/api/v4/projects/[^/]+/pipelines/\\d+/cancel")) {
         String id = path.split("/")[6];
         cancels.add(id);
@@ -205,6 +244,64 @@ public final class FakeGitLab implements AutoCloseable {
         json(req, 404, new JsonObject().put("message", "404 Not found"));
       }
     });
+  }
+
+  private void createDeployment(HttpServerRequest req, String project, JsonObject request) {
+    List<String> missing = java.util.stream.Stream.of("environment", "sha", "ref", "tag", "status")
+        .filter(name -> request.getValue(name) == null).toList();
+    if (!missing.isEmpty()) {
+      json(req, 400, new JsonObject().put("error", String.join(", ", missing.stream().map(m -> m + " is missing")
+          .toList())));
+      return;
+    }
+    if (!(request.getValue("tag") instanceof Boolean) && !List.of("true", "false").contains(String.valueOf(
+        request.getValue("tag")))) {
+      json(req, 400, new JsonObject().put("error", "tag is invalid"));
+      return;
+    }
+    if (!DEPLOYMENT_STATUSES.contains(String.valueOf(request.getValue("status")))) {
+      json(req, 400, new JsonObject().put("error", "status does not have a valid value"));
+      return;
+    }
+    if (!refs.contains(request.getString("ref"))) {
+      json(req, 400, new JsonObject().put("message", new JsonObject().put("ref",
+          new JsonArray().add("The branch or tag does not exist"))));
+      return;
+    }
+    long id = nextDeploymentId.incrementAndGet();
+    JsonObject deployment = new JsonObject().put("id", id).put("iid", deployments.size() + 1).put("project", project)
+        .put("ref", request.getString("ref")).put("sha", request.getString("sha"))
+        .put("tag", Boolean.valueOf(String.valueOf(request.getValue("tag"))))
+        .put("status", request.getString("status")).put("environment", request.getString("environment"));
+    deployments.put(id, deployment);
+    json(req, 201, deploymentJson(deployment));
+  }
+
+  private void updateDeployment(HttpServerRequest req, String project, long id, JsonObject request) {
+    if (request.getValue("status") == null) {
+      json(req, 400, new JsonObject().put("error", "status is missing"));
+      return;
+    }
+    if (!DEPLOYMENT_STATUSES.contains(String.valueOf(request.getValue("status")))) {
+      json(req, 400, new JsonObject().put("error", "status does not have a valid value"));
+      return;
+    }
+    JsonObject deployment = deployments.get(id);
+    if (deployment == null || !project.equals(deployment.getString("project"))) {
+      json(req, 404, new JsonObject().put("message", "404 Not found"));
+      return;
+    }
+    deployment.put("status", request.getString("status"));
+    deploymentUpdates.add(new JsonObject().put("id", id).put("status", request.getString("status")));
+    json(req, 200, deploymentJson(deployment));
+  }
+
+  /** The fields of GitLab's Entities::DeploymentExtended that callers read. */
+  private static JsonObject deploymentJson(JsonObject deployment) {
+    return new JsonObject().put("id", deployment.getLong("id")).put("iid", deployment.getInteger("iid"))
+        .put("ref", deployment.getString("ref")).put("sha", deployment.getString("sha"))
+        .put("status", deployment.getString("status")).put("created_at", "2026-11-27T10:00:00.000Z")
+        .put("environment", new JsonObject().put("id", 9).put("name", deployment.getString("environment")));
   }
 
   private JsonObject pipeline(String project, String id) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.support.FakeGitHub;
 import org.stellaops.orchestrator.support.FakeGitLab;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestGateway;
@@ -20,7 +21,8 @@ import org.stellaops.orchestrator.support.TestGateway.Resp;
 /**
  * The design page's Pattern 2 end to end: a release is promoted, the workflow triggers a
  * pipeline on a GitLab stand-in, waits for it, deploys to a fake target, and the deployment is
- * reported to a GitHub stand-in (Deployments API) and to GitLab (commit statuses).
+ * reported to a GitHub stand-in (Deployments API, bodies checked against GitHub's published schemas) and to
+ * GitLab (commit statuses and Deployments API).
  */
 class PromotionFlowTest {
 
@@ -28,7 +30,7 @@ class PromotionFlowTest {
   private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
   private static final String DIGEST = "sha256:" + "d".repeat(64);
   private static FakeGitLab gitlab;
-  private static RecordingServer github;
+  private static FakeGitHub github;
   private static RecordingServer target;
   private static TestGateway gw;
   private static String ci;
@@ -36,10 +38,9 @@ class PromotionFlowTest {
 
   @BeforeAll
   static void start() {
-    gitlab = new FakeGitLab();
-    github = new RecordingServer(r -> r.path().endsWith("/deployments")
-        ? new RecordingServer.Answer(201, new JsonObject().put("id", 4242).put("sha", COMMIT).encode())
-        : new RecordingServer.Answer(201, "{}"));
+    gitlab = new FakeGitLab().ref("v1.2.0");
+    github = new FakeGitHub().repo("myorg/myapp", "main").repo("myorg/failing", "main")
+        .repo("myorg/tolerant", "main").repo("myorg/approvals", "main");
     target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
     gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
     ci = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "gitlab-ci")
@@ -47,7 +48,7 @@ class PromotionFlowTest {
         .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN))).data().getString("id");
     gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "scm.github").put("name", "github")
         .put("config", new JsonObject().put("apiUrl", github.url()))
-        .put("credentials", new JsonObject().put("token", "ghp_test")));
+        .put("credentials", new JsonObject().put("token", FakeGitHub.TOKEN)));
     gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "scm.gitlab").put("name", "gitlab-scm")
         .put("config", new JsonObject().put("webUrl", gitlab.url()))
         .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN)));
@@ -87,8 +88,13 @@ class PromotionFlowTest {
     return r.data().getString("id");
   }
 
-  private static List<RecordingServer.Request> calls(String prefix) {
-    return github.requests().stream().filter(r -> r.path().startsWith(prefix)).toList();
+  /** The deployments GitHub received for {@code repo}, then their statuses, in order. */
+  private static List<JsonObject> deployments(String repo) {
+    return github.deployments().stream().filter(d -> repo.equals(d.getString("repo"))).toList();
+  }
+
+  private static List<JsonObject> statuses(String repo) {
+    return github.deploymentStatuses().stream().filter(s -> repo.equals(s.getString("repo"))).toList();
   }
 
   private static String latestPipeline() {
@@ -137,22 +143,22 @@ class PromotionFlowTest {
     String job = done.getString("deploymentJobId");
     assertThat(gw.get("/api/v1/deployments/" + job, ADMIN).data().getString("status")).isEqualTo("succeeded");
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> calls("/repos/myorg/myapp/").size() >= 3);
-    List<RecordingServer.Request> calls = calls("/repos/myorg/myapp/");
-    assertThat(calls.get(0).path()).isEqualTo("/repos/myorg/myapp/deployments");
-    JsonObject created = calls.get(0).json();
-    assertThat(created.getString("ref")).isEqualTo(COMMIT);
-    assertThat(created.getString("environment")).isEqualTo("staging");
-    assertThat(created.getBoolean("auto_merge")).isFalse();
-    assertThat(created.getJsonArray("required_contexts")).isEmpty();
-    assertThat(created.getJsonObject("payload").getString("stellaPromotionId")).isEqualTo(id);
-    assertThat(calls.get(0).headers().getString("authorization")).isEqualTo("Bearer ghp_test");
-    assertThat(calls.get(1).path()).isEqualTo("/repos/myorg/myapp/deployments/4242/statuses");
-    assertThat(calls.get(1).json().getString("state")).isEqualTo("in_progress");
-    assertThat(calls.get(1).json().getString("log_url")).endsWith("/api/v1/deployments/" + job);
-    assertThat(calls.get(2).json().getString("state")).isEqualTo("success");
-    assertThat(calls.get(2).json().getString("environment_url")).isEqualTo("https://staging.example.com");
-    assertThat(calls.get(2).json().getString("description")).isEqualTo("Deployment completed successfully");
+    await().atMost(Duration.ofSeconds(10)).until(() -> statuses("myorg/myapp").size() >= 2);
+    assertThat(github.refusals()).isEmpty();
+    List<JsonObject> created = deployments("myorg/myapp");
+    assertThat(created).hasSize(1);
+    assertThat(created.get(0).getString("ref")).isEqualTo(COMMIT);
+    assertThat(created.get(0).getString("environment")).isEqualTo("staging");
+    assertThat(created.get(0).getBoolean("auto_merge")).isFalse();
+    assertThat(created.get(0).getJsonArray("required_contexts")).isEmpty();
+    assertThat(created.get(0).getJsonObject("payload").getString("stellaPromotionId")).isEqualTo(id);
+    List<JsonObject> statuses = statuses("myorg/myapp");
+    assertThat(statuses).allSatisfy(s -> assertThat(s.getLong("deployment_id")).isEqualTo(created.get(0).getLong("id")));
+    assertThat(statuses.get(0).getString("state")).isEqualTo("in_progress");
+    assertThat(statuses.get(0).getString("log_url")).endsWith("/api/v1/deployments/" + job);
+    assertThat(statuses.get(1).getString("state")).isEqualTo("success");
+    assertThat(statuses.get(1).getString("environment_url")).isEqualTo("https://staging.example.com");
+    assertThat(statuses.get(1).getString("description")).isEqualTo("Deployment completed successfully");
   }
 
   @Test
@@ -179,9 +185,9 @@ class PromotionFlowTest {
     assertThat(step.getJsonObject("details").getString("pipelineRunId")).isNotBlank();
     assertThat(failed.getJsonArray("steps").getJsonObject(1).getString("status")).isEqualTo("pending");
     assertThat(target.requests()).noneMatch(r -> r.path().equals("/never"));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(github.requests().stream()
-        .filter(r -> r.path().startsWith("/repos/myorg/failing/")).map(r -> r.json().getString("state", "create"))
-        .toList()).containsExactly("create", "in_progress", "failure"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(statuses("myorg/failing"))
+        .extracting(s -> s.getString("state")).containsExactly("in_progress", "failure"));
+    assertThat(deployments("myorg/failing")).hasSize(1);
   }
 
   @Test
@@ -210,7 +216,8 @@ class PromotionFlowTest {
   }
 
   @Test
-  @DisplayName("GitLab-hosted source gets commit statuses running then success named stella/<environment>")
+  @DisplayName("GitLab-hosted source gets commit statuses running then success named stella/<environment>, and a "
+      + "deployment of the tag on its Environments page")
   void gitlabCommitStatuses() {
     JsonArray workflow = new JsonArray().add(new JsonObject().put("id", "deploy").put("type", "deploy")
         .put("config", new JsonObject().put("url", target.url() + "/deploy")));
@@ -227,6 +234,13 @@ class PromotionFlowTest {
     assertThat(statuses.get(0).getString("ref")).isEqualTo("v1.2.0");
     assertThat(statuses.get(0).getString("description")).isEqualTo("Deploying to prod-eu");
     assertThat(statuses.get(1).getString("description")).isEqualTo("Deployed to prod-eu");
+    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.deployments().stream()
+        .anyMatch(d -> "grp/app".equals(d.getString("project")) && "success".equals(d.getString("status"))));
+    JsonObject deployment = gitlab.deployments().stream().filter(d -> "grp/app".equals(d.getString("project")))
+        .findFirst().orElseThrow();
+    assertThat(deployment.getString("environment")).isEqualTo("prod-eu");
+    assertThat(deployment.getString("ref")).isEqualTo("v1.2.0");
+    assertThat(deployment.getBoolean("tag")).isTrue();
   }
 
   @Test

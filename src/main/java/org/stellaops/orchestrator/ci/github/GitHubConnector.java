@@ -221,15 +221,30 @@ public final class GitHubConnector implements CiConnector {
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
   }
 
-  /** {@code GET /rate_limit}: proves the token and costs nothing against the limit. */
+  /**
+   * {@code GET /meta} (https://docs.github.com/en/rest/meta/meta#get-github-meta-information): answered by
+   * github.com and by every GitHub Enterprise Server, where {@code GET /rate_limit} answers 404 "Rate limiting
+   * is not enabled." unless an administrator turned rate limiting on
+   * (https://docs.github.com/en/enterprise-server@3.14/rest/rate-limit/rate-limit). GitHub refuses a bad token
+   * with 401 on any endpoint, so a 200 means the token was accepted.
+   */
   @Override
   public Future<String> check() {
-    String what = "the rate limit";
-    return request(HttpMethod.GET, "/rate_limit").send()
+    String what = "the server's meta information";
+    return request(HttpMethod.GET, "/meta").send()
         .map(response -> HttpErrors.requireSuccess(label, what, response, clock))
-        .map(response -> HttpErrors.readJson(label, what, response, GitHubConnector::coreRemaining))
-        .map(remaining -> "token accepted; " + remaining + " requests left")
+        .map(response -> checkSummary(HttpErrors.readJson(label, what, response, json -> json),
+            response.getHeader("x-ratelimit-remaining")))
         .recover(e -> Future.failedFuture(HttpErrors.asCiException(label, what, e)));
+  }
+
+  /** What the check found: the server (GHES reports {@code installed_version}) and the requests left, if limited. Pure. */
+  static String checkSummary(JsonObject meta, String rateLimitRemaining) {
+    String version = meta.getString("installed_version");
+    String server = version == null ? "GitHub" : "GitHub Enterprise Server " + version;
+    String limit = rateLimitRemaining == null || rateLimitRemaining.isBlank()
+        ? "no rate limit reported" : rateLimitRemaining.strip() + " requests left";
+    return "token accepted by " + server + "; " + limit;
   }
 
   private Future<HttpResponse<Buffer>> dispatch(Dispatch dispatch, boolean returnRunDetails) {
@@ -343,15 +358,6 @@ public final class GitHubConnector implements CiConnector {
   }
 
   /** {@code resources.core.remaining}, or the deprecated top-level {@code rate.remaining}. */
-  static long coreRemaining(JsonObject rateLimit) {
-    JsonObject resources = rateLimit.getJsonObject("resources");
-    JsonObject core = resources != null ? resources.getJsonObject("core") : rateLimit.getJsonObject("rate");
-    if (core == null) {
-      throw new IllegalStateException("no resources.core");
-    }
-    return HttpErrors.number(core, "remaining");
-  }
-
   /** What one dispatch sends; pure, so the body and the input rules can be tested alone. */
   record Dispatch(WorkflowPath path, String ref, Map<String, String> inputs) {
 

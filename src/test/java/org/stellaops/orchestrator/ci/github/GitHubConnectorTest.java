@@ -445,13 +445,14 @@ class GitHubConnectorTest {
   }
 
   @Test
-  @DisplayName("check reads /rate_limit and reports the core requests left")
+  @DisplayName("check reads /meta and reports the requests left from github.com's x-ratelimit-remaining")
   void check() {
-    github.stub(HttpMethod.GET, "/rate_limit", Reply.json(200, new JsonObject()
-        .put("resources", new JsonObject().put("core", new JsonObject().put("limit", 5000).put("remaining", 4999)))
-        .put("rate", new JsonObject().put("limit", 5000).put("remaining", 4999))));
+    // https://docs.github.com/en/rest/meta/meta#get-github-meta-information
+    github.stub(HttpMethod.GET, "/meta", Reply.json(200, new JsonObject().put("verifiable_password_authentication", false))
+        .header("x-ratelimit-limit", "5000").header("x-ratelimit-remaining", "4999"));
 
-    assertThat(result(connector().check())).isEqualTo("token accepted; 4999 requests left");
+    assertThat(result(connector().check())).isEqualTo("token accepted by GitHub; 4999 requests left");
+    assertThat(github.last().path()).isEqualTo("/meta");
     assertGitHubHeaders(github.last());
   }
 
