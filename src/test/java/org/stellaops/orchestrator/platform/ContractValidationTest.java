@@ -151,7 +151,6 @@ class ContractValidationTest {
   private static Map<String, String> fields(Resp r) {
     assertThat(r.status()).as(r.body()).isEqualTo(400);
     assertThat(r.error().getString("code")).as(r.body()).isEqualTo("VALIDATION_FAILED");
-    System.out.println("ERRORS " + r.error().encodePrettily());
     return r.error().getJsonArray("validationErrors").stream().map(JsonObject.class::cast)
         .collect(Collectors.toMap(e -> e.getString("field"), e -> e.getString("code")));
   }
