@@ -9,18 +9,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.validation.RequestUtils;
-import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.validation.RequestParameter;
-import io.vertx.openapi.validation.impl.RequestParameterImpl;
-import io.vertx.openapi.validation.impl.RequestValidatorImpl;
+import io.vertx.openapi.validation.RequestUtils;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,6 +68,7 @@ public final class ContractValidation {
 
   /** Loads and checks the description once; a description the validator rejects stops start-up. */
   public static Future<ContractValidation> load(Vertx vertx, Buffer document) {
+    // vertx-openapi's own YAML reading (its public helper), so the copy is read as the library reads files.
     return io.vertx.openapi.impl.Utils.yamlStringToJson(document.toString())
         .map(ContractValidation::requestChecksOnly)
         .compose(json -> OpenAPIContract.from(vertx, json))
