@@ -108,6 +108,11 @@ class ContractValidationTest {
     assertThat(fields(body)).containsOnly(entry("name", "INVALID_TYPE"), entry("components[0].digest", "INVALID_FORMAT"));
     assertThat(fields(query)).containsOnly(entry("limit", "OUT_OF_RANGE"));
     assertThat(fields(word)).containsKey("limit");
+    assertThat(fields(gw.get("/api/v1/pipeline-runs?status=bogus&integrationId=nope", ADMIN)))
+        .containsOnly(entry("status", "INVALID_VALUE"), entry("integrationId", "INVALID_FORMAT"));
+    String component = gw.createComponent("numeric-tags", "registry.example.com/numeric/tags").getString("id");
+    assertThat(gw.get("/api/v1/components/" + component + "/versions?tag=1.1", ADMIN).status())
+        .as("a string parameter that looks like a number is still a string").isEqualTo(200);
   }
 
   @Test
