@@ -101,14 +101,16 @@ public final class ApiVerticle extends VerticleBase {
   /**
    * A route for bearer-token callers: the token is checked (401/403) before a byte of the body
    * is read, so unauthenticated traffic cannot make the gateway buffer bodies; then the body is
-   * read, up to {@code http.bodyLimit}.
+   * read, up to {@code http.bodyLimit}, and the request is checked against its operation in
+   * openapi.yaml (400 {@code VALIDATION_FAILED}) before the route's handler sees it.
    */
   private Route guarded(HttpMethod method, String path, Permission permission) {
     // Vert.x Web refuses a BodyHandler after a plain handler on one route, because a handler
     // that goes asynchronous before the body is read could lose body chunks. The guard pauses
     // the request first, and the body handler resumes it, so the order is safe; calling it
     // through a method reference states that deliberately.
-    return router.route(method, path).handler(w.guard().require(permission)).handler(body::handle);
+    return router.route(method, path).handler(w.guard().require(permission)).handler(body::handle)
+        .handler(w.contract().forRoute(method, path));
   }
 
   /**

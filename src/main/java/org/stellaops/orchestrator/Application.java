@@ -66,6 +66,7 @@ import org.stellaops.orchestrator.platform.Idempotency;
 import org.stellaops.orchestrator.platform.MasterKey;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
+import org.stellaops.orchestrator.platform.ContractValidation;
 import org.stellaops.orchestrator.reporting.EventSubscriptionRoutes;
 import org.stellaops.orchestrator.release.ComponentRepository;
 import org.stellaops.orchestrator.release.ComponentRoutes;
@@ -172,7 +173,11 @@ public final class Application {
         ? Optional.of(new JwtVerifier(vertx, config.jwt(), webClient))
         : Optional.empty();
     Future<Void> jwtReady = jwt.map(JwtVerifier::start).orElse(Future.succeededFuture());
-    return jwtReady.compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
+    OpenApi openApi = new OpenApi();
+    Future<ContractValidation> contractReady = ContractValidation.load(vertx, openApi.document());
+    return Future.all(jwtReady, contractReady)
+        .compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
+      ContractValidation contract = contractReady.result();
       admin.generatedToken().ifPresent(Application::announce);
       ComponentRepository componentRepository = new ComponentRepository(pool);
       VersionRepository versionRepository = new VersionRepository(pool);
@@ -207,7 +212,8 @@ public final class Application {
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
-          new OpenApi(),
+          openApi,
+          contract,
           new Guard(new Authenticator(accounts, admin.hash(), jwt)),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
           new ComponentRoutes(components),

@@ -9,6 +9,7 @@ import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.WebhookIngest;
 import org.stellaops.orchestrator.workflow.EnvironmentRoutes;
 import org.stellaops.orchestrator.workflow.PromotionRoutes;
+import org.stellaops.orchestrator.platform.ContractValidation;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
@@ -25,6 +26,7 @@ public record Wiring(
     Health health,
     Metrics metrics,
     OpenApi openApi,
+    ContractValidation contract,
     Guard guard,
     ServiceAccountRoutes serviceAccounts,
     ComponentRoutes components,

@@ -151,6 +151,10 @@ public final class PipelineRunService {
     UUID integrationId = required(v, "integrationId");
     String pipelineId = v.requiredString("pipelineId", 500);
     String runId = body.getValue("runId") instanceof Number n ? String.valueOf(n) : v.requiredString("runId", 200);
+    if (runId != null && runId.length() > 200) {
+      // A number's digits count as its characters, as for a string id.
+      v.error("runId", "must be at most 200 characters", "TOO_LONG");
+    }
     int timeout = timeout(v);
     v.throwIfInvalid();
     return ciIntegration(integrationId).compose(integration -> runs.findActiveByVendorId(integration.id(), runId)

@@ -23,6 +23,11 @@ public final class OpenApi {
     }
   }
 
+  /** The description as served. */
+  public Buffer document() {
+    return document;
+  }
+
   public void serve(RoutingContext ctx) {
     ctx.response().putHeader("Content-Type", "application/yaml").end(document);
   }

@@ -166,7 +166,7 @@ class AuthenticationTest {
   }
 
   @Test
-  @DisplayName("an invalid service-account body lists every bad field")
+  @DisplayName("an invalid service-account body lists every field that breaks the API description, then every other bad field")
   void invalidServiceAccountBody() {
     Resp r = gw.post("/api/v1/service-accounts", ADMIN, """
         {"name": "bad name!", "roles": ["release-creator", "wizard"],
@@ -178,7 +178,13 @@ class AuthenticationTest {
     List<String> fields = r.error().getJsonArray("validationErrors").stream()
         .map(e -> ((JsonObject) e).getString("field")).toList();
     assertThat(fields).containsExactlyInAnyOrder("name", "roles[1]", "permissions[0].action",
-        "permissions[1].resource", "permissions[1].action", "expiresIn");
+        "permissions[1].resource", "permissions[1].action");
+    Resp lifetime = gw.post("/api/v1/service-accounts", ADMIN, """
+        {"name": "fine", "roles": ["release-creator"], "expiresIn": "forever"}
+        """);
+    assertThat(lifetime.status()).isEqualTo(400);
+    assertThat(lifetime.error().getJsonArray("validationErrors").stream()
+        .map(e -> ((JsonObject) e).getString("field")).toList()).containsExactly("expiresIn");
   }
 
   private static JsonObject withPermissions(String name, String... permissions) {

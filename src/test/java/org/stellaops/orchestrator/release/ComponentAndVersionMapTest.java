@@ -64,8 +64,16 @@ class ComponentAndVersionMapTest {
         .put("registryIntegrationId", "nope")
         .put("autoRelease", new JsonObject().put("enabled", true).put("nameTemplate", "{component}-{build}")));
     assertThat(r.status()).isEqualTo(400);
-    assertThat(fields(r)).containsExactlyInAnyOrder("name", "imageRepository", "versioningStrategy",
-        "versioningStrategy.tagPattern", "registryIntegrationId", "autoRelease.nameTemplate");
+    assertThat(fields(r)).containsExactlyInAnyOrder("name", "versioningStrategy.type", "registryIntegrationId");
+    // Rules the description cannot state (an image reference without a tag, a compilable
+    // pattern, known placeholders) are checked once it is met.
+    Resp rules = gw.post("/api/v1/components", ADMIN, new JsonObject()
+        .put("name", "bad-rules").put("imageRepository", "registry.example.com/app:1.0")
+        .put("versioningStrategy", new JsonObject().put("type", "semver").put("tagPattern", "("))
+        .put("autoRelease", new JsonObject().put("enabled", true).put("nameTemplate", "{component}-{build}")));
+    assertThat(rules.status()).isEqualTo(400);
+    assertThat(fields(rules)).containsExactlyInAnyOrder("imageRepository", "versioningStrategy.tagPattern",
+        "autoRelease.nameTemplate");
   }
 
   @Test

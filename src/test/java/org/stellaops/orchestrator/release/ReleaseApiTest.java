@@ -97,8 +97,12 @@ class ReleaseApiTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.error().getString("code")).isEqualTo("VALIDATION_FAILED");
     assertThat(fields(r)).containsExactlyInAnyOrder(
-        "name", "components[0].digest", "components[1].digest", "components[2].componentId", "components[3]",
+        "name", "components[0].digest", "components[1].digest", "components[1].tag", "components[3]",
         "sourceRef.type", "sourceRef.repository", "sourceRef.commit", "metadata");
+    // Rules the description cannot state (a tag the component has) are checked once it is met.
+    Resp unknownTag = gw.post("/api/v1/releases", ADMIN, new JsonObject().put("name", "tagged")
+        .put("components", new JsonArray().add(new JsonObject().put("componentId", api).put("tag", "v1"))));
+    assertThat(unknownTag.status()).as(unknownTag.body()).isEqualTo(422);
     assertThat(gw.post("/api/v1/releases", ADMIN, new JsonObject().put("name", "empty")
         .put("components", new JsonArray())).status()).isEqualTo(400);
   }

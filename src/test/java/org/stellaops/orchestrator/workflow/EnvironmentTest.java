@@ -109,17 +109,33 @@ class EnvironmentTest {
     Resp r = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "broken").put("workflow", workflow));
     assertThat(r.status()).isEqualTo(400);
     assertThat(fields(r)).containsExactlyInAnyOrder(
-        "workflow[0].inputs.runId",
         "workflow[0].config.timeout",
         "workflow[0].config.failOnError",
         "workflow[1].config.integrationId",
         "workflow[1].config.waitForCompletion",
-        "workflow[2].id",
         "workflow[2].type",
         "workflow[3].config",
-        "workflow[4].inputs.s",
         "workflow[4].config.url",
         "workflow[4].config.expectedStatus");
+
+    // Once each step meets the description, the rules between steps are checked.
+    JsonArray wellFormed = new JsonArray()
+        .add(new JsonObject().put("id", "wait").put("type", "wait-ci")
+            .put("inputs", new JsonObject().put("runId", "tests.pipelineRunId"))
+            .put("config", new JsonObject().put("integrationId", gitlab).put("runIdInput", "runId")
+                .put("timeout", 60).put("failOnError", true)))
+        .add(new JsonObject().put("id", "tests").put("type", "trigger-ci")
+            .put("config", new JsonObject().put("integrationId", gitlab).put("pipelineId", "x")
+                .put("waitForCompletion", true)))
+        .add(new JsonObject().put("id", "tests").put("type", "approval"))
+        .add(new JsonObject().put("id", "check").put("type", "http")
+            .put("inputs", new JsonObject().put("s", "tests.nothing"))
+            .put("config", new JsonObject().put("url", "https://deploy.example.com/check")));
+    Resp rules = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "broken")
+        .put("workflow", wellFormed));
+    assertThat(rules.status()).isEqualTo(400);
+    assertThat(fields(rules)).containsExactlyInAnyOrder("workflow[0].inputs.runId", "workflow[2].id",
+        "workflow[3].inputs.s");
   }
 
   @Test
