@@ -72,11 +72,44 @@ public final class FailureHandler implements Handler<RoutingContext> {
         || (length != null && !length.trim().equals("0"));
     if (http1 && hasBody) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-      ctx.response().endHandler(v -> request.connection().close());
+      ctx.response().endHandler(v -> lingerThenClose(ctx.vertx(), request));
     } else {
       request.resume();
     }
   }
+
+  /**
+   * Closes the connection of an answered request whose body was not read, after draining (and
+   * dropping) what the client still sends for at most {@link #LINGER_MILLIS} or
+   * {@link #LINGER_BYTES}. Closing at once, with the client's bytes unread, makes the kernel reset
+   * the connection, and a client still sending its body then loses the answer (a 413 or 401 it
+   * should see). The bounds keep a slow or endless sender from holding the connection.
+   */
+  private static void lingerThenClose(io.vertx.core.Vertx vertx, HttpServerRequest request) {
+    io.vertx.core.http.HttpConnection connection = request.connection();
+    if (request.isEnded()) {
+      connection.close();
+      return;
+    }
+    long[] drained = {0};
+    long timer = vertx.setTimer(LINGER_MILLIS, id -> connection.close());
+    request.exceptionHandler(e -> { });
+    request.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      connection.close();
+    });
+    request.handler(chunk -> {
+      drained[0] += chunk.length();
+      if (drained[0] > LINGER_BYTES) {
+        vertx.cancelTimer(timer);
+        connection.close();
+      }
+    });
+    request.resume();
+  }
+
+  static final long LINGER_MILLIS = 2_000;
+  static final long LINGER_BYTES = 4L * 1024 * 1024;
 
   /** {@code {"success":false,"error":{…},"meta":{"requestId":…}}}. */
   public static JsonObject envelope(ApiException error, String requestId) {
