@@ -5,8 +5,9 @@ import java.util.Set;
 
 /**
  * The normalised pipeline-run statuses and, in one place, how each vendor's own words map onto
- * them — the same tables serve the polling connectors and the webhook parsers (api-facts.md
- * §1, §2, §4). Pure.
+ * them — the same tables serve the polling connectors and the webhook parsers (https://docs.gitlab.com/api/pipelines/,
+ * https://docs.github.com/en/rest/actions/workflow-runs,
+ * https://www.jenkins.io/doc/book/using/remote-access-api/). Pure.
  */
 public final class RunStatus {
 

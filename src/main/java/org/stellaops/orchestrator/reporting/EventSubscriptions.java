@@ -37,7 +37,7 @@ public final class EventSubscriptions {
   private static final Logger LOG = LoggerFactory.getLogger(EventSubscriptions.class);
   private static final Pattern HTTP_URL = Pattern.compile("https?://\\S+");
 
-  /** Event-bus address → the event name subscribers use (domain.md). */
+  /** Event-bus address → the event name subscribers use (the names README lists). */
   public static final Map<String, String> NAMES = Map.of(
       Events.RELEASE_CREATED, "release.created",
       Events.PROMOTION_STARTED, "promotion.started",

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 
 /**
- * Installation tokens for a GitHub App (api-facts §2): sign an RS256 JWT with the App's private
+ * Installation tokens for a GitHub App
+ * (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/authenticating-as-a-github-app-installation): sign an RS256 JWT with the App's private
  * key ({@code iss} = {@code credentials.appId}, valid ten minutes at most), exchange it at
  * {@code POST /app/installations/{config.installationId}/access_tokens} for a token that lasts
  * an hour, and reuse that token until a minute before it expires.

@@ -11,7 +11,8 @@ import org.stellaops.orchestrator.integration.IntegrationType.SenderAuth;
 
 /**
  * Checks that a webhook comes from the integration's sender, the way each vendor can prove it
- * (api-facts.md): an HMAC-SHA256 of the raw body (GitHub), the shared token in
+ * (https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries,
+ * https://docs.gitlab.com/user/project/integrations/webhooks/): an HMAC-SHA256 of the raw body (GitHub), the shared token in
  * {@code X-Gitlab-Token}, the {@code Authorization} header value (distribution, Harbor, ACR,
  * ECR), or {@code ?secret=} where the sender cannot sign (Docker Hub, Quay, Pub/Sub). Every
  * comparison is constant-time. Pure.

@@ -37,7 +37,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * A real CNCF distribution registry (Debian's {@code docker-registry} 2.8.2) on a free loopback
  * port, plus {@code skopeo} to push hand-written OCI images to it, so ingest tests see the
- * notification envelopes a production registry sends. See docs/api-facts.md section 6.
+ * notification envelopes a production registry sends
+ * (https://distribution.github.io/distribution/about/notifications/).
  *
  * <p>Guarantees: the registry answers {@code GET /v2/} with 200 before the factory returns;
  * storage, config, images and logs live in one temp dir that {@link #close()} deletes after the
@@ -225,7 +226,7 @@ public final class RegistryHarness implements AutoCloseable {
     deleteRecursively(dir);
   }
 
-  // --- OCI image layout (docs/api-facts.md section 6, "Hand-written OCI layout") ---
+  // --- OCI image layout (https://github.com/opencontainers/image-spec/blob/main/image-layout.md) ---
 
   /** Writes a one-layer OCI image layout into {@code layout}, annotated with {@code tag}. */
   public static OciImage writeImage(Path layout, String tag) throws IOException {

@@ -9,7 +9,9 @@ import java.util.stream.IntStream;
 import org.stellaops.orchestrator.ci.HttpErrors;
 
 /**
- * Finding the run a 204 dispatch started (api-facts §2, "Fallback when you get 204"). Pure.
+ * Finding the run a dispatch started: GitHub answers it 204 without the run's id
+ * (https://docs.github.com/en/rest/actions/workflows#create-a-workflow-dispatch-event), so the
+ * run is found in the workflow's run list. Pure.
  *
  * <p>Guarantee: with a correlation id, only a run whose {@code display_title} contains it is ever picked.
  * Without one, the oldest run since {@link #since} is picked, which is right for one dispatch at a time

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * A CSRF crumb and the session it belongs to (api-facts §4). API tokens do not need one; a password does, and
+ * A CSRF crumb and the session it belongs to (https://www.jenkins.io/doc/book/security/csrf-protection/). API tokens do not need one; a password does, and
  * since Jenkins 2.176.2 the crumb is only valid with the session cookie the crumb issuer set. Pure.
  */
 record Crumb(String field, String value, String cookie) {

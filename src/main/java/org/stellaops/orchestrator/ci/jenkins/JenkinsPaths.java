@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Job paths, run ids and queue Locations (api-facts §4). Pure. */
+/** Job paths, run ids and queue Locations (https://www.jenkins.io/doc/book/using/remote-access-api/). Pure. */
 final class JenkinsPaths {
 
   static final String QUEUE_PREFIX = "queue:";

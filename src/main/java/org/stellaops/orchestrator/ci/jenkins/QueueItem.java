@@ -3,7 +3,7 @@ package org.stellaops.orchestrator.ci.jenkins;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What {@code GET /queue/item/{id}/api/json} says (api-facts §4): the build it became, that it was cancelled,
+ * What {@code GET /queue/item/{id}/api/json} says (https://www.jenkins.io/doc/book/using/remote-access-api/): the build it became, that it was cancelled,
  * or why it still waits. Pure.
  */
 record QueueItem(Long buildNumber, boolean cancelled, String waitingFor) {

@@ -27,7 +27,7 @@ import org.stellaops.orchestrator.webhook.WebhookEvent.Ignored;
  * digest, repository, tag?, url}, request{host, ...}}]}}.
  *
  * <p>One result per envelope entry, in order. Observed on docker-registry 2.8.2 with skopeo
- * (api-facts §6): blob pushes, pulls (even {@code skopeo inspect} emits manifest pulls) and
+ * (https://distribution.github.io/distribution/about/notifications/): blob pushes, pulls (even {@code skopeo inspect} emits manifest pulls) and
  * mounts arrive on the same endpoint, so only a push of a manifest media type is an image push.
  */
 public final class DistributionParser implements PayloadParser {
@@ -101,7 +101,7 @@ public final class DistributionParser implements PayloadParser {
       }
       case "delete" -> {
         // DELETE /v2/<repo>/manifests/<digest> yields one event with target.digest and one per
-        // tag with target.tag (api-facts §6); 3.x can also report a whole-repository delete.
+        // tag with target.tag; 3.x can also report a whole-repository delete.
         String tag = text(target, "tag");
         String digest = text(target, "digest");
         if (tag == null && digest == null) {

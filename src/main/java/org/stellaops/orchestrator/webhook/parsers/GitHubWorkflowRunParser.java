@@ -58,7 +58,10 @@ public final class GitHubWorkflowRunParser implements PayloadParser {
         text(run, "head_branch"), text(run, "html_url"), pipelineName, List.of()));
   }
 
-  /** The status and conclusion tables of api-facts §2. */
+  /**
+   * GitHub's workflow-run statuses and conclusions
+   * (https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-repository).
+   */
   static String normalise(String status, String conclusion) {
     return RunStatus.github(status, conclusion);
   }
