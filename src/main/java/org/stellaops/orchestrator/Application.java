@@ -56,10 +56,12 @@ import org.stellaops.orchestrator.workflow.StepSecrets;
 import org.stellaops.orchestrator.workflow.WorkflowVerticle;
 import org.stellaops.orchestrator.reporting.StatusReportRepository;
 import org.stellaops.orchestrator.reporting.StatusReports;
+import org.stellaops.orchestrator.reporting.EventSubscriptionRepository;
 import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Clustering;
 import org.stellaops.orchestrator.platform.Database;
+import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Housekeeping;
 import org.stellaops.orchestrator.platform.Idempotency;
@@ -183,8 +185,10 @@ public final class Application {
       VersionRepository versionRepository = new VersionRepository(pool);
       ComponentService components = new ComponentService(componentRepository);
       VersionMapService versionMap = new VersionMapService(components, versionRepository);
+      // Subscriber events are written by the transactions of the changes they report.
+      EventOutbox outbox = new EventOutbox();
       ReleaseService releases = new ReleaseService(new ReleaseRepository(pool), componentRepository,
-          versionRepository, vertx.eventBus(), metrics.releasesCreated());
+          versionRepository, vertx.eventBus(), metrics.releasesCreated(), outbox);
       IntegrationService integrations = new IntegrationService(new IntegrationRepository(pool),
           new CredentialCipher(masterKey), vertx.eventBus(), egress, metrics.registry());
       integrations.listenForChanges();
@@ -192,7 +196,7 @@ public final class Application {
       Connectors connectors = new Connectors(webClient, Clock.systemUTC());
       PipelineRunRepository pipelineRunRepository = new PipelineRunRepository(pool);
       PipelineRunService pipelineRuns = new PipelineRunService(pipelineRunRepository, integrations, connectors,
-          vertx.eventBus(), metrics.registry());
+          vertx.eventBus(), metrics.registry(), outbox);
       DeliveryRepository deliveries = new DeliveryRepository(pool);
       StepSecrets stepSecrets = new StepSecrets(new CredentialCipher(masterKey));
       EnvironmentService environments = new EnvironmentService(new EnvironmentRepository(pool), integrations,
@@ -200,10 +204,10 @@ public final class Application {
       PromotionRepository promotionRepository = new PromotionRepository(pool);
       StatusReports statusReports = new StatusReports(new StatusReportRepository(pool), integrations, webClient,
           config.http().publicUrl(), metrics.registry());
-      EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient,
-          egress);
+      EventSubscriptions subscriptions = new EventSubscriptions(new EventSubscriptionRepository(pool),
+          new CredentialCipher(masterKey), webClient, egress);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
-          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl());
+          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl(), outbox);
       // One writer for the process, on its own event loop (deployed before the HTTP verticles):
       // its pool is made in its start(), so the commit round trips stay on that loop.
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
@@ -230,7 +234,7 @@ public final class Application {
       InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
           versionMap, versionRepository, releases, new RegistryClient(webClient), pipelineRuns, vertx.eventBus()),
           webhookMetrics,
-          config.inbox().leaseSeconds());
+          config.inbox().leaseSeconds(), outbox);
       int instances = config.http().instances() > 0
           ? config.http().instances() : Runtime.getRuntime().availableProcessors();
       // A negative port makes Vert.x pick one free port and share it across all instances.
@@ -244,7 +248,8 @@ public final class Application {
       return vertx.deployVerticle(processor)
           .onSuccess(deployments::add)
           // Promotions listen for ci.run.completed before the scheduler can publish one.
-          .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports, subscriptions)))
+          .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports, subscriptions,
+              config.outbox().send())))
           .onSuccess(deployments::add)
           .compose(workflowId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)

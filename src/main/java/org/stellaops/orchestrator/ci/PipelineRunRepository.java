@@ -15,13 +15,15 @@ import java.util.Optional;
 import java.util.UUID;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Ids;
+import org.stellaops.orchestrator.platform.InTransaction;
 import org.stellaops.orchestrator.platform.Page;
 
 /**
  * Pipeline runs. Every way a run can end — a poll (scheduled, or asked for by a CI event),
  * cancellation, the deadline — goes through {@link #complete} or {@link #completeAll}, an UPDATE
  * conditional on the run still being active, so exactly one of them wins and publishes the
- * completion.
+ * completion. Each takes the writes that must commit with the run's end (its events) and runs
+ * them in its transaction.
  */
 public final class PipelineRunRepository {
 
@@ -225,12 +227,17 @@ public final class PipelineRunRepository {
         .map(PipelineRunRepository::first);
   }
 
-  /** Ends a run if it is still active; empty when something else ended it first. */
+  /**
+   * Ends a run if it is still active, and runs {@code also} for it in the same transaction;
+   * empty (and {@code also} not run) when something else ended it first.
+   */
   public Future<Optional<PipelineRun>> complete(UUID id, String status, String vendorStatus, String webUrl,
-      String error, String completedBy, String vendorRunId) {
-    return pool.preparedQuery(COMPLETE)
+      String error, String completedBy, String vendorRunId, InTransaction<PipelineRun> also) {
+    return pool.withTransaction(conn -> conn.preparedQuery(COMPLETE)
         .execute(Tuple.of(id, status, vendorStatus, webUrl, error, completedBy, vendorRunId))
-        .map(PipelineRunRepository::first);
+        .map(PipelineRunRepository::first)
+        .compose(ended -> ended.isEmpty() ? Future.succeededFuture(ended)
+            : also.write(conn, ended.get()).map(ended)));
   }
 
   /**
@@ -243,9 +250,10 @@ public final class PipelineRunRepository {
   /**
    * Ends the runs of many polls in one statement and one commit, each only if still active
    * (the same condition as {@link #complete}, so another poll or a cancellation racing a poll still
-   * wins or loses as a whole). Answers, per item in order, the run if this call ended it.
+   * wins or loses as a whole), and runs {@code also} for the runs it ended in the same
+   * transaction. Answers, per item in order, the run if this call ended it.
    */
-  public Future<List<Optional<PipelineRun>>> completeAll(List<PolledEnd> ends) {
+  public Future<List<Optional<PipelineRun>>> completeAll(List<PolledEnd> ends, InTransaction<List<PipelineRun>> also) {
     Tuple args = Tuple.tuple()
         .addArrayOfUUID(ends.stream().map(PolledEnd::id).toArray(UUID[]::new))
         .addArrayOfString(ends.stream().map(PolledEnd::status).toArray(String[]::new))
@@ -253,15 +261,15 @@ public final class PipelineRunRepository {
         .addArrayOfString(ends.stream().map(PolledEnd::webUrl).toArray(String[]::new))
         .addArrayOfString(ends.stream().map(PolledEnd::vendorRunId).toArray(String[]::new))
         .addArrayOfString(ends.stream().map(PolledEnd::completedBy).toArray(String[]::new));
-    return pool.preparedQuery(COMPLETE_ALL).execute(args).map(rows -> {
-      java.util.Map<UUID, PipelineRun> ended = new java.util.HashMap<>();
-      rows.forEach(row -> {
-        PipelineRun run = PipelineRun.fromRow(row);
-        ended.put(run.id(), run);
-      });
-      // remove(): a run named twice in one batch is reported ended once.
-      return ends.stream().map(e -> Optional.ofNullable(ended.remove(e.id()))).toList();
-    });
+    return pool.withTransaction(conn -> conn.preparedQuery(COMPLETE_ALL).execute(args)
+        .map(PipelineRunRepository::all)
+        .compose(ended -> also.write(conn, ended).map(ended)))
+        .map(ended -> {
+          java.util.Map<UUID, PipelineRun> byId = new java.util.HashMap<>();
+          ended.forEach(run -> byId.put(run.id(), run));
+          // remove(): a run named twice in one batch is reported ended once.
+          return ends.stream().map(e -> Optional.ofNullable(byId.remove(e.id()))).toList();
+        });
   }
 
   /** A non-terminal change seen by a poll. */
@@ -302,9 +310,15 @@ public final class PipelineRunRepository {
         .mapEmpty();
   }
 
-  /** Ends waits whose deadline passed, as timed_out; returns them so their completion can be published. */
-  public Future<List<PipelineRun>> expire(int limit) {
-    return pool.preparedQuery(EXPIRE).execute(Tuple.of(limit)).map(PipelineRunRepository::all);
+  /**
+   * Ends waits whose deadline passed, as timed_out, and runs {@code also} for them in the same
+   * transaction; returns them so their completion can be published.
+   */
+  public Future<List<PipelineRun>> expire(int limit, InTransaction<List<PipelineRun>> also) {
+    return pool.withTransaction(conn -> conn.preparedQuery(EXPIRE).execute(Tuple.of(limit))
+        .map(PipelineRunRepository::all)
+        .compose(expired -> expired.isEmpty() ? Future.succeededFuture(expired)
+            : also.write(conn, expired).map(expired)));
   }
 
   public Future<Long> countActive() {

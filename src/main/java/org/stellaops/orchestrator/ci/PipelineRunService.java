@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.ValidationError;
@@ -49,14 +51,16 @@ public final class PipelineRunService {
   private final Connectors connectors;
   private final EventBus eventBus;
   private final MeterRegistry registry;
+  private final EventOutbox outbox;
 
   public PipelineRunService(PipelineRunRepository runs, IntegrationService integrations, Connectors connectors,
-      EventBus eventBus, MeterRegistry registry) {
+      EventBus eventBus, MeterRegistry registry, EventOutbox outbox) {
     this.runs = runs;
     this.integrations = integrations;
     this.connectors = connectors;
     this.eventBus = eventBus;
     this.registry = registry;
+    this.outbox = outbox;
   }
 
   /**
@@ -202,12 +206,30 @@ public final class PipelineRunService {
 
   /**
    * Ends a run if it is still active and publishes {@code ci.run.completed} — exactly once,
-   * whichever of poll, cancellation or deadline calls first.
+   * whichever of poll, cancellation or deadline calls first. The subscribers' copy of the event
+   * commits with the run's end; the event-bus message (waking promotions) follows the commit.
    */
   public Future<Optional<PipelineRun>> complete(UUID id, String status, String vendorStatus, String webUrl,
       String error, String completedBy, String vendorRunId) {
-    return runs.complete(id, status, vendorStatus, webUrl, error, completedBy, vendorRunId)
+    return runs.complete(id, status, vendorStatus, webUrl, error, completedBy, vendorRunId,
+            (conn, run) -> queueCompleted(conn, List.of(run)))
         .onSuccess(ended -> ended.ifPresent(this::publishCompleted));
+  }
+
+  /** {@link PipelineRunRepository#completeAll}, with the ended runs' events; answers per item as it does. */
+  public Future<List<Optional<PipelineRun>>> completeAll(List<PipelineRunRepository.PolledEnd> ends) {
+    return runs.completeAll(ends, this::queueCompleted);
+  }
+
+  /** Ends up to {@code limit} waits whose deadline passed, as timed_out, with their events. */
+  public Future<List<PipelineRun>> expire(int limit) {
+    return runs.expire(limit, this::queueCompleted).onSuccess(expired -> expired.forEach(this::publishCompleted));
+  }
+
+  /** {@code ci.run.completed} of each run, for subscribers, on the connection of the transaction that ended them. */
+  private Future<Void> queueCompleted(SqlConnection conn, List<PipelineRun> ended) {
+    return outbox.enqueue(conn, ended.stream().map(run -> new EventOutbox.Event(Events.CI_RUN_COMPLETED,
+        completed(run))).toList());
   }
 
   /**
@@ -227,18 +249,23 @@ public final class PipelineRunService {
             LOCAL)));
   }
 
+  /** After the commit that ended the run: counts it and wakes what waits on it, on every replica. */
   public void publishCompleted(PipelineRun run) {
     Counter.builder("stella.ci.runs.completed").tag("status", run.status()).tag("by", String.valueOf(run.completedBy()))
         .description("Pipeline-run waits ended, by final status and by what ended them")
         .register(registry).increment();
-    eventBus.publish(Events.CI_RUN_COMPLETED, new JsonObject()
+    eventBus.publish(Events.CI_RUN_COMPLETED, completed(run));
+  }
+
+  private static JsonObject completed(PipelineRun run) {
+    return new JsonObject()
         .put("pipelineRunId", run.id().toString())
         .put("vendorRunId", run.vendorRunId())
         .put("integrationId", run.integrationId().toString())
         .put("status", run.status())
         .put("vendorStatus", run.vendorStatus())
         .put("webUrl", run.webUrl())
-        .put("completedBy", run.completedBy()));
+        .put("completedBy", run.completedBy());
   }
 
   private Future<ResolvedIntegration> ciIntegration(UUID id) {

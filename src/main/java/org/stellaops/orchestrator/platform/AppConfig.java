@@ -18,7 +18,15 @@ public record AppConfig(
     Inbox inbox,
     Scheduler scheduler,
     Cluster cluster,
-    Egress egress) {
+    Egress egress,
+    Outbox outbox) {
+
+  /**
+   * The outboxes of subscriber events and deployment status reports: {@code send} false stops
+   * this replica's workers that send them. Rows are still queued with the changes they report
+   * and wait, to be sent by a replica that sends.
+   */
+  public record Outbox(boolean send) {}
 
   /**
    * Outbound requests: {@code allowedNetworks} are exempt from the egress deny list (loopback,
@@ -75,46 +83,51 @@ public record AppConfig(
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl(), http.idleTimeoutSeconds()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withHttpIdleTimeoutSeconds(int seconds) {
     return new AppConfig(
         new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl(), seconds),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withScheduler(Scheduler scheduler) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withCluster(Cluster cluster) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 
   public AppConfig withEgress(Egress egress) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+  }
+
+  public AppConfig withOutbox(Outbox outbox) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        outbox);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
   }
 }

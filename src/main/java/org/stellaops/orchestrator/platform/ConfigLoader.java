@@ -99,7 +99,8 @@ public final class ConfigLoader {
         new AppConfig.Cluster(v.bool("cluster"), v.list("clusterMembers"), v.text("clusterHost"),
             v.integer("clusterPort", 1, 65535), v.integer("clusterBusPort", 1, 65535),
             v.optionalText("clusterKubernetesService")),
-        new AppConfig.Egress(v.networks("egress.allowedNetworks")));
+        new AppConfig.Egress(v.networks("egress.allowedNetworks")),
+        new AppConfig.Outbox(v.bool("outbox.send")));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");

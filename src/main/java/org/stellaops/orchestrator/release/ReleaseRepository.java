@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.InTransaction;
 import org.stellaops.orchestrator.platform.Page;
 
 /**
@@ -66,23 +67,28 @@ public final class ReleaseRepository {
   public record NewRelease(String name, List<Release.Pinned> components, JsonObject sourceRef, JsonObject metadata,
       String createdBy, String createdById, String requestId) {}
 
-  /** Inserts the release and its components in one transaction; a taken name fails with SQLSTATE 23505. */
-  public Future<Release> insert(NewRelease r) {
-    return pool.withTransaction(conn -> insert(conn, UUID.randomUUID(), r));
+  /**
+   * Inserts the release and its components, and runs {@code also} (its events), in one
+   * transaction; a taken name fails with SQLSTATE 23505.
+   */
+  public Future<Release> insert(NewRelease r, InTransaction<Release> also) {
+    return pool.withTransaction(conn -> insert(conn, UUID.randomUUID(), r)
+        .compose(release -> also.write(conn, release).map(release)));
   }
 
   /**
-   * The automatic release of (component, tag, digest), created at most once ever: the key row
-   * and the release commit together, and a second attempt finds the key taken and creates
-   * nothing (empty result).
+   * The automatic release of (component, tag, digest), created at most once ever: the key row,
+   * the release and {@code also} commit together, and a second attempt finds the key taken and
+   * creates nothing (empty result).
    */
-  public Future<Optional<Release>> insertAutomatic(UUID componentId, String tag, String digest, NewRelease r) {
+  public Future<Optional<Release>> insertAutomatic(UUID componentId, String tag, String digest, NewRelease r,
+      InTransaction<Release> also) {
     UUID id = UUID.randomUUID();
     return pool.withTransaction(conn -> conn.preparedQuery(CLAIM_AUTO_RELEASE)
         .execute(Tuple.of(componentId, tag, digest, id))
         .compose(claimed -> claimed.rowCount() == 0
             ? Future.succeededFuture(Optional.<Release>empty())
-            : insert(conn, id, r).map(Optional::of)));
+            : insert(conn, id, r).compose(release -> also.write(conn, release).map(Optional.of(release)))));
   }
 
   private Future<Release> insert(SqlConnection conn, UUID id, NewRelease r) {

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.InTransaction;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.ValidationError;
 import org.stellaops.orchestrator.platform.Validator;
@@ -41,14 +43,16 @@ public final class ReleaseService {
   private final VersionRepository versions;
   private final EventBus eventBus;
   private final Counter releasesCreated;
+  private final EventOutbox outbox;
 
   public ReleaseService(ReleaseRepository releases, ComponentRepository components, VersionRepository versions,
-      EventBus eventBus, Counter releasesCreated) {
+      EventBus eventBus, Counter releasesCreated, EventOutbox outbox) {
     this.releases = releases;
     this.components = components;
     this.versions = versions;
     this.eventBus = eventBus;
     this.releasesCreated = releasesCreated;
+    this.outbox = outbox;
   }
 
   /** The design page's request, validated: one entry per component, each with a digest or a tag. */
@@ -59,7 +63,8 @@ public final class ReleaseService {
   public Future<Release> create(JsonObject body, Principal caller, String requestId) {
     Request request = parse(body);
     return resolve(request).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
-            request.name(), pinned, request.sourceRef(), request.metadata(), caller.actor(), caller.id(), requestId)))
+            request.name(), pinned, request.sourceRef(), request.metadata(), caller.actor(), caller.id(), requestId),
+            queueCreated()))
         .recover(e -> Future.failedFuture(isNameTaken(e)
             ? ApiException.conflict("a release named '" + request.name() + "' already exists")
             : e))
@@ -88,7 +93,7 @@ public final class ReleaseService {
         component.imageRepository(), digest, tag, semver));
     JsonObject metadata = new JsonObject().put("triggeredBy", "auto-release");
     Function<String, Future<Optional<Release>>> attempt = n -> releases.insertAutomatic(component.id(), tag, digest,
-        new ReleaseRepository.NewRelease(n, pinned, null, metadata, actor, null, null));
+        new ReleaseRepository.NewRelease(n, pinned, null, metadata, actor, null, null), queueCreated());
     return attempt.apply(name)
         .recover(e -> isNameTaken(e) ? attempt.apply(name + "-" + digest.substring(7, 19)) : Future.failedFuture(e))
         .onSuccess(created -> created.ifPresent(this::announce));
@@ -100,12 +105,23 @@ public final class ReleaseService {
         .replace("{version}", semver != null ? semver : tag);
   }
 
+  /** {@code release.created} for subscribers, queued in the release's own transaction. */
+  private InTransaction<Release> queueCreated() {
+    return (conn, release) -> outbox.enqueue(conn, List.of(new EventOutbox.Event(Events.RELEASE_CREATED,
+        created(release))));
+  }
+
+  /** After the commit: wakes auto-promotion on every replica. */
   private void announce(Release release) {
     releasesCreated.increment();
-    eventBus.publish(Events.RELEASE_CREATED, new JsonObject()
+    eventBus.publish(Events.RELEASE_CREATED, created(release));
+  }
+
+  private static JsonObject created(Release release) {
+    return new JsonObject()
         .put("releaseId", release.id().toString())
         .put("name", release.name())
-        .put("createdBy", release.createdBy()));
+        .put("createdBy", release.createdBy());
   }
 
   private static boolean isNameTaken(Throwable e) {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class StatusReportRepository {
       FROM deployment_job j JOIN release r ON r.id = j.release_id JOIN environment e ON e.id = j.environment_id
       WHERE j.id = $1
       """;
+  private static final String SOURCE_REF = "SELECT source_ref FROM release WHERE id = $1";
   private static final String GITHUB_ID = """
       SELECT github_deployment_id FROM github_deployment WHERE deployment_job_id = $1 AND integration_id = $2
       """;
@@ -62,8 +64,15 @@ public final class StatusReportRepository {
 
   public record Report(long id, UUID jobId, UUID integrationId, String reporter, String phase, int attempts) {}
 
-  public Future<Void> insert(UUID jobId, UUID integrationId, String reporter, String phase) {
-    return pool.preparedQuery(INSERT).execute(Tuple.of(jobId, integrationId, reporter, phase)).mapEmpty();
+  /** Queues one report on {@code conn}, inside the transaction of the change it reports. */
+  public Future<Void> insert(SqlConnection conn, UUID jobId, UUID integrationId, String reporter, String phase) {
+    return conn.preparedQuery(INSERT).execute(Tuple.of(jobId, integrationId, reporter, phase)).mapEmpty();
+  }
+
+  /** The release's {@code sourceRef}; empty when it has none (or there is no such release). */
+  public Future<Optional<JsonObject>> sourceRef(UUID releaseId) {
+    return pool.preparedQuery(SOURCE_REF).execute(Tuple.of(releaseId)).map(rows -> rows.size() == 0
+        ? Optional.empty() : Optional.ofNullable((JsonObject) rows.iterator().next().getValue(0)));
   }
 
   public Future<List<Report>> claim(int limit) {

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.SqlConnection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.webhook.Retry;
 
 /**
- * Deployment reports to GitHub and GitLab behind a durable outbox. {@link #enqueue} writes, per
+ * Deployment reports to GitHub and GitLab behind a durable outbox. {@link #enqueue} writes, in
+ * the transaction of the promotion change they report, per
  * reporting integration (the {@code scm.github} / {@code scm.gitlab} integration whose
  * {@code webUrl} the release's {@code sourceRef.repository} starts with), one row for GitHub's
  * Deployments API, or two for GitLab (a commit status and a Deployments API entry, which shows the
@@ -59,33 +61,49 @@ public final class StatusReports {
     this.appTokens = new GitHubAppTokens(http, java.time.Clock.systemUTC());
   }
 
-  /** Queues the reports of one phase (start, success, failure, error, cancelled) of a deployment job. */
-  public Future<Void> enqueue(UUID jobId, UUID releaseId, String phase) {
-    return reports.context(jobId).compose(found -> {
-      JsonObject sourceRef = found.map(c -> c.getJsonObject("sourceRef")).orElse(null);
-      String repository = sourceRef == null ? null : sourceRef.getString("repository");
-      if (repository == null || sourceRef.getString("commit") == null) {
-        LOG.info("release {} has no sourceRef repository and commit; deployment {} is not reported", releaseId, jobId);
-        return Future.succeededFuture();
+  /** Where one of a deployment's reports goes: a reporting integration and one of its reporters. */
+  public record Target(UUID integrationId, String reporter) {}
+
+  /**
+   * Where the reports of a deployment of {@code releaseId} go, in sending order; none when the
+   * release names no source repository and commit. Read before the transaction that queues the
+   * reports, so that transaction never waits for a second connection.
+   */
+  public Future<List<Target>> targets(UUID releaseId) {
+    return reports.sourceRef(releaseId).compose(sourceRef -> {
+      String repository = sourceRef.map(ref -> ref.getString("repository")).orElse(null);
+      if (repository == null || sourceRef.get().getString("commit") == null) {
+        LOG.info("release {} has no sourceRef repository and commit; its deployments are not reported", releaseId);
+        return Future.succeededFuture(List.<Target>of());
       }
       return Future.all(integrations.list(IntegrationType.SCM_GITHUB.wire(), null, "200"),
               integrations.list(IntegrationType.SCM_GITLAB.wire(), null, "200"))
-          .compose(pages -> {
-            // One after the other, so the outbox ids (the sending order) follow the reporters' order.
-            Future<Void> inserts = Future.succeededFuture();
+          .map(pages -> {
+            List<Target> targets = new java.util.ArrayList<>();
             for (int i = 0; i < 2; i++) {
               org.stellaops.orchestrator.platform.Page<Integration> page = pages.resultAt(i);
               for (Integration integration : page.items()) {
                 if (repository.startsWith(webUrl(integration.type(), integration.config()))) {
-                  for (String reporter : reporters(integration.type())) {
-                    inserts = inserts.compose(v -> reports.insert(jobId, integration.id(), reporter, phase));
-                  }
+                  reporters(integration.type()).forEach(r -> targets.add(new Target(integration.id(), r)));
                 }
               }
             }
-            return inserts;
+            return targets;
           });
     });
+  }
+
+  /**
+   * Queues the reports of one phase (start, success, failure, error, cancelled) of a deployment
+   * job on {@code conn}, the connection of the transaction that makes the change they report.
+   */
+  public Future<Void> enqueue(SqlConnection conn, UUID jobId, List<Target> targets, String phase) {
+    // One after the other, so the outbox ids (the sending order) follow the targets' order.
+    Future<Void> inserts = Future.succeededFuture();
+    for (Target target : targets) {
+      inserts = inserts.compose(v -> reports.insert(conn, jobId, target.integrationId(), target.reporter(), phase));
+    }
+    return inserts;
   }
 
   static List<String> reporters(IntegrationType type) {

@@ -86,7 +86,7 @@ public final class Poller {
     this.batch = batch;
     this.perIntegration = perIntegration;
     this.progressWrites = new GroupCommit<>(1000, runs::progressAll);
-    this.completions = new GroupCommit<>(1000, runs::completeAll);
+    this.completions = new GroupCommit<>(1000, service::completeAll);
   }
 
   /**
@@ -99,8 +99,7 @@ public final class Poller {
     }
     if (!expiring) {
       expiring = true;
-      runs.expire(1000)
-          .onSuccess(expired -> expired.forEach(service::publishCompleted))
+      service.expire(1000)
           .onFailure(e -> LOG.warn("expiring waits failed: {}", e.getMessage()))
           .onComplete(done -> expiring = false);
     }

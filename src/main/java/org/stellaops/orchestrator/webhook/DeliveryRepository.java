@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.EventOutbox;
+import org.stellaops.orchestrator.platform.InTransaction;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.TextSafety;
@@ -77,6 +79,7 @@ public final class DeliveryRepository {
       SET status = f.status, reason = f.reason, error = NULL, processed_at = now(), claimed_until = NULL
       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS f(id, status, reason)
       WHERE d.id = f.id AND d.status = 'received'
+      RETURNING d.id
       """;
   private static final String RETRY_LATER = """
       UPDATE webhook_delivery
@@ -199,23 +202,32 @@ public final class DeliveryRepository {
     });
   }
 
-  /** The outcome of processing one delivery: {@code processed} or {@code ignored}, and why. */
-  public record Outcome(UUID id, String status, String reason) {}
+  /**
+   * The outcome of processing one delivery: {@code processed} or {@code ignored}, why, and the
+   * subscriber events it produced.
+   */
+  public record Outcome(UUID id, String status, String reason, List<EventOutbox.Event> events) {}
 
   /**
    * Records the outcomes of a processed batch in one statement (one commit instead of one per
-   * delivery). Only rows still {@code received} change, so a replay that raced is not undone.
+   * delivery), and runs {@code also} for the outcomes it recorded (their events) in the same
+   * transaction. Only rows still {@code received} change, so a replay that raced is not undone,
+   * and an outcome someone else recorded first is not passed to {@code also}.
    */
-  public Future<Void> finishAll(List<Outcome> outcomes) {
+  public Future<Void> finishAll(List<Outcome> outcomes, InTransaction<List<Outcome>> also) {
     if (outcomes.isEmpty()) {
       return Future.succeededFuture();
     }
     UUID[] ids = outcomes.stream().map(Outcome::id).toArray(UUID[]::new);
     String[] statuses = outcomes.stream().map(Outcome::status).toArray(String[]::new);
     String[] reasons = outcomes.stream().map(Outcome::reason).toArray(String[]::new);
-    return pool.preparedQuery(FINISH_ALL)
+    return pool.withTransaction(conn -> conn.preparedQuery(FINISH_ALL)
         .execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(statuses).addArrayOfString(reasons))
-        .mapEmpty();
+        .compose(rows -> {
+          java.util.Set<UUID> finished = new java.util.HashSet<>();
+          rows.forEach(row -> finished.add(row.getUUID("id")));
+          return also.write(conn, outcomes.stream().filter(o -> finished.contains(o.id())).toList());
+        }));
   }
 
   /** Records a processing error: retried after {@code delaySeconds}, or failed for good when {@code giveUp}. */

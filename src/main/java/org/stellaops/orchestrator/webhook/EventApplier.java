@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.release.Component;
 import org.stellaops.orchestrator.release.ComponentRepository;
@@ -47,8 +48,17 @@ public final class EventApplier {
     this.eventBus = eventBus;
   }
 
-  /** What applying an event did: {@code acted} false means it was ignored, for {@code note}. */
-  public record Outcome(boolean acted, String note) {
+  /**
+   * What applying an event did: {@code acted} false means it was ignored, for {@code note}.
+   * {@code events} are for subscribers, queued in the transaction that records the delivery as
+   * processed: a delivery applied again after a crash before that commit queues them once.
+   */
+  public record Outcome(boolean acted, String note, List<EventOutbox.Event> events) {
+
+    Outcome(boolean acted, String note) {
+      this(acted, note, List.of());
+    }
+
     static Outcome ignored(String why) {
       return new Outcome(false, why);
     }
@@ -119,16 +129,18 @@ public final class EventApplier {
         return versionMap.record(component, e.tag(), d, null, VersionEntry.SOURCE_WEBHOOK, actor)
             .compose(recorded -> releases.createAutomatic(component, e.tag(), d, recorded.entry().semver(), actor)
                 .map(release -> {
-                  eventBus.publish(Events.REGISTRY_IMAGE_PUSHED, new JsonObject()
+                  JsonObject pushedEvent = new JsonObject()
                       .put("deliveryId", delivery.id().toString())
                       .put("componentId", component.id().toString())
                       .put("repository", component.imageRepository())
                       .put("tag", e.tag())
                       .put("digest", d)
                       .put("versionChanged", recorded.changed())
-                      .put("releaseId", release.map(r -> r.id().toString()).orElse(null)));
+                      .put("releaseId", release.map(r -> r.id().toString()).orElse(null));
+                  eventBus.publish(Events.REGISTRY_IMAGE_PUSHED, pushedEvent);
                   return new Outcome(true, component.name() + ":" + e.tag() + " -> " + d
-                      + release.map(r -> ", release " + r.name()).orElse(""));
+                      + release.map(r -> ", release " + r.name()).orElse(""),
+                      List.of(new EventOutbox.Event(Events.REGISTRY_IMAGE_PUSHED, pushedEvent)));
                 }));
       });
     });
@@ -157,7 +169,7 @@ public final class EventApplier {
     b.artifacts().forEach(a -> artifacts.add(new JsonObject().put("name", a.name()).put("digest", a.digest())
         .put("repository", a.repository())));
     // What the sender reports, published as reported; it ends no wait (below).
-    eventBus.publish(Events.CI_BUILD_COMPLETED, new JsonObject()
+    JsonObject buildEvent = new JsonObject()
         .put("deliveryId", delivery.id().toString())
         .put("integrationId", delivery.integrationId() == null ? null : delivery.integrationId().toString())
         .put("buildId", b.buildId())
@@ -166,13 +178,14 @@ public final class EventApplier {
         .put("commit", b.commit())
         .put("ref", b.ref())
         .put("webUrl", b.webUrl())
-        .put("artifacts", artifacts));
+        .put("artifacts", artifacts);
+    eventBus.publish(Events.CI_BUILD_COMPLETED, buildEvent);
     // The event only makes the waits for this run be polled now; the CI system's answer ends them.
     String type = integration.map(i -> i.type().wire()).orElse(delivery.integrationType());
     return pipelineRuns.requestPoll(delivery.integrationId(), vendorRunId(type, b.buildId()),
             delivery.receivedAt().toInstant())
         .map(asked -> new Outcome(true, "build " + b.buildId() + " reported " + b.status() + "; "
-            + pollNote(asked)));
+            + pollNote(asked), List.of(new EventOutbox.Event(Events.CI_BUILD_COMPLETED, buildEvent))));
   }
 
   /** What the delivery's stored reason says about the waits an event asked about. Pure. */

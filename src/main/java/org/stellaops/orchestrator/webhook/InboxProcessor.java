@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
 import org.stellaops.orchestrator.webhook.parsers.Parsers;
 
@@ -37,6 +39,7 @@ public final class InboxProcessor extends VerticleBase {
   private final EventApplier applier;
   private final WebhookMetrics metrics;
   private final int leaseSeconds;
+  private final EventOutbox outbox;
   private boolean busy;
   private boolean again;
   private boolean stopping;
@@ -45,8 +48,9 @@ public final class InboxProcessor extends VerticleBase {
   private MessageConsumer<Object> wake;
 
   public InboxProcessor(DeliveryRepository deliveries, IntegrationService integrations, EventApplier applier,
-      WebhookMetrics metrics, int leaseSeconds) {
+      WebhookMetrics metrics, int leaseSeconds, EventOutbox outbox) {
     this.deliveries = deliveries;
+    this.outbox = outbox;
     this.leaseSeconds = leaseSeconds;
     this.integrations = integrations;
     this.applier = applier;
@@ -207,16 +211,21 @@ public final class InboxProcessor extends VerticleBase {
   private Future<Void> flush(List<DeliveryRepository.Outcome> finished, List<Delivery> batch, Set<UUID> settled) {
     List<DeliveryRepository.Outcome> recorded = List.copyOf(finished);
     finished.clear();
-    return deliveries.finishAll(recorded).recover(e -> {
+    return deliveries.finishAll(recorded, this::queueEvents).recover(e -> {
       LOG.warn("recording {} outcomes together failed ({}); recording them one at a time", recorded.size(),
           e.getMessage());
       Future<Void> chain = Future.succeededFuture();
       for (DeliveryRepository.Outcome o : recorded) {
         Delivery d = batch.stream().filter(b -> b.id().equals(o.id())).findFirst().orElseThrow();
-        chain = chain.compose(v -> deliveries.finishAll(List.of(o)).recover(alone -> recordError(d, alone)));
+        chain = chain.compose(v -> deliveries.finishAll(List.of(o), this::queueEvents).recover(alone -> recordError(d, alone)));
       }
       return chain;
     }).onComplete(done -> recorded.forEach(o -> settled.add(o.id())));
+  }
+
+  /** The subscriber events of the deliveries being recorded, in the transaction that records them. */
+  private Future<Void> queueEvents(SqlConnection conn, List<DeliveryRepository.Outcome> recorded) {
+    return outbox.enqueue(conn, recorded.stream().flatMap(o -> o.events().stream()).toList());
   }
 
   /**
@@ -238,7 +247,8 @@ public final class InboxProcessor extends VerticleBase {
       boolean acted = outcomes.stream().anyMatch(EventApplier.Outcome::acted);
       String notes = String.join("; ", outcomes.stream().map(EventApplier.Outcome::note).distinct().toList());
       return Future.succeededFuture(Optional.of(new DeliveryRepository.Outcome(d.id(),
-          acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes))));
+          acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes),
+          outcomes.stream().flatMap(o -> o.events().stream()).toList())));
     }).recover(e -> recordError(d, e).map(Optional.<DeliveryRepository.Outcome>empty()));
   }
 

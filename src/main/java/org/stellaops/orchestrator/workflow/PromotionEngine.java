@@ -19,7 +19,9 @@ import org.stellaops.orchestrator.ci.PipelineRun;
 import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.ci.RunStatus;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.InTransaction;
 import org.stellaops.orchestrator.platform.Validator;
 import org.stellaops.orchestrator.release.Release;
 import org.stellaops.orchestrator.release.ReleaseService;
@@ -31,7 +33,8 @@ import org.stellaops.orchestrator.reporting.StatusReports;
  * run, an approval, a deploy callback — and holds no thread and no timer; {@link #resume} picks
  * it up when the event arrives, on whichever replica receives it. Every change goes through
  * {@link PromotionRepository#transition}, conditional on the version read, so a duplicated
- * event moves a promotion at most once.
+ * event moves a promotion at most once. A promotion's start and end commit together with their
+ * subscriber events and deployment status reports ({@link EventOutbox}, {@link StatusReports}).
  */
 public final class PromotionEngine {
 
@@ -46,11 +49,13 @@ public final class PromotionEngine {
   private final EventBus eventBus;
   private final StepSecrets secrets;
   private final String publicUrl;
+  private final EventOutbox outbox;
 
   /** {@code publicUrl}: the gateway's address as deploy targets reach it, for their callback URL. */
   public PromotionEngine(PromotionRepository promotions, EnvironmentService environments, ReleaseService releases,
       PipelineRunService pipelineRuns, StatusReports reports, WebClient http, EventBus eventBus, StepSecrets secrets,
-      String publicUrl) {
+      String publicUrl, EventOutbox outbox) {
+    this.outbox = outbox;
     this.promotions = promotions;
     this.environments = environments;
     this.releases = releases;
@@ -82,7 +87,7 @@ public final class PromotionEngine {
                     (JsonObject) null);
               }
               return begin(release.id(), env, snapshot(env.workflow()), caller.actor(),
-                  FourEyes.principalId(caller), reason, "manual");
+                  FourEyes.principalId(caller), reason, "manual", InTransaction.nothing());
             }));
   }
 
@@ -100,15 +105,22 @@ public final class PromotionEngine {
     return null;
   }
 
-  /** Creates the promotion and its deployment job, announces them and starts the first step. */
+  /**
+   * Creates the promotion and its deployment job and, in the same transaction, their
+   * {@code promotion.started} and {@code deployment.started} events, their "start" status
+   * reports and {@code also}; then starts the first step.
+   */
   private Future<Promotion> begin(UUID releaseId, Environment env, JsonArray steps, String actor, String actorId,
-      String reason, String trigger) {
-    return promotions.insert(releaseId, env.id(), steps, env.requiredApprovals(), actor, actorId, reason, trigger)
+      String reason, String trigger, InTransaction<Promotion> also) {
+    InTransaction<Promotion> started = (conn, p) -> outbox.enqueue(conn, List.of(
+        new EventOutbox.Event(Events.PROMOTION_STARTED, ids(p)), new EventOutbox.Event(Events.DEPLOYMENT_STARTED, ids(p))));
+    return reports.targets(releaseId).compose(targets -> promotions.insert(releaseId, env.id(), steps,
+            env.requiredApprovals(), actor, actorId, reason, trigger, started
+                .andThen((conn, p) -> reports.enqueue(conn, p.deploymentJobId(), targets, "start"))
+                .andThen(also)))
         .onSuccess(p -> {
           eventBus.publish(Events.PROMOTION_STARTED, ids(p));
           eventBus.publish(Events.DEPLOYMENT_STARTED, ids(p));
-          reports.enqueue(p.deploymentJobId(), p.releaseId(), "start")
-              .onFailure(e -> LOG.warn("status reports for promotion {} not queued: {}", p.id(), e.getMessage()));
           advance(p.id());
         });
   }
@@ -130,7 +142,7 @@ public final class PromotionEngine {
           return freeze == null;
         })
         .map(env -> begin(releaseId, env, snapshot(env.workflow()), "auto-promotion", FourEyes.AUTOMATIC,
-            deployedTo == null ? "new release" : "deployed to " + deployedTo, "auto")
+            deployedTo == null ? "new release" : "deployed to " + deployedTo, "auto", InTransaction.nothing())
             .recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
                 ? Future.succeededFuture() : Future.failedFuture(e)))
         .toList())).mapEmpty();
@@ -197,11 +209,14 @@ public final class PromotionEngine {
               deploySteps.add(s);
             }
           });
+          // The rolled-back job is marked, and the rollback announced, with the rollback's creation.
+          InTransaction<Promotion> rolledBack = (conn, p) -> promotions.markRolledBack(conn, job, p.deploymentJobId())
+              .compose(v -> outbox.enqueue(conn, List.of(new EventOutbox.Event(Events.DEPLOYMENT_ROLLBACK_INITIATED,
+                  rollbackEvent(p, jobId, previous.get())))));
           return begin(previous.get(), env, snapshot(deploySteps), caller.actor(), FourEyes.principalId(caller),
-              "rollback of " + jobId, "rollback");
-        }).compose(p -> promotions.markRolledBack(job, p.deploymentJobId()).map(p))
-            .onSuccess(p -> eventBus.publish(Events.DEPLOYMENT_ROLLBACK_INITIATED, ids(p)
-                .put("rolledBackDeploymentJobId", jobId).put("rollbackReleaseId", previous.get().toString())));
+              "rollback of " + jobId, "rollback", rolledBack);
+        }).onSuccess(p -> eventBus.publish(Events.DEPLOYMENT_ROLLBACK_INITIATED,
+            rollbackEvent(p, jobId, previous.get())));
       });
     });
   }
@@ -687,29 +702,49 @@ public final class PromotionEngine {
     return finish(p, status, error, false);
   }
 
-  /** {@code gatewayError}: the promotion failed because the gateway could not run a step, not because a deploy failed. */
+  /**
+   * {@code gatewayError}: the promotion failed because the gateway could not run a step, not
+   * because a deploy failed. The promotion, its job, their completion events and final status
+   * reports commit together; the event-bus messages (auto-promotion) follow the commit.
+   */
   private Future<Void> finish(Promotion p, String status, String error, boolean gatewayError) {
-    return promotions.transition(p, status, p.steps(), p.currentStep(), null, error).compose(done -> {
-      if (done.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      String jobStatus = switch (status) {
-        case "deployed" -> "succeeded";
-        case "cancelled", "rejected" -> "cancelled";
-        default -> "failed";
-      };
-      return promotions.finishJob(p.deploymentJobId(), jobStatus, error, null).compose(v -> {
-        JsonObject event = ids(done.get()).put("status", status).put("error", error);
-        eventBus.publish(Events.PROMOTION_COMPLETED, event);
-        eventBus.publish(Events.DEPLOYMENT_COMPLETED, event.copy().put("deploymentStatus", jobStatus));
-        String phase = switch (jobStatus) {
-          case "succeeded" -> "success";
-          case "cancelled" -> "cancelled";
-          default -> gatewayError ? "error" : "failure";
-        };
-        return reports.enqueue(p.deploymentJobId(), p.releaseId(), phase);
-      });
-    });
+    String jobStatus = jobStatus(status);
+    String phase = reportPhase(jobStatus, gatewayError);
+    return reports.targets(p.releaseId()).compose(targets -> promotions.finish(p, status, error, jobStatus,
+            (conn, done) -> outbox.enqueue(conn, completedEvents(done, status, error, jobStatus))
+                .compose(v -> reports.enqueue(conn, p.deploymentJobId(), targets, phase))))
+        .onSuccess(done -> done.ifPresent(d -> completedEvents(d, status, error, jobStatus)
+            .forEach(e -> eventBus.publish(e.address(), e.data()))))
+        .mapEmpty();
+  }
+
+  /** The deployment job's status when its promotion ends as {@code status}. Pure. */
+  static String jobStatus(String status) {
+    return switch (status) {
+      case "deployed" -> "succeeded";
+      case "cancelled", "rejected" -> "cancelled";
+      default -> "failed";
+    };
+  }
+
+  /** The status-report phase of a job that ended as {@code jobStatus}. Pure. */
+  static String reportPhase(String jobStatus, boolean gatewayError) {
+    return switch (jobStatus) {
+      case "succeeded" -> "success";
+      case "cancelled" -> "cancelled";
+      default -> gatewayError ? "error" : "failure";
+    };
+  }
+
+  private static List<EventOutbox.Event> completedEvents(Promotion p, String status, String error, String jobStatus) {
+    JsonObject event = ids(p).put("status", status).put("error", error);
+    return List.of(new EventOutbox.Event(Events.PROMOTION_COMPLETED, event),
+        new EventOutbox.Event(Events.DEPLOYMENT_COMPLETED, event.copy().put("deploymentStatus", jobStatus)));
+  }
+
+  private static JsonObject rollbackEvent(Promotion rollback, String rolledBackJobId, UUID rollbackReleaseId) {
+    return ids(rollback).put("rolledBackDeploymentJobId", rolledBackJobId)
+        .put("rollbackReleaseId", rollbackReleaseId.toString());
   }
 
   public Future<Promotion> get(String id) {

@@ -6,11 +6,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.stellaops.orchestrator.platform.InTransaction;
 
 /**
  * Promotions, their approvals and deployment jobs. {@link #transition} is the only way a
@@ -98,18 +101,20 @@ public final class PromotionRepository {
   }
 
   /**
-   * Creates the promotion and its deployment job together. {@code trigger} auto is unique per
-   * release and environment: a second insert fails with SQLSTATE 23505.
+   * Creates the promotion and its deployment job together, with {@code also} (its events and
+   * status reports) in the same transaction. {@code trigger} auto is unique per release and
+   * environment: a second insert fails with SQLSTATE 23505.
    */
   public Future<Promotion> insert(UUID releaseId, UUID environmentId, JsonArray steps, int requiredApprovals,
-      String requestedBy, String requestedById, String reason, String trigger) {
+      String requestedBy, String requestedById, String reason, String trigger, InTransaction<Promotion> also) {
     UUID id = UUID.randomUUID();
     UUID job = UUID.randomUUID();
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_JOB).execute(Tuple.of(job, releaseId, environmentId, id))
         .compose(v -> conn.preparedQuery(INSERT).execute(Tuple.tuple().addUUID(id).addUUID(releaseId)
             .addUUID(environmentId).addValue(steps).addInteger(requiredApprovals).addUUID(job)
             .addString(requestedBy).addString(reason).addString(trigger).addString(requestedById)))
-        .map(rows -> Promotion.fromRow(rows.iterator().next())));
+        .map(rows -> Promotion.fromRow(rows.iterator().next()))
+        .compose(p -> also.write(conn, p).map(p)));
   }
 
   public Future<Optional<Promotion>> find(UUID id) {
@@ -163,7 +168,25 @@ public final class PromotionRepository {
   /** Moves a promotion on if nobody else did since {@code from} was read; empty when someone did. */
   public Future<Optional<Promotion>> transition(Promotion from, String status, JsonArray steps, int currentStep,
       String waitingOn, String error) {
-    return pool.preparedQuery(TRANSITION).execute(Tuple.tuple().addUUID(from.id()).addInteger(from.version())
+    return transition(pool, from, status, steps, currentStep, waitingOn, error);
+  }
+
+  /**
+   * Ends a promotion (a {@link #transition} to a terminal {@code status}) and its deployment job
+   * ({@code jobStatus}), with {@code also} (their events and status reports), in one
+   * transaction; empty, with nothing written, when someone moved the promotion first.
+   */
+  public Future<Optional<Promotion>> finish(Promotion from, String status, String error, String jobStatus,
+      InTransaction<Promotion> also) {
+    return pool.withTransaction(conn -> transition(conn, from, status, from.steps(), from.currentStep(), null, error)
+        .compose(done -> done.isEmpty() ? Future.succeededFuture(done)
+            : conn.preparedQuery(FINISH_JOB).execute(Tuple.of(from.deploymentJobId(), jobStatus, error, null))
+                .compose(v -> also.write(conn, done.get())).map(done)));
+  }
+
+  private static Future<Optional<Promotion>> transition(SqlClient client, Promotion from, String status,
+      JsonArray steps, int currentStep, String waitingOn, String error) {
+    return client.preparedQuery(TRANSITION).execute(Tuple.tuple().addUUID(from.id()).addInteger(from.version())
             .addString(status).addValue(steps).addInteger(currentStep).addString(waitingOn).addString(error))
         .map(PromotionRepository::first);
   }
@@ -239,13 +262,9 @@ public final class PromotionRepository {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0)));
   }
 
-  public Future<Void> markRolledBack(UUID jobId, UUID byJob) {
-    return pool.preparedQuery(MARK_ROLLED_BACK).execute(Tuple.of(jobId, byJob)).mapEmpty();
-  }
-
-  public Future<Boolean> finishJob(UUID id, String status, String message, String targetUrl) {
-    return pool.preparedQuery(FINISH_JOB).execute(Tuple.of(id, status, message, targetUrl))
-        .map(rows -> rows.rowCount() == 1);
+  /** Marks a job rolled back by {@code byJob}, inside the transaction that creates the rollback. */
+  public Future<Void> markRolledBack(SqlConnection conn, UUID jobId, UUID byJob) {
+    return conn.preparedQuery(MARK_ROLLED_BACK).execute(Tuple.of(jobId, byJob)).mapEmpty();
   }
 
   private static JsonObject jobJson(Row row) {

@@ -16,14 +16,15 @@ import org.stellaops.orchestrator.reporting.StatusReports;
 /**
  * Wakes promotions: {@code ci.run.completed} resumes those waiting on the run, and on start
  * every promotion left between steps by a restart is moved on. Also drives the status-report
- * outbox. Holds no per-promotion state: everything is in PostgreSQL.
+ * and event-subscriber outboxes, unless {@code sendOutboxes} is off. Holds no per-promotion
+ * state: everything is in PostgreSQL.
  */
 public final class WorkflowVerticle extends VerticleBase {
 
   private final PromotionEngine engine;
   private final StatusReports reports;
   private final EventSubscriptions subscriptions;
-  private final java.util.List<MessageConsumer<JsonObject>> outbound = new java.util.ArrayList<>();
+  private final boolean sendOutboxes;
   private boolean delivering;
   private MessageConsumer<JsonObject> runs;
   private MessageConsumer<JsonObject> releases;
@@ -36,19 +37,20 @@ public final class WorkflowVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WorkflowVerticle.class);
   private boolean sending;
 
-  public WorkflowVerticle(PromotionEngine engine, StatusReports reports, EventSubscriptions subscriptions) {
+  public WorkflowVerticle(PromotionEngine engine, StatusReports reports, EventSubscriptions subscriptions,
+      boolean sendOutboxes) {
     this.engine = engine;
     this.reports = reports;
     this.subscriptions = subscriptions;
+    this.sendOutboxes = sendOutboxes;
   }
 
   @Override
   public Future<?> start() {
     // Runs end in bursts (a poll batch ends hundreds at once): the lookups of the promotions
-    // waiting on them, and the subscriber queue inserts, are batched into one statement each.
-    // Both GroupCommits are confined to this verticle's event loop, like the consumers feeding them.
+    // waiting on them are batched into one statement. The GroupCommit is confined to this
+    // verticle's event loop, like the consumer feeding it.
     GroupCommit<String, List<UUID>> runLookups = new GroupCommit<>(BATCH, engine::waitingOnRuns);
-    GroupCommit<EventSubscriptions.Published, Void> enqueues = new GroupCommit<>(BATCH, subscriptions::enqueueAll);
     runs = vertx.eventBus().consumer(Events.CI_RUN_COMPLETED, msg -> {
       String runId = msg.body().getString("pipelineRunId");
       runLookups.submit(runId).compose(ids -> engine.resumeWaiting(runId, ids))
@@ -63,10 +65,6 @@ public final class WorkflowVerticle extends VerticleBase {
     completed = vertx.eventBus().consumer(Events.PROMOTION_COMPLETED, msg -> engine.onPromotionCompleted(
         msg.body().getString("promotionId")).onFailure(e -> LOG.warn("auto-promotion after promotion {} failed: {}",
             msg.body().getString("promotionId"), e.getMessage())));
-    // Local consumers: an event is queued for subscribers by the replica that published it, once.
-    EventSubscriptions.NAMES.keySet().forEach(address -> outbound.add(vertx.eventBus().<JsonObject>localConsumer(
-        address, msg -> enqueues.submit(new EventSubscriptions.Published(address, msg.body()))
-            .onFailure(e -> LOG.warn("queueing {} for subscribers failed: {}", address, e.getMessage())))));
     // Sweeps for promotions whose wake-up was lost: a replica that ended a run (or a step) and
     // died before publishing; and for steps left running by a replica that died mid-step (failed
     // once their timeout has passed: PromotionEngine.stranded). Idempotent: each move is a
@@ -78,11 +76,11 @@ public final class WorkflowVerticle extends VerticleBase {
       }
     });
     timer = vertx.setPeriodic(500, id -> {
-      if (!sending) {
+      if (sendOutboxes && !sending) {
         sending = true;
         reports.sendDue().onComplete(done -> sending = false);
       }
-      if (!delivering) {
+      if (sendOutboxes && !delivering) {
         delivering = true;
         subscriptions.deliverDue().onComplete(done -> delivering = false);
       }
@@ -103,7 +101,6 @@ public final class WorkflowVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     vertx.cancelTimer(recovery);
-    outbound.forEach(MessageConsumer::unregister);
     return Future.all(runs.unregister(), releases.unregister(), completed.unregister());
   }
 }
