@@ -7,13 +7,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.support.FakeGitLab;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
+import org.stellaops.orchestrator.support.Webhooks;
 
 /**
  * Subscriber events and deployment status reports are written by the transaction of the change
@@ -131,6 +134,62 @@ class TransactionalEventsTest {
       assertThat(kept.status()).as(kept.body()).isEqualTo(201);
       assertThat(TestDatabases.query(gw.dbUrl(), "SELECT payload->'data'->>'name' FROM event_delivery"))
           .containsExactly("kept");
+    }
+  }
+
+  @Test
+  @DisplayName("a pipeline run ended by cancellation, by a poll or by its deadline has its ci.run.completed "
+      + "from the transaction that ended it")
+  void runEndsCarryTheirEvents() throws Exception {
+    try (FakeGitLab gitlab = new FakeGitLab();
+        TestGateway gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32))
+            .withOutbox(new AppConfig.Outbox(false)))) {
+      assertThat(gw.post("/api/v1/event-subscriptions", ADMIN, new JsonObject().put("url", "http://127.0.0.1:9/events")
+          .put("events", new JsonArray().add("ci.run.completed")).put("secret", SECRET)).status()).isEqualTo(201);
+      String ci = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "gitlab")
+          .put("config", new JsonObject().put("endpoint", gitlab.url()).put("pollIntervalSeconds", 1))
+          .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN))).data().getString("id");
+      List<String> runs = new java.util.ArrayList<>();
+      for (String vendorId : List.of("700001", "700002", "700003")) {
+        gitlab.setStatus(vendorId, "running");
+        Resp watched = gw.post("/api/v1/pipeline-runs/watch", ADMIN, new JsonObject().put("integrationId", ci)
+            .put("pipelineId", "grp/app").put("runId", Long.parseLong(vendorId))
+            .put("timeout", "700003".equals(vendorId) ? 1 : 600));
+        assertThat(watched.status()).as(watched.body()).isEqualTo(201);
+        runs.add(watched.data().getString("id"));
+      }
+      assertThat(gw.post("/api/v1/pipeline-runs/" + runs.get(0) + "/cancel", ADMIN, "").status()).isEqualTo(200);
+      gitlab.setStatus("700002", "success");
+      await().atMost(Duration.ofSeconds(15)).until(() -> TestDatabases.query(gw.dbUrl(),
+          "SELECT count(*) FROM pipeline_run WHERE completed_at IS NULL").equals(List.of("0")));
+
+      assertThat(TestDatabases.query(gw.dbUrl(), "SELECT r.vendor_run_id || ' ' || r.completed_by || ' ' || (d.xmin = r.xmin) "
+          + "FROM pipeline_run r JOIN event_delivery d ON d.payload->'data'->>'pipelineRunId' = r.id::text ORDER BY 1"))
+          .containsExactly("700001 api true", "700002 poll true", "700003 deadline true");
+    }
+  }
+
+  @Test
+  @DisplayName("a registry push has its registry.image.pushed from the transaction that records its delivery as processed")
+  void processedDeliveriesCarryTheirEvents() throws Exception {
+    try (TestGateway gw = TestGateway.start(c -> c.withOutbox(new AppConfig.Outbox(false)))) {
+      assertThat(gw.post("/api/v1/event-subscriptions", ADMIN, new JsonObject().put("url", "http://127.0.0.1:9/events")
+          .put("events", new JsonArray().add("registry.image.pushed")).put("secret", SECRET)).status()).isEqualTo(201);
+      String hookSecret = "registry-hook-secret";
+      String registry = Webhooks.integration(gw, "registry.distribution", "registry", hookSecret,
+          Webhooks.registryHosts("registry.example.com"));
+      gw.createComponent("pushed", "registry.example.com/pushed");
+      Resp accepted = Webhooks.send(gw, "/api/v1/webhooks/registry/" + registry,
+          Webhooks.distributionPush("push-1", "registry.example.com", "pushed", "v1", "sha256:" + "b".repeat(64)),
+          Map.of("Content-Type", "application/vnd.docker.distribution.events.v1+json",
+              "Authorization", "Bearer " + hookSecret));
+      assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabases.query(gw.dbUrl(),
+          "SELECT status FROM webhook_delivery").equals(List.of("processed")));
+
+      assertThat(TestDatabases.query(gw.dbUrl(), "SELECT d.payload->'data'->>'tag' || ' ' || (d.xmin = w.xmin) "
+          + "FROM event_delivery d JOIN webhook_delivery w ON w.id::text = d.payload->'data'->>'deliveryId'"))
+          .containsExactly("v1 true");
     }
   }
 
