@@ -2,7 +2,12 @@ package org.stellaops.orchestrator.platform;
 
 /**
  * Event-bus addresses. Messages are JSON holding ids, not whole entities; consumers read what
- * they need from PostgreSQL. Publishing happens after the write commits.
+ * they need from PostgreSQL. Publishing happens after the write commits, so a process that dies
+ * in between publishes nothing. Promotions waiting on a run are also found by the periodic
+ * recovery sweep; auto-promotion on {@code release.created} and {@code promotion.completed} is
+ * not, and is skipped for a change whose replica died before publishing. What outside
+ * subscribers receive does not travel on the bus: the change's own transaction queues it
+ * ({@link EventOutbox}).
  */
 public final class Events {
 
