@@ -55,7 +55,6 @@ public final class PromotionEngine {
   public PromotionEngine(PromotionRepository promotions, EnvironmentService environments, ReleaseService releases,
       PipelineRunService pipelineRuns, StatusReports reports, WebClient http, EventBus eventBus, StepSecrets secrets,
       String publicUrl, EventOutbox outbox) {
-    this.outbox = outbox;
     this.promotions = promotions;
     this.environments = environments;
     this.releases = releases;
@@ -65,6 +64,7 @@ public final class PromotionEngine {
     this.eventBus = eventBus;
     this.secrets = secrets;
     this.publicUrl = publicUrl.replaceAll("/+$", "");
+    this.outbox = outbox;
   }
 
   /** {@code POST /promotions {releaseId, targetEnvironmentId, reason?}}: snapshot the workflow and start it. */
