@@ -128,7 +128,10 @@ final class GitLabComponentRunner {
         process.destroyForcibly();
         throw new IllegalStateException("the job did not finish");
       }
-      return new Run(process.exitValue(), new String(log, StandardCharsets.UTF_8), projectDir);
+      Run run = new Run(process.exitValue(), new String(log, StandardCharsets.UTF_8), projectDir);
+      // The job log, as GitLab would show it, in the test's output file.
+      System.out.println("--- job log (exit " + run.exitCode() + ") ---\n" + run.log());
+      return run;
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

@@ -57,7 +57,7 @@ class GitLabComponentTest {
     assertThat(inputs.get("release-name")).doesNotContainKey("default");
     assertThat(inputs.get("components")).doesNotContainKey("default");
     assertThat(inputs.get("stage")).containsEntry("default", "deploy");
-    assertThat(inputs.get("stella-audience")).containsEntry("default", "stella-release-orchestrator");
+    assertThat(inputs.get("stella-audience")).containsEntry("default", "stella-gateway");
     assertThat((String) inputs.get("image").get("default")).startsWith("curlimages/curl:8.");
     inputs.values().forEach(definition -> assertThat(definition.get("type")).isIn(null, "string"));
   }
