@@ -19,8 +19,8 @@ import org.yaml.snakeyaml.Yaml;
  *   <li>the file is a {@code spec:} header document and a configuration document
  *       (https://docs.gitlab.com/ci/components/#write-a-component);</li>
  *   <li>{@code $[[ inputs.NAME ]]} is replaced in keys and values with the given input or the
- *       input's {@code default}; an input without a default is required
- *       (https://docs.gitlab.com/ci/inputs/);</li>
+ *       input's {@code default}; an input without a default is required, and a given value
+ *       must match the input's {@code regex} (https://docs.gitlab.com/ci/inputs/);</li>
  *   <li>the job's {@code variables} get CI/CD variable references ({@code $VAR}, {@code ${VAR}})
  *       expanded, {@code $$} kept as {@code $}
  *       (https://docs.gitlab.com/ci/variables/#use-cicd-variables-in-other-variables);</li>
@@ -78,6 +78,10 @@ final class GitLabComponentRunner {
     Map<String, String> values = new LinkedHashMap<>();
     inputs().forEach((name, definition) -> {
       if (given.containsKey(name)) {
+        Object regex = definition.get("regex");
+        if (regex != null && !Pattern.compile(String.valueOf(regex)).matcher(given.get(name)).find()) {
+          throw new IllegalArgumentException("`" + name + "` input: provided value does not match required RegEx pattern");
+        }
         values.put(name, given.get(name));
       } else if (definition.containsKey("default")) {
         values.put(name, String.valueOf(definition.get("default")));
@@ -115,20 +119,20 @@ final class GitLabComponentRunner {
       Path projectDir = Files.createTempDirectory("gitlab-project");
       Path scriptFile = Files.createTempFile("gitlab-job", ".sh");
       Files.writeString(scriptFile, "set -e\n" + String.join("\n", script) + "\n");
+      Path logFile = Files.createTempFile("gitlab-job", ".log");
       ProcessBuilder pb = new ProcessBuilder("sh", scriptFile.toString()).directory(projectDir.toFile())
-          .redirectErrorStream(true);
+          .redirectErrorStream(true).redirectOutput(logFile.toFile());
       String path = System.getenv("PATH");
       pb.environment().clear();
       pb.environment().put("PATH", path);
       pb.environment().put("HOME", projectDir.toString());
       pb.environment().putAll(env);
       Process process = pb.start();
-      byte[] log = process.getInputStream().readAllBytes();
       if (!process.waitFor(120, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException("the job did not finish");
+        throw new IllegalStateException("the job did not finish: " + Files.readString(logFile));
       }
-      Run run = new Run(process.exitValue(), new String(log, StandardCharsets.UTF_8), projectDir);
+      Run run = new Run(process.exitValue(), Files.readString(logFile, StandardCharsets.UTF_8), projectDir);
       // The job log, as GitLab would show it, in the test's output file.
       System.out.println("--- job log (exit " + run.exitCode() + ") ---\n" + run.log());
       return run;

@@ -1,6 +1,7 @@
 package org.stellaops.orchestrator.ciclients;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -60,6 +61,16 @@ class GitLabComponentTest {
     assertThat(inputs.get("stella-audience")).containsEntry("default", "stella-gateway");
     assertThat((String) inputs.get("image").get("default")).startsWith("curlimages/curl:8.");
     inputs.values().forEach(definition -> assertThat(definition.get("type")).isIn(null, "string"));
+  }
+
+  @Test
+  @DisplayName("a stella-url that is not an http(s) URL is refused when the pipeline is created")
+  void stellaUrlMustBeHttp() {
+    Map<String, String> inputs = new HashMap<>(inputs("myapp", components(DIGEST)));
+    inputs.put("stella-url", "stella.example.com; rm -rf /");
+
+    assertThatThrownBy(() -> component.interpolate(inputs))
+        .hasMessage("`stella-url` input: provided value does not match required RegEx pattern");
   }
 
   @Test

@@ -124,22 +124,23 @@ class JenkinsSharedLibraryTest {
   }
 
   @Test
-  @DisplayName("a build without a Git checkout sends no sourceRef, and an explicit sourceRef and key are sent as given")
+  @DisplayName("a build without a Git checkout sends no sourceRef; an explicit sourceRef, key and a name with quotes and backslashes are sent as given")
   void sourceRefAndKeyCanBeGiven() {
     JenkinsStepRunner jenkins = build(46);
     jenkins.env.remove("GIT_URL");
     jenkins.env.remove("GIT_COMMIT");
 
     jenkins.call(args("myapp-nogit", DIGEST, gw.baseUrl()));
-    Map<String, Object> args = args("myapp-given", DIGEST, gw.baseUrl());
+    Map<String, Object> args = args("myapp-\"given\" \\ ${x}", DIGEST, gw.baseUrl());
     args.put("sourceRef", Map.of("type", "git", "repository", "https://git.example.com/other.git", "commit", "abcdef1"));
     args.put("idempotencyKey", "release-given");
-    jenkins.call(args);
+    Map<?, ?> release = (Map<?, ?>) jenkins.call(args);
 
     assertThat(new JsonObject(String.valueOf(jenkins.httpRequests.get(0).get("requestBody"))).containsKey("sourceRef")).isFalse();
     assertThat(jenkins.httpRequests.get(1).get("customHeaders")).asList()
         .contains(Map.of("name", "Idempotency-Key", "value", "release-given"));
-    JsonObject given = gw.get("/api/v1/releases/by-name/myapp-given", TestGateway.ADMIN_TOKEN).data();
+    JsonObject given = gw.get("/api/v1/releases/" + release.get("id"), TestGateway.ADMIN_TOKEN).data();
+    assertThat(given.getString("name")).isEqualTo("myapp-\"given\" \\ ${x}");
     assertThat(given.getJsonObject("sourceRef").getString("repository")).isEqualTo("https://git.example.com/other.git");
   }
 
