@@ -25,6 +25,11 @@ import org.stellaops.orchestrator.auth.ServiceAccountRepository;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.auth.ServiceAccountService;
 import org.stellaops.orchestrator.ci.Connectors;
+import org.stellaops.orchestrator.citrust.CiTokens;
+import org.stellaops.orchestrator.citrust.CiTrustPolicyRepository;
+import org.stellaops.orchestrator.citrust.CiTrustPolicyRoutes;
+import org.stellaops.orchestrator.citrust.CiTrustPolicyService;
+import org.stellaops.orchestrator.citrust.IssuerKeys;
 import org.stellaops.orchestrator.ci.PipelineRunRepository;
 import org.stellaops.orchestrator.ci.PipelineRunRoutes;
 import org.stellaops.orchestrator.ci.PipelineRunService;
@@ -92,18 +97,21 @@ public final class Application {
   private final Database database;
   private final Pool pool;
   private final Optional<JwtVerifier> jwt;
+  private final IssuerKeys issuerKeys;
   private final List<String> deployments;
   private final int port;
   private final Optional<String> generatedAdminToken;
   private final List<String> routes;
 
   private Application(Vertx vertx, Metrics metrics, Database database, Pool pool, Optional<JwtVerifier> jwt,
-      List<String> deployments, int port, Optional<String> generatedAdminToken, List<String> routes) {
+      IssuerKeys issuerKeys, List<String> deployments, int port, Optional<String> generatedAdminToken,
+      List<String> routes) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.database = database;
     this.pool = pool;
     this.jwt = jwt;
+    this.issuerKeys = issuerKeys;
     this.deployments = deployments;
     this.port = port;
     this.generatedAdminToken = generatedAdminToken;
@@ -173,6 +181,8 @@ public final class Application {
         ? Optional.of(new JwtVerifier(vertx, config.jwt(), webClient))
         : Optional.empty();
     Future<Void> jwtReady = jwt.map(JwtVerifier::start).orElse(Future.succeededFuture());
+    IssuerKeys issuerKeys = new IssuerKeys(vertx, webClient, config.ciTrust());
+    issuerKeys.start();
     OpenApi openApi = new OpenApi();
     Future<ContractValidation> contractReady = ContractValidation.load(vertx, openApi.document());
     return Future.all(jwtReady, contractReady)
@@ -209,13 +219,15 @@ public final class Application {
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
           config.inbox().maxQueued(), () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null));
       Idempotency idempotency = new Idempotency(pool);
+      CiTrustPolicyRepository ciTrustPolicies = new CiTrustPolicyRepository(pool);
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
           openApi,
           contract,
-          new Guard(new Authenticator(accounts, admin.hash(), jwt)),
+          new Guard(new Authenticator(accounts, admin.hash(), jwt, new CiTokens(ciTrustPolicies, issuerKeys))),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
+          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, egress)),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),
@@ -261,7 +273,7 @@ public final class Application {
           .map(id -> {
             deployments.add(id);
             LOG.info("listening on port {}", actualPort.get());
-            return new Application(vertx, metrics, db, pool, jwt, deployments, actualPort.get(),
+            return new Application(vertx, metrics, db, pool, jwt, issuerKeys, deployments, actualPort.get(),
                 admin.generatedToken(), routes.get());
           });
     }).recover(e -> pool.close()
@@ -302,6 +314,7 @@ public final class Application {
     undeployed
         .eventually(() -> {
           jwt.ifPresent(JwtVerifier::stop);
+          issuerKeys.stop();
           return pool.close();
         })
         .eventually(() -> vertx.executeBlocking(() -> {
