@@ -59,6 +59,7 @@ import org.stellaops.orchestrator.reporting.StatusReports;
 import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Clustering;
+import org.stellaops.orchestrator.platform.DataDirectory;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Housekeeping;
@@ -137,6 +138,10 @@ public final class Application {
   private static Future<Application> started(Vertx vertx, AppConfig config, Metrics metrics,
       Egress.Resolver resolver) {
     return vertx.executeBlocking(() -> {
+          if (config.db().url().isEmpty() || config.masterKey().isEmpty()) {
+            // The embedded database or a generated master key lives there.
+            DataDirectory.prepare(config.dataDir());
+          }
           Database db = Database.start(config);
           try {
             db.migrate();

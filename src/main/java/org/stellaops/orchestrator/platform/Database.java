@@ -49,10 +49,8 @@ public final class Database implements AutoCloseable {
     }
     Path dir = config.dataDir().toAbsolutePath().normalize().resolve("postgres");
     try {
+      // Checked and made owner-only by DataDirectory.prepare before the database starts.
       Path dataDir = dir.getParent();
-      Files.createDirectories(dataDir);
-      // The data directory holds the database, its password and the master key: owner only.
-      Secrets.restrictToOwner(dataDir);
       boolean passwordIsNew = !Files.isRegularFile(dataDir.resolve(EmbeddedAuth.PASSWORD_FILE));
       String password = EmbeddedAuth.password(dataDir);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
