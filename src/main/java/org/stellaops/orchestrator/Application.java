@@ -208,7 +208,7 @@ public final class Application {
       EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient,
           egress);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
-          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl());
+          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl(), metrics.registry());
       // One writer for the process, on its own event loop (deployed before the HTTP verticles):
       // its pool is made in its start(), so the commit round trips stay on that loop.
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
