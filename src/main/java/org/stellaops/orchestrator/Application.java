@@ -126,12 +126,12 @@ public final class Application {
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics.vertxOptions());
     var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
     if (!config.cluster().enabled()) {
+      LOG.info(StartupLines.cluster(config.cluster()));
       return started(builder.with(options).build(), config, metrics, resolver);
     }
     return builder.with(options.setEventBusOptions(Clustering.eventBus(config.cluster())))
         .withClusterManager(Clustering.manager(config.cluster())).buildClustered()
-        .onSuccess(v -> LOG.info("joined the gateway cluster (Hazelcast port {}, event bus port {})",
-            config.cluster().port(), config.cluster().busPort()))
+        .onSuccess(v -> LOG.info(StartupLines.cluster(config.cluster())))
         .compose(vertx -> started(vertx, config, metrics, resolver));
   }
 
@@ -144,7 +144,8 @@ public final class Application {
           }
           Database db = Database.start(config);
           try {
-            db.migrate();
+            int applied = db.migrate();
+            LOG.info(StartupLines.database(db.describe(), config.db().poolSize(), applied));
             return new Started(db, MasterKey.load(config.masterKey(), config.dataDir()));
           } catch (RuntimeException e) {
             db.close();
@@ -184,6 +185,8 @@ public final class Application {
         .compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
       ContractValidation contract = contractReady.result();
       admin.generatedToken().ifPresent(Application::announce);
+      LOG.info(StartupLines.auth(config, admin.generatedToken().isPresent()));
+      LOG.info(StartupLines.outbound(config.egress(), OUTBOUND_CONNECTIONS_PER_HOST));
       ComponentRepository componentRepository = new ComponentRepository(pool);
       VersionRepository versionRepository = new VersionRepository(pool);
       ComponentService components = new ComponentService(componentRepository);
@@ -251,10 +254,13 @@ public final class Application {
           // Promotions listen for ci.run.completed before the scheduler can publish one.
           .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports, subscriptions)))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.workflows()))
           .compose(workflowId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.scheduler(config.scheduler())))
           .compose(schedulerId -> vertx.deployVerticle(inboxWriter))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.inbox(config.inbox())))
           .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency)))
           .onSuccess(deployments::add)
           .compose(housekeepingId -> vertx.deployVerticle(
@@ -265,7 +271,7 @@ public final class Application {
               new DeploymentOptions().setInstances(instances)))
           .map(id -> {
             deployments.add(id);
-            LOG.info("listening on port {}", actualPort.get());
+            LOG.info(StartupLines.http(config.http(), actualPort.get(), instances));
             return new Application(vertx, metrics, db, pool, jwt, deployments, actualPort.get(),
                 admin.generatedToken(), routes.get());
           });

@@ -29,7 +29,7 @@ import org.stellaops.orchestrator.webhook.parsers.Parsers;
 public final class InboxProcessor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
-  static final int BATCH = 64;
+  public static final int BATCH = 64;
   static final int FINISH_EVERY = 16;
 
   private final DeliveryRepository deliveries;
