@@ -64,6 +64,7 @@ import org.stellaops.orchestrator.reporting.StatusReports;
 import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Clustering;
+import org.stellaops.orchestrator.platform.DataDirectory;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Housekeeping;
@@ -133,21 +134,26 @@ public final class Application {
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics.vertxOptions());
     var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
     if (!config.cluster().enabled()) {
+      LOG.info(StartupLines.cluster(config.cluster()));
       return started(builder.with(options).build(), config, metrics, resolver);
     }
     return builder.with(options.setEventBusOptions(Clustering.eventBus(config.cluster())))
         .withClusterManager(Clustering.manager(config.cluster())).buildClustered()
-        .onSuccess(v -> LOG.info("joined the gateway cluster (Hazelcast port {}, event bus port {})",
-            config.cluster().port(), config.cluster().busPort()))
+        .onSuccess(v -> LOG.info(StartupLines.cluster(config.cluster())))
         .compose(vertx -> started(vertx, config, metrics, resolver));
   }
 
   private static Future<Application> started(Vertx vertx, AppConfig config, Metrics metrics,
       Egress.Resolver resolver) {
     return vertx.executeBlocking(() -> {
+          if (config.db().url().isEmpty() || config.masterKey().isEmpty()) {
+            // The embedded database or a generated master key lives there.
+            DataDirectory.prepare(config.dataDir());
+          }
           Database db = Database.start(config);
           try {
-            db.migrate();
+            int applied = db.migrate();
+            LOG.info(StartupLines.database(db.describe(), config.db().poolSize(), applied));
             return new Started(db, MasterKey.load(config.masterKey(), config.dataDir()));
           } catch (RuntimeException e) {
             db.close();
@@ -189,6 +195,8 @@ public final class Application {
         .compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
       ContractValidation contract = contractReady.result();
       admin.generatedToken().ifPresent(Application::announce);
+      LOG.info(StartupLines.auth(config, admin.generatedToken().isPresent()));
+      LOG.info(StartupLines.outbound(config.egress(), OUTBOUND_CONNECTIONS_PER_HOST));
       ComponentRepository componentRepository = new ComponentRepository(pool);
       VersionRepository versionRepository = new VersionRepository(pool);
       ComponentService components = new ComponentService(componentRepository);
@@ -213,7 +221,7 @@ public final class Application {
       EventSubscriptions subscriptions = new EventSubscriptions(pool, new CredentialCipher(masterKey), webClient,
           egress);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
-          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl());
+          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl(), metrics.registry());
       // One writer for the process, on its own event loop (deployed before the HTTP verticles):
       // its pool is made in its start(), so the commit round trips stay on that loop.
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
@@ -258,10 +266,13 @@ public final class Application {
           // Promotions listen for ci.run.completed before the scheduler can publish one.
           .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports, subscriptions)))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.workflows()))
           .compose(workflowId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.scheduler(config.scheduler())))
           .compose(schedulerId -> vertx.deployVerticle(inboxWriter))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.inbox(config.inbox())))
           .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency)))
           .onSuccess(deployments::add)
           .compose(housekeepingId -> vertx.deployVerticle(
@@ -272,7 +283,7 @@ public final class Application {
               new DeploymentOptions().setInstances(instances)))
           .map(id -> {
             deployments.add(id);
-            LOG.info("listening on port {}", actualPort.get());
+            LOG.info(StartupLines.http(config.http(), actualPort.get(), instances));
             return new Application(vertx, metrics, db, pool, jwt, issuerKeys, deployments, actualPort.get(),
                 admin.generatedToken(), routes.get());
           });

@@ -29,7 +29,7 @@ import org.stellaops.orchestrator.webhook.parsers.Parsers;
 public final class InboxProcessor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
-  static final int BATCH = 64;
+  public static final int BATCH = 64;
   static final int FINISH_EVERY = 16;
 
   private final DeliveryRepository deliveries;
@@ -207,13 +207,16 @@ public final class InboxProcessor extends VerticleBase {
   private Future<Void> flush(List<DeliveryRepository.Outcome> finished, List<Delivery> batch, Set<UUID> settled) {
     List<DeliveryRepository.Outcome> recorded = List.copyOf(finished);
     finished.clear();
-    return deliveries.finishAll(recorded).recover(e -> {
+    Future<Void> together = deliveries.finishAll(recorded)
+        .onSuccess(v -> recorded.forEach(o -> metrics.finished(o.status())));
+    return together.recover(e -> {
       LOG.warn("recording {} outcomes together failed ({}); recording them one at a time", recorded.size(),
           e.getMessage());
       Future<Void> chain = Future.succeededFuture();
       for (DeliveryRepository.Outcome o : recorded) {
         Delivery d = batch.stream().filter(b -> b.id().equals(o.id())).findFirst().orElseThrow();
-        chain = chain.compose(v -> deliveries.finishAll(List.of(o)).recover(alone -> recordError(d, alone)));
+        chain = chain.compose(v -> deliveries.finishAll(List.of(o)).onSuccess(one -> metrics.finished(o.status()))
+            .recover(alone -> recordError(d, alone)));
       }
       return chain;
     }).onComplete(done -> recorded.forEach(o -> settled.add(o.id())));
