@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,9 @@ public final class DataDirectory {
   private static final Set<PosixFilePermission> WRITABLE_BY_OTHERS =
       Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
 
+  /** What the gateway keeps in its data directory (the key, the database, its password). */
+  private static final List<String> EARLIER_DATA = List.of("master.key", "postgres", "postgres.password");
+
   private DataDirectory() {}
 
   /** Blocking (file system). Returns the directory, absolute, ready for secrets. */
@@ -42,6 +46,7 @@ public final class DataDirectory {
     Path dir = configured.toAbsolutePath().normalize();
     try {
       if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        refuseBesideEarlierData(dir);
         create(dir);
         LOG.info("data directory {} created (owner only, 0700)", dir);
         return dir;
@@ -54,6 +59,27 @@ public final class DataDirectory {
     } catch (IOException e) {
       throw new IllegalStateException("cannot prepare the data directory " + dir + " (STELLA_DATA_DIR): "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * An absent data directory whose parent holds a master key or a database (the layout of images
+   * that kept their data at the volume's top level) is not created: a fresh database and a new
+   * master key beside the old ones would look like a working gateway that lost everything. The
+   * operator moves the data in, or removes it, first.
+   */
+  static void refuseBesideEarlierData(Path dir) {
+    Path parent = dir.getParent();
+    if (parent == null) {
+      return;
+    }
+    for (String name : EARLIER_DATA) {
+      if (Files.exists(parent.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+        throw refused(dir, "does not exist, but " + parent.resolve(name) + " does: data of an earlier start "
+            + "that kept it one level up. Move it in (mkdir -m 700 " + dir + " && mv " + parent + "/{"
+            + String.join(",", EARLIER_DATA) + "} " + dir + "/, moving the entries that exist), or point "
+            + "STELLA_DATA_DIR at " + parent + "'s data deliberately");
+      }
     }
   }
 

@@ -40,6 +40,21 @@ class DataDirectoryTest {
     }
   }
 
+  @Test
+  @DisplayName("an absent data directory beside a master key of an earlier layout stops start-up instead of "
+      + "starting with a new key and an empty database")
+  void absentDirectoryBesideEarlierDataIsRefused() throws Exception {
+    Path volume = Files.createDirectory(parent.resolve("volume"));
+    Files.writeString(volume.resolve("master.key"), "an earlier key");
+    Path dir = volume.resolve("data");
+
+    Throwable failure = startFailure(dir);
+
+    assertThat(failure).hasMessageContaining("the data directory " + dir + " (STELLA_DATA_DIR) does not exist, but "
+        + volume.resolve("master.key") + " does").hasMessageContaining("mv ");
+    assertThat(dir).doesNotExist();
+  }
+
   @ParameterizedTest(name = "mode {0}")
   @ValueSource(strings = {"rwxrwxrwx", "rwxrwx---", "rwx-w----", "rwx----wx"})
   @DisplayName("a data directory writable by its group or others stops start-up with a message naming it, its mode "
