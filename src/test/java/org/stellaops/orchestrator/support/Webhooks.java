@@ -74,6 +74,11 @@ public final class Webhooks {
         .put("source", new JsonObject().put("addr", "vm:5000").put("instanceID", "i-1")))).encode();
   }
 
+  /** A well-formed sha256 digest: {@code c} 64 times. */
+  public static String digest(char c) {
+    return "sha256:" + String.valueOf(c).repeat(64);
+  }
+
   /** A distribution notification envelope with one tag delete event. */
   public static String distributionDelete(String eventId, String host, String repository, String tag) {
     return new JsonObject().put("events", new io.vertx.core.json.JsonArray().add(new JsonObject()

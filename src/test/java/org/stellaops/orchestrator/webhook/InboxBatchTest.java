@@ -29,15 +29,15 @@ import org.stellaops.orchestrator.support.Webhooks;
 class InboxBatchTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static final String SECRET = "s3cr3t-batch";
   private static final String HOST = "127.0.0.1:5000";
   private static TestGateway gw;
+  /** The registry.distribution integration the rows come from; they are written, not sent, so its secret is never used. */
   private static String registry;
 
   @BeforeAll
   static void start() {
     gw = TestGateway.start();
-    registry = Webhooks.integration(gw, "registry.distribution", "batch-registry", SECRET,
+    registry = Webhooks.integration(gw, "registry.distribution", "batch-registry", "unused-secret",
         Webhooks.registryHosts(HOST));
   }
 
@@ -46,14 +46,10 @@ class InboxBatchTest {
     gw.close();
   }
 
-  private static String digest(char c) {
-    return "sha256:" + String.valueOf(c).repeat(64);
-  }
-
   private static Row push(String repository, String tag, char digest) {
     String eventId = "evt-" + UUID.randomUUID();
     return InboxRows.distribution(registry, eventId,
-        Webhooks.distributionPush(eventId, HOST, repository, tag, digest(digest)));
+        Webhooks.distributionPush(eventId, HOST, repository, tag, Webhooks.digest(digest)));
   }
 
   private static Row delete(String repository, String tag) {
@@ -99,7 +95,7 @@ class InboxBatchTest {
         .as("the late row holds the lower seq").containsExactly("1");
     await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(status(older.id())));
     assertThat(versions(component, "v1")).hasSize(1);
-    assertThat(versions(component, "v1").getJsonObject(0).getString("digest")).isEqualTo(digest('a'));
+    assertThat(versions(component, "v1").getJsonObject(0).getString("digest")).isEqualTo(Webhooks.digest('a'));
   }
 
   @Test
@@ -112,9 +108,9 @@ class InboxBatchTest {
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(rows).allSatisfy(r -> assertThat(status(r.id())).isEqualTo("processed")));
-    assertThat(versions(component, "v1").getJsonObject(0).getString("digest")).isEqualTo(digest('c'));
+    assertThat(versions(component, "v1").getJsonObject(0).getString("digest")).isEqualTo(Webhooks.digest('c'));
     assertThat(moves(component, "v1")).containsExactly(
-        "null -> " + digest('a'), digest('a') + " -> " + digest('b'), digest('b') + " -> " + digest('c'));
+        "null -> " + Webhooks.digest('a'), Webhooks.digest('a') + " -> " + Webhooks.digest('b'), Webhooks.digest('b') + " -> " + Webhooks.digest('c'));
   }
 
   @Test
@@ -129,6 +125,6 @@ class InboxBatchTest {
         assertThat(rows).allSatisfy(r -> assertThat(status(r.id())).isEqualTo("processed")));
     assertThat(versions(component, "gone")).isEmpty();
     assertThat(versions(component, "back")).hasSize(1);
-    assertThat(versions(component, "back").getJsonObject(0).getString("digest")).isEqualTo(digest('f'));
+    assertThat(versions(component, "back").getJsonObject(0).getString("digest")).isEqualTo(Webhooks.digest('f'));
   }
 }

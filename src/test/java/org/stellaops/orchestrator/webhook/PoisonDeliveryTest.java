@@ -47,14 +47,11 @@ class PoisonDeliveryTest {
     gw.close();
   }
 
-  private static String digest(char c) {
-    return "sha256:" + String.valueOf(c).repeat(64);
-  }
-
   private static Row push(String repository, String tag, char digest, int attempts) {
     String eventId = "evt-" + UUID.randomUUID();
     return new Row(UUID.randomUUID(), registry, UUID.fromString(registry), "registry.distribution", eventId,
-        InboxRows.DISTRIBUTION_TYPE, Webhooks.distributionPush(eventId, HOST, repository, tag, digest(digest)),
+        InboxRows.DISTRIBUTION_TYPE,
+        Webhooks.distributionPush(eventId, HOST, repository, tag, Webhooks.digest(digest)),
         attempts);
   }
 
