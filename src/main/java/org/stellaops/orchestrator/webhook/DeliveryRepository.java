@@ -86,6 +86,8 @@ public final class DeliveryRepository {
   private static final String LIMIT_IDLE = """
       SELECT set_config('idle_in_transaction_session_timeout', $1, true)
       """;
+  /** Any statement: the transaction is not idle while the processor keeps running them. */
+  private static final String STILL_WORKING = "SELECT 1";
   /**
    * Every outcome of a batch in one statement: {@code processed} or {@code ignored} (with the
    * reason), {@code failed}, or {@code received} again with the error and the time of the next
@@ -236,6 +238,14 @@ public final class DeliveryRepository {
           rows.forEach(row -> claimed.add(Delivery.fromRow(row, true)));
           return work.apply(tx, claimed);
         }));
+  }
+
+  /**
+   * Tells PostgreSQL that the processor holding {@code tx} is still working its batch (a batch
+   * of slow registry lookups can take longer than the idle limit without a statement).
+   */
+  public Future<Void> stillWorking(SqlConnection tx) {
+    return tx.query(STILL_WORKING).execute().mapEmpty();
   }
 
   /**

@@ -203,11 +203,27 @@ public final class InboxProcessor extends VerticleBase {
       return applier.lookup(repositories);
     }).compose(lookup -> {
       List<Integer> order = java.util.stream.IntStream.range(0, live.size()).boxed().toList();
-      return inOrder(order, i -> process(live.get(i), resolved.get(i), parsed.get(i), lookup, writes)
+      long[] lastStatement = {System.nanoTime()};
+      return inOrder(order, i -> stillWorking(tx, lastStatement)
+          .compose(v -> process(live.get(i), resolved.get(i), parsed.get(i), lookup, writes))
           .map(outcome -> outcomes.add(outcome)));
     }).compose(v -> writes.flush())
         .compose(v -> deliveries.finishAll(tx, outcomes))
         .map(writes);
+  }
+
+  /**
+   * Runs a statement on {@code tx} when half the idle limit passed since the last one, so that
+   * PostgreSQL ends the transaction of a processor that stopped working its batch, not of one
+   * still carrying out slow events. Completes at once otherwise.
+   */
+  private Future<Void> stillWorking(SqlConnection tx, long[] lastStatement) {
+    long now = System.nanoTime();
+    if (now - lastStatement[0] < java.util.concurrent.TimeUnit.SECONDS.toNanos(idleSeconds) / 2) {
+      return Future.succeededFuture();
+    }
+    lastStatement[0] = now;
+    return deliveries.stillWorking(tx);
   }
 
   /** The error a delivery given up unattempted ends with. Pure. */
