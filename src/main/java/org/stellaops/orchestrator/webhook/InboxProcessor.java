@@ -143,7 +143,8 @@ public final class InboxProcessor extends VerticleBase {
   private Future<Void> oneAtATime(List<Delivery> batch, Throwable cause) {
     LOG.warn("inbox batch of {} failed ({}); working its deliveries one at a time", batch.size(),
         cause.getMessage());
-    return inOrder(batch, d -> deliveries.withClaimedOne(d.id(), idleSeconds, (tx, rows) -> attempt(() -> work(tx, rows)))
+    return inOrder(batch, d -> deliveries
+        .withClaimedOne(d.id(), idleSeconds, (tx, rows) -> attempt(() -> work(tx, rows)))
         .onSuccess(writes -> writes.publish(vertx.eventBus()))
         .<Void>mapEmpty()
         .recover(alone -> recordError(d, alone)));

@@ -16,7 +16,10 @@ import java.util.UUID;
  */
 public final class InboxRows {
 
-  /** The media type of distribution notifications (https://distribution.github.io/distribution/about/notifications/). */
+  /**
+   * The media type of distribution notifications
+   * (https://distribution.github.io/distribution/about/notifications/).
+   */
   public static final String DISTRIBUTION_TYPE = "application/vnd.docker.distribution.events.v1+json";
 
   private InboxRows() {}

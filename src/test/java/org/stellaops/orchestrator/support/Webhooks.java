@@ -86,6 +86,7 @@ public final class Webhooks {
         .put("timestamp", "2026-11-27T10:00:00Z")
         .put("action", "delete")
         .put("target", new JsonObject().put("repository", repository).put("tag", tag))
-        .put("request", new JsonObject().put("id", "r-" + eventId).put("host", host).put("method", "DELETE")))).encode();
+        .put("request", new JsonObject().put("id", "r-" + eventId).put("host", host).put("method", "DELETE"))))
+        .encode();
   }
 }
