@@ -132,7 +132,7 @@ public final class ApiVerticle extends VerticleBase {
     FailureHandler failures = new FailureHandler();
     WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), w.inboxWriter());
     Handler<RoutingContext> countOversize = ctx -> WebhookRoutes.countOversize(ctx, w.webhookIngest().metrics());
-    router.route().handler(new RequestIds());
+    router.route().handler(new RequestIds(config.accessLog()));
     // A NUL first, so the answer names the parameter; then any other control or broken escape.
     router.route().handler(TextSafety.requestLine(router));
     router.route().handler(new MalformedUrls());

@@ -247,10 +247,10 @@ public final class Application {
           new EnvironmentRoutes(environments),
           new PromotionRoutes(promotionEngine),
           new EventSubscriptionRoutes(subscriptions));
-      InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
-          versionMap, versionRepository, releases, new RegistryClient(webClient), pipelineRuns, vertx.eventBus()),
-          webhookMetrics,
-          config.inbox().leaseSeconds());
+      InboxProcessor processor = new InboxProcessor(deliveries, versionRepository, integrations,
+          new EventApplier(componentRepository, releases, new RegistryClient(webClient), pipelineRuns,
+              vertx.eventBus()),
+          webhookMetrics, config.inbox().leaseSeconds());
       int instances = config.http().instances() > 0
           ? config.http().instances() : Runtime.getRuntime().availableProcessors();
       // A negative port makes Vert.x pick one free port and share it across all instances.

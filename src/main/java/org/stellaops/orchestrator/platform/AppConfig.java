@@ -50,9 +50,12 @@ public record AppConfig(
   /** The webhook inbox: processing lease and how many deliveries may wait for the database. */
   public record Inbox(int leaseSeconds, int maxQueued) {}
 
-  /** {@code idleTimeoutSeconds}: a connection with no bytes read or written for this long is closed. */
+  /**
+   * {@code idleTimeoutSeconds}: a connection with no bytes read or written for this long is closed.
+   * {@code accessLog}: one log line per request (logger {@code access}).
+   */
   public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances,
-      String publicUrl, int idleTimeoutSeconds) {}
+      String publicUrl, int idleTimeoutSeconds, boolean accessLog) {}
 
   /** {@code url} empty means: run the embedded PostgreSQL under {@code dataDir}. */
   public record Db(Optional<String> url, int poolSize) {}
@@ -82,14 +85,21 @@ public record AppConfig(
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
-            http.publicUrl(), http.idleTimeoutSeconds()),
+            http.publicUrl(), http.idleTimeoutSeconds(), http.accessLog()),
         db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withHttpIdleTimeoutSeconds(int seconds) {
     return new AppConfig(
         new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
-            http.publicUrl(), seconds),
+            http.publicUrl(), seconds, http.accessLog()),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+  }
+
+  public AppConfig withHttpAccessLog(boolean accessLog) {
+    return new AppConfig(
+        new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
+            http.publicUrl(), http.idleTimeoutSeconds(), accessLog),
         db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
