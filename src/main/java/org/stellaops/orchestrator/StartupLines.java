@@ -38,7 +38,7 @@ final class StartupLines {
         ? "JWTs from " + jwt.issuer().orElseThrow() + " (" + jwt.algorithm() + ", audience "
             + jwt.audience().orElse("not checked") + ", roles from " + jwt.rolesClaim() + ")"
         : "no JWTs";
-    return "auth: admin token " + admin + ", service-account tokens, " + jwts;
+    return "auth: admin token " + admin + ", service-account tokens, " + jwts + ", CI ID tokens through ci-trust-policies";
   }
 
   static String outbound(AppConfig.Egress egress, int connectionsPerHost) {
@@ -49,7 +49,7 @@ final class StartupLines {
   }
 
   static String inbox(AppConfig.Inbox inbox) {
-    return "webhook inbox: processor on, batches of " + InboxProcessor.BATCH + ", lease " + inbox.leaseSeconds()
+    return "webhook inbox: processor on, batches of " + InboxProcessor.BATCH + ", idle limit " + inbox.leaseSeconds()
         + " s; up to " + inbox.maxQueued() + " deliveries waiting for their commit, then 503";
   }
 

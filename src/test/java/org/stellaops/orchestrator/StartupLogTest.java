@@ -49,9 +49,9 @@ class StartupLogTest {
           "workflows: promotions, deployment status reports to GitHub/GitLab and event subscriptions running",
           "scheduler: polling tick every 1000 ms (Quartz, clustered JDBC store, 1 thread), up to 500 due waits "
               + "claimed per query, 32 polls in flight per integration",
-          "webhook inbox: processor on, batches of 64, lease 30 s; up to 8192 deliveries waiting for their commit, "
+          "webhook inbox: processor on, batches of 512, idle limit 30 s; up to 8192 deliveries waiting for their commit, "
               + "then 503",
-          "auth: admin token from STELLA_ADMIN_TOKEN, service-account tokens, no JWTs",
+          "auth: admin token from STELLA_ADMIN_TOKEN, service-account tokens, no JWTs, CI ID tokens through ci-trust-policies",
           "outbound HTTP: up to 256 connections per host, loopback, link-local and metadata addresses denied, "
               + "exempt networks: 127.0.0.0/8,0:0:0:0:0:0:0:1/128",
           "HTTP server: listening on port " + gw.app().port() + ", plain HTTP (terminate TLS in front of it), body "
