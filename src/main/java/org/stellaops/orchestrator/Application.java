@@ -37,6 +37,7 @@ import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.integration.IntegrationRepository;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
 import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.MasterKeyCheck;
 import org.stellaops.orchestrator.webhook.DeliveryRepository;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.EventApplier;
@@ -175,7 +176,9 @@ public final class Application {
     Future<Void> jwtReady = jwt.map(JwtVerifier::start).orElse(Future.succeededFuture());
     OpenApi openApi = new OpenApi();
     Future<ContractValidation> contractReady = ContractValidation.load(vertx, openApi.document());
-    return Future.all(jwtReady, contractReady)
+    // The master key is checked before anything can encrypt or decrypt with it.
+    return new MasterKeyCheck(pool, masterKey).verify()
+        .compose(checked -> Future.all(jwtReady, contractReady))
         .compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
       ContractValidation contract = contractReady.result();
       admin.generatedToken().ifPresent(Application::announce);
