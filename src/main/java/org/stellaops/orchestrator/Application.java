@@ -64,6 +64,7 @@ import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Housekeeping;
 import org.stellaops.orchestrator.platform.Idempotency;
+import org.stellaops.orchestrator.platform.Retention;
 import org.stellaops.orchestrator.platform.MasterKey;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
@@ -212,6 +213,7 @@ public final class Application {
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
           config.inbox().maxQueued(), () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null));
       Idempotency idempotency = new Idempotency(pool);
+      Retention retention = new Retention(pool, config.retention(), metrics.registry());
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
@@ -225,7 +227,7 @@ public final class Application {
           new IntegrationRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
-          new DeliveryRoutes(deliveries, vertx.eventBus()),
+          new DeliveryRoutes(deliveries, vertx.eventBus(), config.retention().deliveries()),
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),
           new PromotionRoutes(promotionEngine),
@@ -253,7 +255,7 @@ public final class Application {
           .onSuccess(deployments::add)
           .compose(schedulerId -> vertx.deployVerticle(inboxWriter))
           .onSuccess(deployments::add)
-          .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency)))
+          .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency, retention)))
           .onSuccess(deployments::add)
           .compose(housekeepingId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {

@@ -18,7 +18,15 @@ public record AppConfig(
     Inbox inbox,
     Scheduler scheduler,
     Cluster cluster,
-    Egress egress) {
+    Egress egress,
+    Retention retention) {
+
+  /**
+   * How long finished records are kept before housekeeping deletes them: {@code deliveries} for
+   * processed webhook deliveries, event-subscription deliveries and sent status reports;
+   * {@code runs} for finished pipeline runs. See {@code platform.Retention}.
+   */
+  public record Retention(java.time.Duration deliveries, java.time.Duration runs) {}
 
   /**
    * Outbound requests: {@code allowedNetworks} are exempt from the egress deny list (loopback,
@@ -75,46 +83,50 @@ public record AppConfig(
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl(), http.idleTimeoutSeconds()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withHttpIdleTimeoutSeconds(int seconds) {
     return new AppConfig(
         new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl(), seconds),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withScheduler(Scheduler scheduler) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withCluster(Cluster cluster) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withEgress(Egress egress) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
+  }
+
+  public AppConfig withRetention(Retention retention) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, retention);
   }
 }

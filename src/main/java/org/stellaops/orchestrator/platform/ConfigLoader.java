@@ -28,6 +28,8 @@ public final class ConfigLoader {
   private static final Set<String> LOG_FORMATS = Set.of("text", "json");
   /** 128 bits of hex or more: shorter bootstrap admin tokens are within reach of guessing. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+  /** Shorter retention could remove a failed delivery before anyone had a chance to look at it. */
+  static final java.time.Duration MIN_RETENTION = java.time.Duration.ofHours(1);
 
   private final Map<String, String> env;
   private final Optional<Path> file;
@@ -99,7 +101,9 @@ public final class ConfigLoader {
         new AppConfig.Cluster(v.bool("cluster"), v.list("clusterMembers"), v.text("clusterHost"),
             v.integer("clusterPort", 1, 65535), v.integer("clusterBusPort", 1, 65535),
             v.optionalText("clusterKubernetesService")),
-        new AppConfig.Egress(v.networks("egress.allowedNetworks")));
+        new AppConfig.Egress(v.networks("egress.allowedNetworks")),
+        new AppConfig.Retention(v.duration("retention.deliveries", MIN_RETENTION),
+            v.duration("retention.runs", MIN_RETENTION)));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
@@ -255,6 +259,23 @@ public final class ConfigLoader {
         }
       }
       return List.copyOf(networks);
+    }
+
+    /**
+     * A duration written as a service account's {@code expiresIn} is ({@code 30d}, {@code 12h},
+     * {@code 2w}, ISO-8601 {@code P90D}), at least {@code min} and at most ten years.
+     */
+    java.time.Duration duration(String key, java.time.Duration min) {
+      String raw = text(key);
+      java.time.Instant from = java.time.Instant.EPOCH;
+      java.util.Optional<java.time.Duration> parsed = org.stellaops.orchestrator.auth.ExpiresIn.expiresAt(raw, from)
+          .map(to -> java.time.Duration.between(from, to));
+      if (parsed.isEmpty() || parsed.get().compareTo(min) < 0) {
+        problems.add(key + " (" + envName(key) + ") must be a duration such as 30d, 12h or 2w, at least " + min.toHours()
+            + "h and at most 10 years, got '" + raw + "'");
+        return min;
+      }
+      return parsed.get();
     }
 
     String oneOf(String key, Set<String> allowed) {
