@@ -37,25 +37,31 @@ public final class MasterKeyCheck {
   private static final String RECORD = """
       INSERT INTO gateway_setting (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING
       """;
+  /** The sealed header values of a workflow's steps ({@code %1$s}: the jsonb array of steps). */
+  private static final String SEALED_HEADERS = """
+      CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(%1$s) WHEN 'array' THEN %1$s
+                                               ELSE '[]'::jsonb END) AS s(step)
+      CROSS JOIN LATERAL jsonb_each(CASE jsonb_typeof(s.step -> 'config' -> 'headers')
+                                    WHEN 'object' THEN s.step -> 'config' -> 'headers' ELSE '{}'::jsonb END) AS h
+      WHERE h.value ->> 'sealed' IS NOT NULL
+      """;
   /**
    * One stored ciphertext with the id it is bound to: an integration's credentials, an event
-   * subscription's secret, or a sealed step header of an environment's workflow.
+   * subscription's secret, or a sealed step header of an environment's workflow or of a
+   * promotion's snapshot of it (sealed with its target environment's id). Stops at the first.
    */
   private static final String ONE_CIPHERTEXT = """
       (SELECT id, credentials AS sealed FROM integration WHERE credentials IS NOT NULL LIMIT 1)
       UNION ALL
       (SELECT id, secret FROM event_subscription LIMIT 1)
       UNION ALL
-      (SELECT e.id, decode(h.value ->> 'sealed', 'base64')
-       FROM environment e
-       CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(e.workflow) WHEN 'array' THEN e.workflow
-                                                ELSE '[]'::jsonb END) AS s(step)
-       CROSS JOIN LATERAL jsonb_each(CASE jsonb_typeof(s.step -> 'config' -> 'headers')
-                                     WHEN 'object' THEN s.step -> 'config' -> 'headers' ELSE '{}'::jsonb END) AS h
-       WHERE h.value ->> 'sealed' IS NOT NULL
-       LIMIT 1)
+      (SELECT e.id, decode(h.value ->> 'sealed', 'base64') FROM environment e
+       %s LIMIT 1)
+      UNION ALL
+      (SELECT p.target_environment_id, decode(h.value ->> 'sealed', 'base64') FROM promotion p
+       %s LIMIT 1)
       LIMIT 1
-      """;
+      """.formatted(SEALED_HEADERS.formatted("e.workflow"), SEALED_HEADERS.formatted("p.steps"));
 
   private final Pool pool;
   private final SecretKey key;
@@ -137,7 +143,7 @@ public final class MasterKeyCheck {
     String fix = "Start with the original key (replicas sharing a database must share one key). The gateway "
         + "cannot re-encrypt stored values under a new key; see docs/operations.md, \"Master key\".";
     String adopt = encrypted ? "" : " Nothing is encrypted in this database yet: to bind it to this key instead, "
-        + "delete the row gateway_setting '" + SETTING + "' and start again.";
+        + "run DELETE FROM gateway_setting WHERE name = '" + SETTING + "' and start again.";
     return new MismatchException(what + ". " + fix + adopt);
   }
 

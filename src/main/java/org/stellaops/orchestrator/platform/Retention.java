@@ -99,10 +99,6 @@ public final class Retention {
         .register(registry)));
   }
 
-  public AppConfig.Retention settings() {
-    return retention;
-  }
-
   /**
    * One pass: {@code {"skipped": true}} when another replica holds the lock, else the rows
    * removed per kind.

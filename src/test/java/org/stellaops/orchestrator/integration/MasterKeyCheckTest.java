@@ -2,16 +2,19 @@ package org.stellaops.orchestrator.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -56,21 +59,33 @@ class MasterKeyCheckTest {
   }
 
   @Test
-  @DisplayName("on a database upgraded without a check value, a key that cannot open a stored secret is refused, "
-      + "and the key that opens it is recorded")
+  @DisplayName("on a database upgraded without a check value, a key that cannot open a stored step header (in an "
+      + "environment, or only in a promotion's snapshot) is refused, and the key that opens it is recorded")
   void upgradedDatabaseIsCheckedAgainstItsCiphertexts() throws Exception {
     String db = TestDatabases.freshDatabase();
     AppConfig original = config(db);
-    try (TestGateway gw = TestGateway.start(original, db)) {
-      // The only ciphertext: a step header value, sealed in the environment's workflow.
+    try (RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
+        TestGateway gw = TestGateway.start(original, db)) {
+      // The only ciphertexts: a step header value, sealed in the environment's workflow and in
+      // the snapshot of it that a promotion keeps.
       Resp env = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "prod").put("workflow",
           new JsonArray().add(new JsonObject().put("id", "deploy").put("type", "deploy").put("config", new JsonObject()
-              .put("url", "https://deploy.example.com/hook")
+              .put("url", target.url() + "/deploy")
               .put("headers", new JsonObject().put("Authorization", "Bearer deploy-secret"))))));
       assertThat(env.status()).as(env.body()).isEqualTo(201);
+      String component = gw.createComponent("svc", "registry.example.com/svc").getString("id");
+      String release = gw.post("/api/v1/releases", ADMIN, new JsonObject().put("name", "svc-1").put("components",
+          new JsonArray().add(new JsonObject().put("componentId", component).put("digest", "sha256:" + "b".repeat(64)))))
+          .data().getString("id");
+      String promotion = gw.post("/api/v1/promotions", ADMIN, new JsonObject().put("releaseId", release)
+          .put("targetEnvironmentId", env.data().getString("id"))).data().getString("id");
+      await().atMost(Duration.ofSeconds(15)).until(() -> "deployed".equals(
+          gw.get("/api/v1/promotions/" + promotion, ADMIN).data().getString("status")));
     }
     TestDatabases.execute(db, "DELETE FROM gateway_setting");
 
+    assertRefused(config(db), db, true);
+    TestDatabases.execute(db, "UPDATE environment SET workflow = '[]'");
     assertRefused(config(db), db, true);
     assertThat(TestDatabases.query(db, CHECK)).isEmpty();
 
