@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +21,7 @@ import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
+import org.stellaops.orchestrator.support.Webhooks;
 
 /**
  * Housekeeping deletes finished records past their retention (the defaults: 30 days for
@@ -156,6 +159,32 @@ class RetentionTest {
 
     assertThat(deletedMetric("webhook_delivery") - deletedBefore).isEqualTo(2503.0);
     assertThat(runPass().getMap()).containsEntry("webhook_delivery", 0).containsEntry("webhook_delivery_body", 0);
+  }
+
+  @Test
+  @DisplayName("a GHCR body past retention, sent again signed under a new X-GitHub-Delivery, is still a duplicate")
+  void signedBodiesStayDuplicatesPastRetention() throws Exception {
+    String ghcr = Webhooks.integration(gw, "registry.ghcr", "ghcr", "ghcr-webhook-secret-0123", new JsonObject());
+    String body = Webhooks.fixture("ghcr/package-published-tagged.json");
+    Resp first = sendSigned("/api/v1/webhooks/registry/" + ghcr, body);
+    String id = first.data().getString("deliveryId");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !"received".equals(
+        gw.get("/api/v1/webhook-deliveries/" + id, ADMIN).data().getString("status")));
+    TestDatabases.execute(db, "UPDATE webhook_delivery SET received_at = now() - interval '31 days', "
+        + "processed_at = now() - interval '31 days'");
+
+    assertThat(runPass().getMap()).containsEntry("webhook_delivery", 0).containsEntry("webhook_delivery_body", 1);
+
+    Resp replay = sendSigned("/api/v1/webhooks/registry/" + ghcr, body);
+    assertThat(replay.status()).as(replay.body()).isEqualTo(202);
+    assertThat(replay.data().getBoolean("duplicate")).isTrue();
+    assertThat(replay.data().getString("deliveryId")).isEqualTo(id);
+  }
+
+  private static Resp sendSigned(String path, String body) {
+    return Webhooks.send(gw, path, body, Map.of("X-GitHub-Event", "package",
+        "X-GitHub-Delivery", UUID.randomUUID().toString(),
+        "X-Hub-Signature-256", Webhooks.githubSignature("ghcr-webhook-secret-0123", body)));
   }
 
   @Test

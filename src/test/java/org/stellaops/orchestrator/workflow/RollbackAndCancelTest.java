@@ -40,7 +40,7 @@ class RollbackAndCancelTest {
       default -> r.method().equals("DELETE") ? new Answer(204, "") : new Answer(200, "{}");
     });
     gw = TestGateway.start();
-    component = gw.createComponent("svc", "registry.example.com/svc").getString("id");
+    component = gw.createComponent("deployable", "registry.example.com/team/deployable").getString("id");
   }
 
   @AfterAll
@@ -58,8 +58,8 @@ class RollbackAndCancelTest {
     String prod = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "rb-prod").put("orderIndex", 1)
         .put("autoPromote", false).put("autoPromoteFrom", staging).put("workflow", deploy("/sync", null)))
         .data().getString("id");
-    String older = release("svc-rb-old", '1');
-    String newer = release("svc-rb-new", '2');
+    String older = release("deployable-old", '1');
+    String newer = release("deployable-new", '2');
     promoteAndWait(older, staging);
     String newerJob = promotion(promoteAndWait(newer, staging)).getString("deploymentJobId");
     assertThat(gw.patch("/api/v1/environments/" + prod, ADMIN, new JsonObject().put("autoPromote", true)).status())
@@ -73,7 +73,7 @@ class RollbackAndCancelTest {
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> promotionsOf(older).stream()
         .noneMatch(p -> prod.equals(p.getString("targetEnvironmentId"))));
     // A release deployed to staging by a promotion that is not a rollback still moves on.
-    String next = release("svc-rb-next", '3');
+    String next = release("deployable-next", '3');
     promoteAndWait(next, staging);
     await().atMost(Duration.ofSeconds(15)).until(() -> promotionsOf(next).stream()
         .anyMatch(p -> prod.equals(p.getString("targetEnvironmentId")) && "deployed".equals(p.getString("status"))));
@@ -84,7 +84,7 @@ class RollbackAndCancelTest {
       + "with the deploy request's headers, and records the answer")
   void cancelTellsTheTarget() {
     String env = environment("cancel-async", "/async", DEPLOY_SECRET);
-    String id = startAndAwaitCallbackWait(release("svc-cancel-1", '4'), env);
+    String id = startAndAwaitCallbackWait(release("deployable-cancel-1", '4'), env);
     String job = promotion(id).getString("deploymentJobId");
 
     Resp cancelled = gw.post("/api/v1/promotions/" + id + "/cancel", ADMIN, "");
@@ -108,7 +108,7 @@ class RollbackAndCancelTest {
   @DisplayName("a Location on another origin than the deploy URL never receives the deploy headers on cancel")
   void foreignLocationIsNotCalled() {
     String env = environment("cancel-elsewhere", "/async-elsewhere", DEPLOY_SECRET);
-    String id = startAndAwaitCallbackWait(release("svc-cancel-2", '5'), env);
+    String id = startAndAwaitCallbackWait(release("deployable-cancel-2", '5'), env);
     assertThat(deployStep(id).getJsonObject("outputs").containsKey("statusUrl")).isFalse();
     int before = target.requests().size();
 
