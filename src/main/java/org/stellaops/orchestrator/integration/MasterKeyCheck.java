@@ -92,7 +92,8 @@ public final class MasterKeyCheck {
   }
 
   private Future<Void> compare(String stored, String expected) {
-    if (MessageDigest.isEqual(stored.getBytes(StandardCharsets.US_ASCII), expected.getBytes(StandardCharsets.US_ASCII))) {
+    if (MessageDigest.isEqual(stored.getBytes(StandardCharsets.US_ASCII),
+        expected.getBytes(StandardCharsets.US_ASCII))) {
       return Future.succeededFuture();
     }
     return oneCiphertext().compose(sample -> Future.failedFuture(mismatch(sample.isPresent())));

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.stellaops.orchestrator.auth.ExpiresIn;
 import org.stellaops.orchestrator.egress.Cidr;
 import org.yaml.snakeyaml.Yaml;
 
@@ -29,7 +32,7 @@ public final class ConfigLoader {
   /** 128 bits of hex or more: shorter bootstrap admin tokens are within reach of guessing. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 32;
   /** Shorter retention could remove a failed delivery before anyone had a chance to look at it. */
-  static final java.time.Duration MIN_RETENTION = java.time.Duration.ofHours(1);
+  static final Duration MIN_RETENTION = Duration.ofHours(1);
 
   private final Map<String, String> env;
   private final Optional<Path> file;
@@ -265,14 +268,13 @@ public final class ConfigLoader {
      * A duration written as a service account's {@code expiresIn} is ({@code 30d}, {@code 12h},
      * {@code 2w}, ISO-8601 {@code P90D}), at least {@code min} and at most ten years.
      */
-    java.time.Duration duration(String key, java.time.Duration min) {
+    Duration duration(String key, Duration min) {
       String raw = text(key);
-      java.time.Instant from = java.time.Instant.EPOCH;
-      java.util.Optional<java.time.Duration> parsed = org.stellaops.orchestrator.auth.ExpiresIn.expiresAt(raw, from)
-          .map(to -> java.time.Duration.between(from, to));
+      Optional<Duration> parsed = ExpiresIn.expiresAt(raw, Instant.EPOCH)
+          .map(to -> Duration.between(Instant.EPOCH, to));
       if (parsed.isEmpty() || parsed.get().compareTo(min) < 0) {
-        problems.add(key + " (" + envName(key) + ") must be a duration such as 30d, 12h or 2w, at least " + min.toHours()
-            + "h and at most 10 years, got '" + raw + "'");
+        problems.add(key + " (" + envName(key) + ") must be a duration such as 30d, 12h or 2w, at least "
+            + min.toHours() + "h and at most 10 years, got '" + raw + "'");
         return min;
       }
       return parsed.get();
