@@ -42,6 +42,7 @@ import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.integration.IntegrationRepository;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
 import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.MasterKeyCheck;
 import org.stellaops.orchestrator.webhook.DeliveryRepository;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.EventApplier;
@@ -69,6 +70,7 @@ import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Housekeeping;
 import org.stellaops.orchestrator.platform.Idempotency;
+import org.stellaops.orchestrator.platform.Retention;
 import org.stellaops.orchestrator.platform.MasterKey;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
@@ -191,7 +193,9 @@ public final class Application {
     issuerKeys.start();
     OpenApi openApi = new OpenApi();
     Future<ContractValidation> contractReady = ContractValidation.load(vertx, openApi.document());
-    return Future.all(jwtReady, contractReady)
+    // The master key is checked before anything can encrypt or decrypt with it.
+    return new MasterKeyCheck(pool, masterKey).verify()
+        .compose(checked -> Future.all(jwtReady, contractReady))
         .compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
       ContractValidation contract = contractReady.result();
       admin.generatedToken().ifPresent(Application::announce);
@@ -228,6 +232,7 @@ public final class Application {
           config.inbox().maxQueued(), () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null));
       Idempotency idempotency = new Idempotency(pool);
       CiTrustPolicyRepository ciTrustPolicies = new CiTrustPolicyRepository(pool);
+      Retention retention = new Retention(pool, config.retention(), metrics.registry());
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
@@ -242,7 +247,7 @@ public final class Application {
           new IntegrationRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
-          new DeliveryRoutes(deliveries, vertx.eventBus()),
+          new DeliveryRoutes(deliveries, vertx.eventBus(), config.retention().deliveries()),
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),
           new PromotionRoutes(promotionEngine),
@@ -273,7 +278,7 @@ public final class Application {
           .compose(schedulerId -> vertx.deployVerticle(inboxWriter))
           .onSuccess(deployments::add)
           .onSuccess(id -> LOG.info(StartupLines.inbox(config.inbox())))
-          .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency)))
+          .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency, retention)))
           .onSuccess(deployments::add)
           .compose(housekeepingId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {

@@ -19,7 +19,8 @@ public record AppConfig(
     Scheduler scheduler,
     Cluster cluster,
     Egress egress,
-    CiTrust ciTrust) {
+    CiTrust ciTrust,
+    Retention retention) {
 
   /**
    * CI identities trusted through OIDC: how often each issuer's discovery document and keys are
@@ -27,6 +28,13 @@ public record AppConfig(
    * naming a key id not seen yet.
    */
   public record CiTrust(int keysRefreshSeconds, int unknownKeyRefetchSeconds) {}
+
+  /**
+   * How long finished records are kept before housekeeping deletes them: {@code deliveries} for
+   * processed webhook deliveries, event-subscription deliveries and sent status reports;
+   * {@code runs} for finished pipeline runs. See {@code platform.Retention}.
+   */
+  public record Retention(java.time.Duration deliveries, java.time.Duration runs) {}
 
   /**
    * Outbound requests: {@code allowedNetworks} are exempt from the egress deny list (loopback,
@@ -86,58 +94,63 @@ public record AppConfig(
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl(), http.idleTimeoutSeconds(), http.accessLog()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withHttpIdleTimeoutSeconds(int seconds) {
     return new AppConfig(
         new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl(), seconds, http.accessLog()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withHttpAccessLog(boolean accessLog) {
     return new AppConfig(
         new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
             http.publicUrl(), http.idleTimeoutSeconds(), accessLog),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withScheduler(Scheduler scheduler) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withCluster(Cluster cluster) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withEgress(Egress egress) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 
   public AppConfig withCiTrust(CiTrust ciTrust) {
     return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
-        ciTrust);
+        ciTrust, retention);
+  }
+
+  public AppConfig withRetention(Retention retention) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust, retention);
   }
 }

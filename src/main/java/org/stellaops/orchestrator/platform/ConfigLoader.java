@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.stellaops.orchestrator.auth.ExpiresIn;
 import org.stellaops.orchestrator.egress.Cidr;
 import org.yaml.snakeyaml.Yaml;
 
@@ -28,6 +31,8 @@ public final class ConfigLoader {
   private static final Set<String> LOG_FORMATS = Set.of("text", "json");
   /** 128 bits of hex or more: shorter bootstrap admin tokens are within reach of guessing. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+  /** Shorter retention could remove a failed delivery before anyone had a chance to look at it. */
+  static final Duration MIN_RETENTION = Duration.ofHours(1);
 
   private final Map<String, String> env;
   private final Optional<Path> file;
@@ -102,7 +107,9 @@ public final class ConfigLoader {
             v.optionalText("clusterKubernetesService")),
         new AppConfig.Egress(v.networks("egress.allowedNetworks")),
         new AppConfig.CiTrust(v.integer("ciTrust.keysRefresh", 10, 86400),
-            v.integer("ciTrust.unknownKeyRefetch", 1, 3600)));
+            v.integer("ciTrust.unknownKeyRefetch", 1, 3600)),
+        new AppConfig.Retention(v.duration("retention.deliveries", MIN_RETENTION),
+            v.duration("retention.runs", MIN_RETENTION)));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
@@ -258,6 +265,22 @@ public final class ConfigLoader {
         }
       }
       return List.copyOf(networks);
+    }
+
+    /**
+     * A duration written as a service account's {@code expiresIn} is ({@code 30d}, {@code 12h},
+     * {@code 2w}, ISO-8601 {@code P90D}), at least {@code min} and at most ten years.
+     */
+    Duration duration(String key, Duration min) {
+      String raw = text(key);
+      Optional<Duration> parsed = ExpiresIn.expiresAt(raw, Instant.EPOCH)
+          .map(to -> Duration.between(Instant.EPOCH, to));
+      if (parsed.isEmpty() || parsed.get().compareTo(min) < 0) {
+        problems.add(key + " (" + envName(key) + ") must be a duration such as 30d, 12h or 2w, at least "
+            + min.toHours() + "h and at most 10 years, got '" + raw + "'");
+        return min;
+      }
+      return parsed.get();
     }
 
     String oneOf(String key, Set<String> allowed) {

@@ -244,6 +244,6 @@ class DeploymentReportingTest {
     return new AppConfig(new AppConfig.Http(h.port(), h.host(), h.bodyLimit(), h.shutdownTimeoutSeconds(),
         h.instances(), "", h.idleTimeoutSeconds(), h.accessLog()), c.db(), c.dataDir(), c.adminToken(), c.masterKey(),
         c.logFormat(), c.jwt(), new AppConfig.Inbox(c.inbox().leaseSeconds(), c.inbox().maxQueued()),
-        new AppConfig.Scheduler(200, 500, 32), c.cluster(), c.egress(), c.ciTrust());
+        new AppConfig.Scheduler(200, 500, 32), c.cluster(), c.egress(), c.ciTrust(), c.retention());
   }
 }
