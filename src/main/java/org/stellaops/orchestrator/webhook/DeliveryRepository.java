@@ -116,10 +116,15 @@ public final class DeliveryRepository {
       + "AND ($3::timestamptz IS NULL OR received_at >= $3) "
       + "AND ($4::timestamptz IS NULL OR (received_at, id) < ($4, $5::uuid)) "
       + "ORDER BY received_at DESC, id DESC LIMIT $6";
+  /** Puts a delivery that still has its body back in the inbox; answers whether it exists and has one. */
   private static final String REPLAY = """
-      UPDATE webhook_delivery SET status = 'received', reason = NULL, error = NULL, processed_at = NULL,
-                                  claimed_until = NULL, attempts = 0
-      WHERE id = $1
+      WITH target AS (SELECT id, octet_length(body) > 0 AS has_body FROM webhook_delivery WHERE id = $1),
+           replayed AS (
+             UPDATE webhook_delivery d SET status = 'received', reason = NULL, error = NULL, processed_at = NULL,
+                                           claimed_until = NULL, attempts = 0
+             FROM target t WHERE d.id = t.id AND t.has_body
+             RETURNING d.id)
+      SELECT has_body FROM target
       """;
   /**
    * The age of the oldest unprocessed delivery, taken as the one with the lowest seq: one entry
@@ -309,9 +314,17 @@ public final class DeliveryRepository {
     });
   }
 
-  /** Puts a delivery back in the inbox; true when it exists. */
-  public Future<Boolean> replay(UUID id) {
-    return pool.preparedQuery(REPLAY).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  /** What a replay found: no such delivery, one whose body retention removed, or one put back. */
+  public enum Replay { NOT_FOUND, BODY_REMOVED, REPLAYED }
+
+  /** Puts a delivery back in the inbox, unless retention removed its body (nothing to process). */
+  public Future<Replay> replay(UUID id) {
+    return pool.preparedQuery(REPLAY).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return Replay.NOT_FOUND;
+      }
+      return rows.iterator().next().getBoolean("has_body") ? Replay.REPLAYED : Replay.BODY_REMOVED;
+    });
   }
 
   /** Seconds the oldest unprocessed delivery has waited (0 when the inbox is empty). */

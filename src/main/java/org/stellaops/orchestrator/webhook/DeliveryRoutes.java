@@ -92,8 +92,13 @@ public final class DeliveryRoutes {
   public void replay(RoutingContext ctx) {
     UUID id = parse(ctx.pathParam("id"));
     repository.replay(id).compose(found -> {
-      if (!found) {
+      if (found == DeliveryRepository.Replay.NOT_FOUND) {
         throw ApiException.notFound("webhook delivery " + id);
+      }
+      if (found == DeliveryRepository.Replay.BODY_REMOVED) {
+        throw ApiException.of(409, "DELIVERY_BODY_REMOVED", "webhook delivery " + id + " is older than the "
+            + "retention of deliveries (retention.deliveries); its body was removed and only its key kept, to "
+            + "recognise the same body sent again, so it cannot be replayed");
       }
       eventBus.send(WebhookRoutes.WAKE_PROCESSOR, null);
       return Responses.send(ctx, 202, Responses.envelope(ctx,

@@ -179,6 +179,12 @@ class RetentionTest {
     assertThat(replay.status()).as(replay.body()).isEqualTo(202);
     assertThat(replay.data().getBoolean("duplicate")).isTrue();
     assertThat(replay.data().getString("deliveryId")).isEqualTo(id);
+
+    Resp again = gw.post("/api/v1/webhook-deliveries/" + id + "/replay", ADMIN, "");
+    assertThat(again.status()).as(again.body()).isEqualTo(409);
+    assertThat(again.body()).contains("DELIVERY_BODY_REMOVED").contains("retention.deliveries");
+    assertThat(TestDatabases.query(db, "SELECT status FROM webhook_delivery WHERE id = '" + id + "'"))
+        .as("left as it was, not put back in the inbox").doesNotContain("received").hasSize(1);
   }
 
   private static Resp sendSigned(String path, String body) {
