@@ -27794,6 +27794,7 @@ function getIDToken(aud) {
 }
 
 // src/inputs.js
+var import_node_crypto = require("node:crypto");
 var import_yaml = __toESM(require_dist());
 var InputError = class extends Error {
 };
@@ -27821,6 +27822,15 @@ function releaseName(text) {
     throw new InputError("release-name is required");
   }
   return name;
+}
+var MAX_KEY_LENGTH = 255;
+function idempotencyKey(text, name) {
+  const key = text.trim();
+  if (!key) {
+    return "";
+  }
+  const joined = `${key}:${name}`;
+  return joined.length <= MAX_KEY_LENGTH ? joined : `${key}:sha256:${(0, import_node_crypto.createHash)("sha256").update(name).digest("hex")}`;
 }
 function components(text) {
   const list = yaml("components", text);
@@ -27874,7 +27884,7 @@ function mapping(where, value, allowed) {
 var GatewayError = class extends Error {
 };
 var TIMEOUT_MILLIS = 6e4;
-async function createRelease({ base, token, idempotencyKey, body, userAgent }) {
+async function createRelease({ base, token, idempotencyKey: idempotencyKey2, body, userAgent }) {
   const url = `${base}/api/v1/releases`;
   const headers = {
     Authorization: `Bearer ${token}`,
@@ -27882,8 +27892,8 @@ async function createRelease({ base, token, idempotencyKey, body, userAgent }) {
     Accept: "application/json",
     "User-Agent": userAgent
   };
-  if (idempotencyKey) {
-    headers["Idempotency-Key"] = idempotencyKey;
+  if (idempotencyKey2) {
+    headers["Idempotency-Key"] = idempotencyKey2;
   }
   let response;
   let text;
@@ -27963,7 +27973,7 @@ async function run() {
   const { release, replayed } = await createRelease({
     base,
     token,
-    idempotencyKey: getInput("idempotency-key"),
+    idempotencyKey: idempotencyKey(getInput("idempotency-key"), body.name),
     body,
     userAgent: USER_AGENT
   });

@@ -33,7 +33,7 @@ async function run() {
   const { release, replayed } = await createRelease({
     base,
     token,
-    idempotencyKey: core.getInput('idempotency-key'),
+    idempotencyKey: inputs.idempotencyKey(core.getInput('idempotency-key'), body.name),
     body,
     userAgent: USER_AGENT,
   });

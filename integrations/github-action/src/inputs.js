@@ -1,5 +1,6 @@
 // Pure checks of the action's inputs: each returns the value to send or throws an
 // InputError naming the input and what is wrong, before anything is sent.
+import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 
 export class InputError extends Error {}
@@ -34,6 +35,25 @@ export function releaseName(text) {
     throw new InputError('release-name is required');
   }
   return name;
+}
+
+/** The gateway's limit on an Idempotency-Key. */
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * The Idempotency-Key to send: the idempotency-key input joined with the release name, so that
+ * two releases created in one run (two jobs, or the legs of a matrix, which share the run id)
+ * never share a key, while a repeat of one release's request does. A name too long to fit is
+ * replaced by its SHA-256. Empty when the input is empty (no key is sent).
+ */
+export function idempotencyKey(text, name) {
+  const key = text.trim();
+  if (!key) {
+    return '';
+  }
+  const joined = `${key}:${name}`;
+  return joined.length <= MAX_KEY_LENGTH ? joined
+    : `${key}:sha256:${createHash('sha256').update(name).digest('hex')}`;
 }
 
 /**

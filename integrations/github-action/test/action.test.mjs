@@ -101,6 +101,18 @@ test('the same idempotency key gives back the same release', { skip: skipGateway
   assert.equal(another.code, 1, 'a new key is a new request, refused because the name is taken');
 });
 
+test('two releases created with the same idempotency key but different names are both created', { skip: skipGateway }, async () => {
+  const api = designPageInputs();
+  const web = { ...designPageInputs(), 'idempotency-key': api['idempotency-key'] };
+  const first = await runAction(api, RUNNER);
+  const second = await runAction(web, RUNNER);
+
+  assert.equal(first.code, 0, describeRun(first));
+  assert.equal(second.code, 0, describeRun(second));
+  assert.notEqual(second.outputs['release-id'], first.outputs['release-id']);
+  assert.equal(second.outputs['release-name'], web['release-name']);
+});
+
 test('stella-token is masked before anything else is written', { skip: skipGateway }, async () => {
   const run = await runAction(designPageInputs(), RUNNER);
 
