@@ -122,14 +122,21 @@ test('stella-token is masked before anything else is written', { skip: skipGatew
   assert.ok(run.stdout.startsWith(`::add-mask::${env.STELLA_TEST_TOKEN}\n`), describeRun(run));
 });
 
-test('without stella-token the job OIDC token creates the release through a CI trust policy', { skip: skipOidc }, async () => {
+/**
+ * A job of STELLA_TEST_OIDC_REPOSITORY at STELLA_TEST_OIDC_SHA whose runner hands out ID tokens
+ * from the local issuer (GitHubActionTest sets its claims), trusted by a new CI trust policy.
+ * Resolves to the policy's name and the inputs and runner variables of such a job, with
+ * source-ref as the design page writes it (the local issuer stands in for github.com, so the
+ * server URL is the issuer's).
+ */
+async function oidcJob(commit = env.STELLA_TEST_OIDC_SHA) {
   const repository = env.STELLA_TEST_OIDC_REPOSITORY;
-  const sha = env.STELLA_TEST_OIDC_SHA;
-  const audience = env.STELLA_TEST_OIDC_AUDIENCE;
+  const serverUrl = env.STELLA_TEST_OIDC_SERVER_URL;
+  const name = `github-${randomUUID().slice(0, 8)}`;
   const policy = await api('POST', '/ci-trust-policies', env.STELLA_TEST_ADMIN_TOKEN, {
-    name: `github-${randomUUID().slice(0, 8)}`,
+    name,
     issuer: env.STELLA_TEST_OIDC_ISSUER,
-    audience,
+    audience: env.STELLA_TEST_OIDC_AUDIENCE,
     claims: { repository },
     roles: ['release-creator'],
     permissions: [{ resource: 'release', action: 'create' }],
@@ -139,22 +146,40 @@ test('without stella-token the job OIDC token creates the release through a CI t
   const inputs = {
     ...designPageInputs(),
     'stella-token': '',
-    'stella-audience': audience,
-    'source-ref': `type: git\nrepository: https://github.com/${repository}\ncommit: ${sha}\ntag: v1.2.0\n`,
+    'stella-audience': env.STELLA_TEST_OIDC_AUDIENCE,
+    'source-ref': `type: git\nrepository: ${serverUrl}/${repository}\ncommit: ${commit}\ntag: v1.2.0\n`,
   };
-  const run = await runAction(inputs, {
+  const runner = {
     ...RUNNER,
+    GITHUB_SERVER_URL: serverUrl,
     GITHUB_REPOSITORY: repository,
-    GITHUB_SHA: sha,
+    GITHUB_SHA: env.STELLA_TEST_OIDC_SHA,
     ACTIONS_ID_TOKEN_REQUEST_URL: env.STELLA_TEST_OIDC_REQUEST_URL,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: env.STELLA_TEST_OIDC_REQUEST_TOKEN,
-  });
+  };
+  return { name, inputs, runner };
+}
+
+test('without stella-token the job OIDC token creates the release through a CI trust policy', { skip: skipOidc }, async () => {
+  const { name, inputs, runner } = await oidcJob();
+  const run = await runAction(inputs, runner);
 
   assert.equal(run.code, 0, describeRun(run));
   assert.match(run.stdout, /^::add-mask::ey[\w-]+\.[\w-]+\.[\w-]+$/m, describeRun(run));
   const stored = await api('GET', `/releases/${run.outputs['release-id']}`, env.STELLA_TEST_ADMIN_TOKEN);
   assert.equal(stored.status, 200, JSON.stringify(stored.json));
-  assert.equal(stored.json.data.sourceRef.commit, sha);
+  assert.equal(stored.json.data.sourceRef.commit, env.STELLA_TEST_OIDC_SHA);
+  assert.equal(stored.json.data.createdBy, `ci:${name}`);
+});
+
+test('an OIDC job naming another commit fails the step showing the commit its token is bound to', { skip: skipOidc }, async () => {
+  const { inputs, runner } = await oidcJob('1111111111111111111111111111111111111111');
+  const run = await runAction(inputs, runner);
+
+  assert.equal(run.code, 1, describeRun(run));
+  const annotation = errorAnnotations(run.stdout)[0] ?? '';
+  assert.match(annotation, /HTTP 403 SOURCE_REF_MISMATCH/, describeRun(run));
+  assert.ok(annotation.includes(env.STELLA_TEST_OIDC_SHA), describeRun(run));
 });
 
 test('without stella-token and without id-token permission the step fails saying what to add', async () => {

@@ -45,23 +45,25 @@ class GitHubActionTest {
   private static final String REPOSITORY = "myorg/myapp";
   private static final String SHA = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3";
 
-  private static final String OIDC_TEST =
-      "without stella-token the job OIDC token creates the release through a CI trust policy";
+  /** The node tests that need the gateway's CI trust policies. */
+  private static final List<String> OIDC_TESTS = List.of(
+      "without stella-token the job OIDC token creates the release through a CI trust policy",
+      "an OIDC job naming another commit fails the step showing the commit its token is bound to");
   /**
    * The node tests this class expects to pass. {@code STELLA_TEST_SKIP_OIDC=true} in this JVM's
-   * environment skips the OIDC one (it needs the gateway's CI trust policies).
+   * environment skips the {@link #OIDC_TESTS}.
    */
-  private static final List<String> EXPECTED = List.of(
+  private static final List<String> EXPECTED = Stream.concat(Stream.of(
       "the design page inputs create the release and set release-id, release-name and release-url",
       "a release the gateway refuses fails the step with the gateway message and every validation error",
       "the same idempotency key gives back the same release",
       "two releases created with the same idempotency key but different names are both created",
       "stella-token is masked before anything else is written",
-      OIDC_TEST,
       "without stella-token and without id-token permission the step fails saying what to add",
       "inputs the gateway could not take fail the step before anything is sent",
       "a gateway that cannot be reached fails the step naming the address",
-      "the committed dist/index.js is the bundle npm run build makes from the sources");
+      "the committed dist/index.js is the bundle npm run build makes from the sources"),
+      OIDC_TESTS.stream()).toList();
   private static final boolean SKIP_OIDC = "true".equals(System.getenv("STELLA_TEST_SKIP_OIDC"));
 
   private static TestGateway gw;
@@ -98,6 +100,7 @@ class GitHubActionTest {
     env.put("STELLA_TEST_OIDC_REQUEST_URL", issuer.runnerRequestUrl());
     env.put("STELLA_TEST_OIDC_REQUEST_TOKEN", FakeOidcIssuer.RUNNER_REQUEST_TOKEN);
     env.put("STELLA_TEST_OIDC_AUDIENCE", AUDIENCE);
+    env.put("STELLA_TEST_OIDC_SERVER_URL", issuer.issuer());
     env.put("STELLA_TEST_OIDC_REPOSITORY", REPOSITORY);
     env.put("STELLA_TEST_OIDC_SHA", SHA);
     env.put("STELLA_TEST_SKIP_OIDC", String.valueOf(SKIP_OIDC));
@@ -125,7 +128,7 @@ class GitHubActionTest {
   @DisplayName("each expected node test passed")
   Stream<DynamicTest> eachExpectedTestPassed() {
     return EXPECTED.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-      if (name.equals(OIDC_TEST)) {
+      if (OIDC_TESTS.contains(name)) {
         Assumptions.assumeFalse(SKIP_OIDC, "STELLA_TEST_SKIP_OIDC=true");
       }
       assertThat(run.results().get(name)).as("%s\n%s", name, run.output()).isEqualTo(Result.PASSED);
