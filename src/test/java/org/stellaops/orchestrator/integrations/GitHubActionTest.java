@@ -105,6 +105,7 @@ class GitHubActionTest {
     env.put("STELLA_TEST_OIDC_SHA", SHA);
     env.put("STELLA_TEST_SKIP_OIDC", String.valueOf(SKIP_OIDC));
     run = NodeRun.of(env, 300, "npm", "test");
+    System.out.println(run.output());
   }
 
   @AfterAll
@@ -152,7 +153,12 @@ class GitHubActionTest {
         ProcessBuilder builder = new ProcessBuilder(command).directory(ACTION_DIR.toFile())
             .redirectErrorStream(true).redirectOutput(log);
         builder.environment().putAll(env);
-        Process process = builder.start();
+        Process process;
+        try {
+          process = builder.start();
+        } catch (IOException e) {
+          throw new IllegalStateException(command[0] + " is required (apt-get install nodejs npm; .ci/run does it)", e);
+        }
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
           process.descendants().forEach(ProcessHandle::destroyForcibly);
           process.destroyForcibly().waitFor();
