@@ -27925,12 +27925,9 @@ function describeFailure(status, envelope, text) {
   for (const v of Array.isArray(error2.validationErrors) ? error2.validationErrors : []) {
     lines.push(`  ${v.field}: ${v.message}${v.code ? ` (${v.code})` : ""}`);
   }
-  const { validationErrorCount, ...details } = error2.details ?? {};
-  if (validationErrorCount) {
-    lines.push(`  (${validationErrorCount} problems in all)`);
-  }
-  if (Object.keys(details).length > 0) {
-    lines.push(`  details: ${JSON.stringify(details)}`);
+  const count = error2.details?.validationErrorCount;
+  if (count) {
+    lines.push(`  (${count} problems in all)`);
   }
   if (status === 401) {
     lines.push("  Check stella-token, or the CI trust policy that should accept this job's OIDC token.");

@@ -42,7 +42,7 @@ export async function createRelease({ base, token, idempotencyKey, body, userAge
 
 /**
  * The gateway's error envelope as one message: status, code and message, then each
- * validation error on its own line, then the details ({"success":false,"error":{code,message,details?,
+ * validation error on its own line ({"success":false,"error":{code,message,details?,
  * validationErrors?:[{field,message,code}]},"meta":{requestId}}).
  */
 export function describeFailure(status, envelope, text) {
@@ -55,14 +55,9 @@ export function describeFailure(status, envelope, text) {
   for (const v of Array.isArray(error.validationErrors) ? error.validationErrors : []) {
     lines.push(`  ${v.field}: ${v.message}${v.code ? ` (${v.code})` : ''}`);
   }
-  const { validationErrorCount, ...details } = error.details ?? {};
-  if (validationErrorCount) {
-    lines.push(`  (${validationErrorCount} problems in all)`);
-  }
-  // What a refusal names beyond its message: the missing permission, the sourceRef a CI token
-  // is bound to, the claims no trust policy matched.
-  if (Object.keys(details).length > 0) {
-    lines.push(`  details: ${JSON.stringify(details)}`);
+  const count = error.details?.validationErrorCount;
+  if (count) {
+    lines.push(`  (${count} problems in all)`);
   }
   if (status === 401) {
     lines.push('  Check stella-token, or the CI trust policy that should accept this job\'s OIDC token.');
