@@ -26,12 +26,18 @@ export async function createRelease({ base, token, idempotencyKey, body, userAge
       method: 'POST',
       headers,
       body: JSON.stringify(body),
-      redirect: 'error',
+      // A redirect is reported, not followed: the bearer goes only to stella-url.
+      redirect: 'manual',
       signal: AbortSignal.timeout(TIMEOUT_MILLIS),
     });
     text = await response.text();
   } catch (e) {
     throw new GatewayError(`could not reach the gateway at ${url}: ${networkReason(e)}`);
+  }
+  if (response.status >= 300 && response.status < 400) {
+    throw new GatewayError(`the gateway answered HTTP ${response.status} redirecting to `
+      + `${response.headers.get('location') ?? '(no Location)'}; redirects are not followed, so that the `
+      + 'token is sent nowhere else: set stella-url to the address the gateway is served at');
   }
   const envelope = parseJson(text);
   if (response.status === 201 && envelope?.success === true && envelope.data?.id) {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { describeRun, errorAnnotations, runAction } from './run-action.mjs';
 
@@ -219,6 +220,38 @@ test('a gateway that cannot be reached fails the step naming the address', async
   assert.equal(run.code, 1, describeRun(run));
   assert.match(errorAnnotations(run.stdout)[0] ?? '', new RegExp(`could not reach the gateway at ${closed}/api/v1/releases: .*ECONNREFUSED`), describeRun(run));
 });
+
+test('a redirect is not followed, so the token reaches only stella-url', async () => {
+  const elsewhere = await recordingServer((req, res) => res.writeHead(201).end());
+  const redirecting = await recordingServer((req, res) =>
+    res.writeHead(307, { Location: `${elsewhere.url}/api/v1/releases` }).end());
+  try {
+    const run = await runAction({ ...designPageInputs(), 'stella-url': redirecting.url, 'stella-token': 'x' }, RUNNER);
+
+    assert.equal(run.code, 1, describeRun(run));
+    assert.match(errorAnnotations(run.stdout)[0] ?? '', new RegExp(`HTTP 307 redirecting to ${elsewhere.url}/api/v1/releases; redirects are not followed`), describeRun(run));
+    assert.equal(redirecting.requests.length, 1);
+    assert.deepEqual(elsewhere.requests, []);
+  } finally {
+    await Promise.all([elsewhere.close(), redirecting.close()]);
+  }
+});
+
+/** An HTTP server on loopback answering with {@code handler} and keeping each request's method and URL. */
+async function recordingServer(handler) {
+  const requests = [];
+  const server = createHttpServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
 
 /** A loopback port nothing listens on: bound, then released. */
 function closedPort() {

@@ -62,6 +62,7 @@ class GitHubActionTest {
       "without stella-token and without id-token permission the step fails saying what to add",
       "inputs the gateway could not take fail the step before anything is sent",
       "a gateway that cannot be reached fails the step naming the address",
+      "a redirect is not followed, so the token reaches only stella-url",
       "the committed dist/index.js is the bundle npm run build makes from the sources"),
       OIDC_TESTS.stream()).toList();
   private static final boolean SKIP_OIDC = "true".equals(System.getenv("STELLA_TEST_SKIP_OIDC"));
