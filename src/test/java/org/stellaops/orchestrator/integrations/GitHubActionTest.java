@@ -41,7 +41,7 @@ import org.stellaops.orchestrator.support.TestGateway;
 class GitHubActionTest {
 
   private static final Path ACTION_DIR = Path.of(System.getProperty("user.dir"), "integrations", "github-action");
-  private static final String AUDIENCE = "https://stella.example.com";
+  private static final String AUDIENCE = "stella-gateway";
   private static final String REPOSITORY = "myorg/myapp";
   private static final String SHA = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3";
 
