@@ -18,7 +18,15 @@ public record AppConfig(
     Inbox inbox,
     Scheduler scheduler,
     Cluster cluster,
-    Egress egress) {
+    Egress egress,
+    CiTrust ciTrust) {
+
+  /**
+   * CI identities trusted through OIDC: how often each issuer's discovery document and keys are
+   * refreshed, and the least time between two fetches of one issuer's keys caused by tokens
+   * naming a key id not seen yet.
+   */
+  public record CiTrust(int keysRefreshSeconds, int unknownKeyRefetchSeconds) {}
 
   /**
    * Outbound requests: {@code allowedNetworks} are exempt from the egress deny list (loopback,
@@ -42,9 +50,12 @@ public record AppConfig(
   /** The webhook inbox: processing lease and how many deliveries may wait for the database. */
   public record Inbox(int leaseSeconds, int maxQueued) {}
 
-  /** {@code idleTimeoutSeconds}: a connection with no bytes read or written for this long is closed. */
+  /**
+   * {@code idleTimeoutSeconds}: a connection with no bytes read or written for this long is closed.
+   * {@code accessLog}: one log line per request (logger {@code access}).
+   */
   public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances,
-      String publicUrl, int idleTimeoutSeconds) {}
+      String publicUrl, int idleTimeoutSeconds, boolean accessLog) {}
 
   /** {@code url} empty means: run the embedded PostgreSQL under {@code dataDir}. */
   public record Db(Optional<String> url, int poolSize) {}
@@ -74,47 +85,59 @@ public record AppConfig(
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
-            http.publicUrl(), http.idleTimeoutSeconds()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+            http.publicUrl(), http.idleTimeoutSeconds(), http.accessLog()),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withHttpIdleTimeoutSeconds(int seconds) {
     return new AppConfig(
         new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
-            http.publicUrl(), seconds),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+            http.publicUrl(), seconds, http.accessLog()),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+  }
+
+  public AppConfig withHttpAccessLog(boolean accessLog) {
+    return new AppConfig(
+        new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
+            http.publicUrl(), http.idleTimeoutSeconds(), accessLog),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withScheduler(Scheduler scheduler) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withCluster(Cluster cluster) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 
   public AppConfig withEgress(Egress egress) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
+  }
+
+  public AppConfig withCiTrust(CiTrust ciTrust) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, ciTrust);
   }
 }

@@ -78,7 +78,8 @@ public final class ConfigLoader {
             v.integer("http.shutdownTimeout", 0, 3600),
             v.integer("http.instances", 0, 256),
             v.text("http.publicUrl"),
-            v.integer("http.idleTimeoutSeconds", 1, 3600)),
+            v.integer("http.idleTimeoutSeconds", 1, 3600),
+            v.bool("http.accessLog")),
         new AppConfig.Db(v.optionalText("db.url"), v.integer("db.poolSize", 1, 1000)),
         Path.of(v.text("dataDir")),
         v.optionalText("adminToken"),
@@ -99,7 +100,9 @@ public final class ConfigLoader {
         new AppConfig.Cluster(v.bool("cluster"), v.list("clusterMembers"), v.text("clusterHost"),
             v.integer("clusterPort", 1, 65535), v.integer("clusterBusPort", 1, 65535),
             v.optionalText("clusterKubernetesService")),
-        new AppConfig.Egress(v.networks("egress.allowedNetworks")));
+        new AppConfig.Egress(v.networks("egress.allowedNetworks")),
+        new AppConfig.CiTrust(v.integer("ciTrust.keysRefresh", 10, 86400),
+            v.integer("ciTrust.unknownKeyRefetch", 1, 3600)));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
           + "(STELLA_JWT_PUBLIC_KEY) is: JWTs could not be verified");
@@ -134,7 +137,7 @@ public final class ConfigLoader {
    * https, or http to a loopback host named literally (localhost, 127.0.0.0/8, [::1]). No name is
    * resolved here: a DNS answer could change after the check.
    */
-  static boolean secureOrLoopback(String url) {
+  public static boolean secureOrLoopback(String url) {
     URI uri;
     try {
       uri = new URI(url);

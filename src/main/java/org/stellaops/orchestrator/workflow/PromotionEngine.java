@@ -1,5 +1,7 @@
 package org.stellaops.orchestrator.workflow;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -10,7 +12,9 @@ import io.vertx.ext.web.client.WebClient;
 import org.stellaops.orchestrator.egress.EgressDeniedException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +52,17 @@ public final class PromotionEngine {
   private final String publicUrl;
 
   /** {@code publicUrl}: the gateway's address as deploy targets reach it, for their callback URL. */
+  /** stella_promotions_total by end state (deployed, failed, rejected, cancelled). */
+  private final Map<String, Counter> ended = new HashMap<>();
+
   public PromotionEngine(PromotionRepository promotions, EnvironmentService environments, ReleaseService releases,
       PipelineRunService pipelineRuns, StatusReports reports, WebClient http, EventBus eventBus, StepSecrets secrets,
-      String publicUrl) {
+      String publicUrl, MeterRegistry registry) {
+    // One series per end state from the start, at 0, so increase() sees the first failure.
+    for (String outcome : List.of("deployed", "failed", "rejected", "cancelled")) {
+      ended.put(outcome, Counter.builder("stella.promotions").tag("outcome", outcome)
+          .description("Promotions ended, by outcome").register(registry));
+    }
     this.promotions = promotions;
     this.environments = environments;
     this.releases = releases;
@@ -693,6 +705,7 @@ public final class PromotionEngine {
       if (done.isEmpty()) {
         return Future.succeededFuture();
       }
+      ended.get(status).increment();
       String jobStatus = switch (status) {
         case "deployed" -> "succeeded";
         case "cancelled", "rejected" -> "cancelled";
