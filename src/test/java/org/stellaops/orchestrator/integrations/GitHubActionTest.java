@@ -75,7 +75,10 @@ class GitHubActionTest {
   static void runTheActionTests() throws Exception {
     gw = TestGateway.start();
     issuer = new FakeOidcIssuer();
-    issuer.runnerClaims(issuer.githubClaims(REPOSITORY, SHA, "refs/tags/v1.2.0", AUDIENCE));
+    // Without an audience in the request the runner's token carries GitHub's default, the
+    // owner's URL (https://docs.github.com/en/actions/reference/security/oidc), which the
+    // trust policy does not accept: only the requested stella-audience does.
+    issuer.runnerClaims(issuer.githubClaims(REPOSITORY, SHA, "refs/tags/v1.2.0", "https://github.com/myorg"));
     String token = gw.createServiceAccount(new JsonObject()
         .put("name", "ci-pipeline")
         .put("roles", new JsonArray().add("release-creator"))
