@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.integrations;
+package org.stellaops.orchestrator.ciclients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
