@@ -5,6 +5,9 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PATCH;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.stellaops.orchestrator.auth.Permission.CI_EVENT_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.CI_TRUST_POLICY_CREATE;
+import static org.stellaops.orchestrator.auth.Permission.CI_TRUST_POLICY_DELETE;
+import static org.stellaops.orchestrator.auth.Permission.CI_TRUST_POLICY_READ;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_CREATE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_DELETE;
 import static org.stellaops.orchestrator.auth.Permission.COMPONENT_READ;
@@ -129,7 +132,7 @@ public final class ApiVerticle extends VerticleBase {
     FailureHandler failures = new FailureHandler();
     WebhookRoutes webhooks = new WebhookRoutes(w.webhookIngest(), w.inboxWriter());
     Handler<RoutingContext> countOversize = ctx -> WebhookRoutes.countOversize(ctx, w.webhookIngest().metrics());
-    router.route().handler(new RequestIds());
+    router.route().handler(new RequestIds(config.accessLog()));
     // A NUL first, so the answer names the parameter; then any other control or broken escape.
     router.route().handler(TextSafety.requestLine(router));
     router.route().handler(new MalformedUrls());
@@ -143,6 +146,11 @@ public final class ApiVerticle extends VerticleBase {
     guarded(GET, V1 + "/service-accounts", SERVICE_ACCOUNT_READ).handler(w.serviceAccounts()::list);
     guarded(GET, V1 + "/service-accounts/:id", SERVICE_ACCOUNT_READ).handler(w.serviceAccounts()::get);
     guarded(DELETE, V1 + "/service-accounts/:id", SERVICE_ACCOUNT_DELETE).handler(w.serviceAccounts()::revoke);
+
+    guarded(POST, V1 + "/ci-trust-policies", CI_TRUST_POLICY_CREATE).handler(w.ciTrustPolicies()::create);
+    guarded(GET, V1 + "/ci-trust-policies", CI_TRUST_POLICY_READ).handler(w.ciTrustPolicies()::list);
+    guarded(GET, V1 + "/ci-trust-policies/:id", CI_TRUST_POLICY_READ).handler(w.ciTrustPolicies()::get);
+    guarded(DELETE, V1 + "/ci-trust-policies/:id", CI_TRUST_POLICY_DELETE).handler(w.ciTrustPolicies()::delete);
 
     guarded(POST, V1 + "/components", COMPONENT_CREATE).handler(w.components()::create);
     guarded(GET, V1 + "/components", COMPONENT_READ).handler(w.components()::list);

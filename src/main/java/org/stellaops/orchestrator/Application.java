@@ -25,6 +25,11 @@ import org.stellaops.orchestrator.auth.ServiceAccountRepository;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.auth.ServiceAccountService;
 import org.stellaops.orchestrator.ci.Connectors;
+import org.stellaops.orchestrator.citrust.CiTokens;
+import org.stellaops.orchestrator.citrust.CiTrustPolicyRepository;
+import org.stellaops.orchestrator.citrust.CiTrustPolicyRoutes;
+import org.stellaops.orchestrator.citrust.CiTrustPolicyService;
+import org.stellaops.orchestrator.citrust.IssuerKeys;
 import org.stellaops.orchestrator.ci.PipelineRunRepository;
 import org.stellaops.orchestrator.ci.PipelineRunRoutes;
 import org.stellaops.orchestrator.ci.PipelineRunService;
@@ -37,6 +42,7 @@ import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.integration.IntegrationRepository;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
 import org.stellaops.orchestrator.integration.IntegrationService;
+import org.stellaops.orchestrator.integration.MasterKeyCheck;
 import org.stellaops.orchestrator.webhook.DeliveryRepository;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.EventApplier;
@@ -60,11 +66,13 @@ import org.stellaops.orchestrator.reporting.EventSubscriptionRepository;
 import org.stellaops.orchestrator.reporting.EventSubscriptions;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.platform.Clustering;
+import org.stellaops.orchestrator.platform.DataDirectory;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Health;
 import org.stellaops.orchestrator.platform.Housekeeping;
 import org.stellaops.orchestrator.platform.Idempotency;
+import org.stellaops.orchestrator.platform.Retention;
 import org.stellaops.orchestrator.platform.MasterKey;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
@@ -94,18 +102,21 @@ public final class Application {
   private final Database database;
   private final Pool pool;
   private final Optional<JwtVerifier> jwt;
+  private final IssuerKeys issuerKeys;
   private final List<String> deployments;
   private final int port;
   private final Optional<String> generatedAdminToken;
   private final List<String> routes;
 
   private Application(Vertx vertx, Metrics metrics, Database database, Pool pool, Optional<JwtVerifier> jwt,
-      List<String> deployments, int port, Optional<String> generatedAdminToken, List<String> routes) {
+      IssuerKeys issuerKeys, List<String> deployments, int port, Optional<String> generatedAdminToken,
+      List<String> routes) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.database = database;
     this.pool = pool;
     this.jwt = jwt;
+    this.issuerKeys = issuerKeys;
     this.deployments = deployments;
     this.port = port;
     this.generatedAdminToken = generatedAdminToken;
@@ -127,21 +138,26 @@ public final class Application {
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics.vertxOptions());
     var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
     if (!config.cluster().enabled()) {
+      LOG.info(StartupLines.cluster(config.cluster()));
       return started(builder.with(options).build(), config, metrics, resolver);
     }
     return builder.with(options.setEventBusOptions(Clustering.eventBus(config.cluster())))
         .withClusterManager(Clustering.manager(config.cluster())).buildClustered()
-        .onSuccess(v -> LOG.info("joined the gateway cluster (Hazelcast port {}, event bus port {})",
-            config.cluster().port(), config.cluster().busPort()))
+        .onSuccess(v -> LOG.info(StartupLines.cluster(config.cluster())))
         .compose(vertx -> started(vertx, config, metrics, resolver));
   }
 
   private static Future<Application> started(Vertx vertx, AppConfig config, Metrics metrics,
       Egress.Resolver resolver) {
     return vertx.executeBlocking(() -> {
+          if (config.db().url().isEmpty() || config.masterKey().isEmpty()) {
+            // The embedded database or a generated master key lives there.
+            DataDirectory.prepare(config.dataDir());
+          }
           Database db = Database.start(config);
           try {
-            db.migrate();
+            int applied = db.migrate();
+            LOG.info(StartupLines.database(db.describe(), config.db().poolSize(), applied));
             return new Started(db, MasterKey.load(config.masterKey(), config.dataDir()));
           } catch (RuntimeException e) {
             db.close();
@@ -175,12 +191,18 @@ public final class Application {
         ? Optional.of(new JwtVerifier(vertx, config.jwt(), webClient))
         : Optional.empty();
     Future<Void> jwtReady = jwt.map(JwtVerifier::start).orElse(Future.succeededFuture());
+    IssuerKeys issuerKeys = new IssuerKeys(vertx, webClient, config.ciTrust());
+    issuerKeys.start();
     OpenApi openApi = new OpenApi();
     Future<ContractValidation> contractReady = ContractValidation.load(vertx, openApi.document());
-    return Future.all(jwtReady, contractReady)
+    // The master key is checked before anything can encrypt or decrypt with it.
+    return new MasterKeyCheck(pool, masterKey).verify()
+        .compose(checked -> Future.all(jwtReady, contractReady))
         .compose(v -> new AdminBootstrap(accounts).ensure(config.adminToken())).compose(admin -> {
       ContractValidation contract = contractReady.result();
       admin.generatedToken().ifPresent(Application::announce);
+      LOG.info(StartupLines.auth(config, admin.generatedToken().isPresent()));
+      LOG.info(StartupLines.outbound(config.egress(), OUTBOUND_CONNECTIONS_PER_HOST));
       ComponentRepository componentRepository = new ComponentRepository(pool);
       VersionRepository versionRepository = new VersionRepository(pool);
       ComponentService components = new ComponentService(componentRepository);
@@ -207,34 +229,38 @@ public final class Application {
       EventSubscriptions subscriptions = new EventSubscriptions(new EventSubscriptionRepository(pool),
           new CredentialCipher(masterKey), webClient, egress);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
-          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl(), outbox);
+          statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl(), metrics.registry(),
+          outbox);
       // One writer for the process, on its own event loop (deployed before the HTTP verticles):
       // its pool is made in its start(), so the commit round trips stay on that loop.
       InboxWriter inboxWriter = new InboxWriter(() -> db.pool(vertx, InboxWriter.MAX_IN_FLIGHT),
           config.inbox().maxQueued(), () -> vertx.eventBus().send(WebhookRoutes.WAKE_PROCESSOR, null));
       Idempotency idempotency = new Idempotency(pool);
+      CiTrustPolicyRepository ciTrustPolicies = new CiTrustPolicyRepository(pool);
+      Retention retention = new Retention(pool, config.retention(), metrics.registry());
       Wiring wiring = new Wiring(
           new Health(pool),
           metrics,
           openApi,
           contract,
-          new Guard(new Authenticator(accounts, admin.hash(), jwt)),
+          new Guard(new Authenticator(accounts, admin.hash(), jwt, new CiTokens(ciTrustPolicies, issuerKeys))),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
+          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, egress)),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),
           new IntegrationRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
-          new DeliveryRoutes(deliveries, vertx.eventBus()),
+          new DeliveryRoutes(deliveries, vertx.eventBus(), config.retention().deliveries()),
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),
           new PromotionRoutes(promotionEngine),
           new EventSubscriptionRoutes(subscriptions));
-      InboxProcessor processor = new InboxProcessor(deliveries, integrations, new EventApplier(componentRepository,
-          versionMap, versionRepository, releases, new RegistryClient(webClient), pipelineRuns, vertx.eventBus()),
-          webhookMetrics,
-          config.inbox().leaseSeconds(), outbox);
+      InboxProcessor processor = new InboxProcessor(deliveries, versionRepository, integrations,
+          new EventApplier(componentRepository, releases, new RegistryClient(webClient), pipelineRuns,
+              vertx.eventBus()),
+          webhookMetrics, config.inbox().leaseSeconds(), outbox);
       int instances = config.http().instances() > 0
           ? config.http().instances() : Runtime.getRuntime().availableProcessors();
       // A negative port makes Vert.x pick one free port and share it across all instances.
@@ -251,11 +277,14 @@ public final class Application {
           .compose(processorId -> vertx.deployVerticle(new WorkflowVerticle(promotionEngine, statusReports, subscriptions,
               config.outbox().send())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.workflows(config.outbox().send())))
           .compose(workflowId -> vertx.deployVerticle(scheduler))
           .onSuccess(deployments::add)
+          .onSuccess(id -> LOG.info(StartupLines.scheduler(config.scheduler())))
           .compose(schedulerId -> vertx.deployVerticle(inboxWriter))
           .onSuccess(deployments::add)
-          .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency)))
+          .onSuccess(id -> LOG.info(StartupLines.inbox(config.inbox())))
+          .compose(writerId -> vertx.deployVerticle(new Housekeeping(idempotency, retention)))
           .onSuccess(deployments::add)
           .compose(housekeepingId -> vertx.deployVerticle(
               () -> new ApiVerticle(config.http(), bindPort, wiring, (boundPort, router) -> {
@@ -265,8 +294,8 @@ public final class Application {
               new DeploymentOptions().setInstances(instances)))
           .map(id -> {
             deployments.add(id);
-            LOG.info("listening on port {}", actualPort.get());
-            return new Application(vertx, metrics, db, pool, jwt, deployments, actualPort.get(),
+            LOG.info(StartupLines.http(config.http(), actualPort.get(), instances));
+            return new Application(vertx, metrics, db, pool, jwt, issuerKeys, deployments, actualPort.get(),
                 admin.generatedToken(), routes.get());
           });
     }).recover(e -> pool.close()
@@ -307,6 +336,7 @@ public final class Application {
     undeployed
         .eventually(() -> {
           jwt.ifPresent(JwtVerifier::stop);
+          issuerKeys.stop();
           return pool.close();
         })
         .eventually(() -> vertx.executeBlocking(() -> {

@@ -3,6 +3,7 @@ package org.stellaops.orchestrator;
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.ci.PipelineRunRoutes;
+import org.stellaops.orchestrator.citrust.CiTrustPolicyRoutes;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
 import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
@@ -29,6 +30,7 @@ public record Wiring(
     ContractValidation contract,
     Guard guard,
     ServiceAccountRoutes serviceAccounts,
+    CiTrustPolicyRoutes ciTrustPolicies,
     ComponentRoutes components,
     VersionMapRoutes versions,
     ReleaseRoutes releases,

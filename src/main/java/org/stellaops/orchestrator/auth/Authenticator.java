@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.Set;
+import org.stellaops.orchestrator.citrust.CiTokens;
 import org.stellaops.orchestrator.platform.ApiException;
 
 /**
@@ -11,7 +12,9 @@ import org.stellaops.orchestrator.platform.ApiException;
  * check failed for a token that is not ours (no oracle for guessing). Service-account tokens
  * are recognised by prefix, checked against their stored hash in constant time, and refused
  * once expired or revoked — revocation takes effect on the next request because nothing is
- * cached. Other tokens are compared to the bootstrap admin's hash, then tried as JWTs.
+ * cached. Other tokens are compared to the bootstrap admin's hash, then tried as JWTs: a JWT
+ * whose {@code iss} is the issuer of a CI trust policy is verified against that issuer's keys and
+ * policies ({@link CiTokens}); any other goes to the identity provider's verifier.
  */
 public final class Authenticator {
 
@@ -21,11 +24,14 @@ public final class Authenticator {
   private final ServiceAccountRepository accounts;
   private final byte[] adminHash;
   private final Optional<JwtVerifier> jwt;
+  private final CiTokens ciTokens;
 
-  public Authenticator(ServiceAccountRepository accounts, byte[] adminHash, Optional<JwtVerifier> jwt) {
+  public Authenticator(ServiceAccountRepository accounts, byte[] adminHash, Optional<JwtVerifier> jwt,
+      CiTokens ciTokens) {
     this.accounts = accounts;
     this.adminHash = adminHash.clone();
     this.jwt = jwt;
+    this.ciTokens = ciTokens;
   }
 
   public Future<Principal> authenticate(String token) {
@@ -36,9 +42,11 @@ public final class Authenticator {
     if (Tokens.matches(token, adminHash)) {
       return Future.succeededFuture(ADMIN);
     }
-    if (jwt.isPresent() && token.chars().filter(c -> c == '.').count() == 2) {
-      return jwt.get().verify(token).recover(e -> Future.failedFuture(
-          ApiException.unauthorized("bearer JWT is invalid or expired")));
+    if (token.chars().filter(c -> c == '.').count() == 2) {
+      return ciTokens.policiesFor(token).compose(trusting -> !trusting.isEmpty() ? ciTokens.verify(token, trusting)
+          : jwt.isPresent() ? jwt.get().verify(token).recover(e -> Future.failedFuture(
+              ApiException.unauthorized("bearer JWT is invalid or expired")))
+          : Future.failedFuture(ApiException.unauthorized("bearer token is not valid")));
     }
     return Future.failedFuture(ApiException.unauthorized("bearer token is not valid"));
   }

@@ -11,10 +11,7 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.auth.impl.jose.JWK;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.Collection;
 import java.util.List;
@@ -28,8 +25,8 @@ import org.stellaops.orchestrator.platform.AppConfig;
  * {@code exp}) against a static public key or the provider's JWKS, refreshed on a timer so key
  * rotation needs no restart. The roles claim maps onto {@link Roles}; unknown roles grant nothing.
  *
- * <p>Guarantees: a token is accepted only when its header names an algorithm of
- * {@link AppConfig.Jwt#ALLOWED_ALGORITHMS}, it carries a non-empty signature that verifies under a
+ * <p>Guarantees: a token is accepted only when it passes {@link JwtRules#refusal} (an algorithm of
+ * {@link AppConfig.Jwt#ALLOWED_ALGORITHMS}, a non-empty signature), the signature verifies under a
  * loaded key, and it has a numeric {@code exp} in the future. The verifier never runs without a
  * usable key (Vert.x's JWT provider with no key at all accepts unsigned tokens): start-up fails
  * when the key set yields none, and a refresh that yields none keeps the keys already loaded.
@@ -37,7 +34,6 @@ import org.stellaops.orchestrator.platform.AppConfig;
 public final class JwtVerifier {
 
   private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
-  private static final Base64.Decoder B64URL = Base64.getUrlDecoder();
 
   private final Vertx vertx;
   private final AppConfig.Jwt config;
@@ -82,50 +78,13 @@ public final class JwtVerifier {
   /** Fetches the key set and swaps it in only when it holds at least one usable signing key. */
   Future<Void> refresh() {
     String url = config.jwksUrl().orElseThrow();
-    return http.getAbs(url).followRedirects(false).send().map(response -> {
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("JWKS endpoint " + url + " answered " + response.statusCode());
-      }
-      JsonObject body;
-      try {
-        body = response.bodyAsJsonObject();
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("JWKS endpoint " + url + " did not answer a JSON object");
-      }
-      JsonArray keys = body == null ? new JsonArray() : body.getJsonArray("keys", new JsonArray());
-      List<JsonObject> usable = usableKeys(keys);
-      if (usable.isEmpty()) {
-        throw new IllegalStateException("JWKS at " + url + " holds no usable signing key (" + keys.size()
-            + " keys; a usable one is an RSA, EC or OKP key for signatures with an algorithm of "
-            + AppConfig.Jwt.ALLOWED_ALGORITHMS + ")");
-      }
+    return JwtRules.fetchKeys(http, url).map(usable -> {
       JWTAuthOptions options = options();
       usable.forEach(options::addJwk);
       auth = JWTAuth.create(vertx, options);
       LOG.info("loaded {} signing keys from {}", usable.size(), url);
       return null;
     });
-  }
-
-  /**
-   * The keys that can verify an allowed algorithm: signature keys (not {@code use: enc}) that
-   * parse, with an algorithm on the allowlist. Symmetric ({@code oct}) keys never qualify. Pure.
-   */
-  static List<JsonObject> usableKeys(JsonArray keys) {
-    List<JsonObject> usable = new ArrayList<>();
-    for (Object entry : keys) {
-      if (!(entry instanceof JsonObject key) || "enc".equals(key.getString("use"))) {
-        continue;
-      }
-      try {
-        if (AppConfig.Jwt.ALLOWED_ALGORITHMS.contains(new JWK(key).getAlgorithm())) {
-          usable.add(key);
-        }
-      } catch (RuntimeException e) {
-        // An unparseable or unsupported key: skipped, like a key of an unknown type.
-      }
-    }
-    return usable;
   }
 
   private JWTAuthOptions options() {
@@ -140,7 +99,7 @@ public final class JwtVerifier {
     if (current == null) {
       return Future.failedFuture("JWT keys are not loaded");
     }
-    Optional<String> refused = refusal(token);
+    Optional<String> refused = JwtRules.refusal(token);
     if (refused.isPresent()) {
       return Future.failedFuture(refused.get());
     }
@@ -162,31 +121,6 @@ public final class JwtVerifier {
       Set<Permission> permissions = Roles.expand(roles, List.of());
       return new Principal(Principal.USER, id, name, permissions);
     });
-  }
-
-  /**
-   * Why a token's shape alone rules it out, checked before any key is tried: three segments, a
-   * non-empty signature, and a header algorithm on the allowlist (so {@code none} and HS* never
-   * reach the provider, whatever keys it holds). Pure.
-   */
-  static Optional<String> refusal(String token) {
-    String[] parts = token.split("\\.", -1);
-    if (parts.length != 3) {
-      return Optional.of("a JWT has three segments");
-    }
-    if (parts[2].isEmpty()) {
-      return Optional.of("the token is not signed");
-    }
-    String alg;
-    try {
-      alg = new JsonObject(new String(B64URL.decode(parts[0]), StandardCharsets.UTF_8)).getString("alg");
-    } catch (RuntimeException e) {
-      return Optional.of("the token header is not base64url JSON");
-    }
-    if (alg == null || !AppConfig.Jwt.ALLOWED_ALGORITHMS.contains(alg)) {
-      return Optional.of("the token's algorithm " + alg + " is not one of " + AppConfig.Jwt.ALLOWED_ALGORITHMS);
-    }
-    return Optional.empty();
   }
 
   /** Reads a list (or a space-separated string) of roles at a dotted claim path. Pure. */

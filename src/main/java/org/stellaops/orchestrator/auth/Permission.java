@@ -12,7 +12,7 @@ public record Permission(String resource, String action) {
   /** Resources the API knows; a service account may only be granted these. */
   public static final Set<String> RESOURCES = Set.of(
       "release", "component", "version-map", "service-account", "integration", "ci-event",
-      "pipeline-run", "environment", "promotion", "deployment", "event-subscription", "*");
+      "pipeline-run", "environment", "promotion", "deployment", "event-subscription", "ci-trust-policy", "*");
   public static final Set<String> ACTIONS = Set.of(
       "create", "read", "update", "delete", "approve", "*");
 
@@ -45,6 +45,9 @@ public record Permission(String resource, String action) {
   public static final Permission EVENT_SUBSCRIPTION_CREATE = of("event-subscription:create");
   public static final Permission EVENT_SUBSCRIPTION_READ = of("event-subscription:read");
   public static final Permission EVENT_SUBSCRIPTION_DELETE = of("event-subscription:delete");
+  public static final Permission CI_TRUST_POLICY_CREATE = of("ci-trust-policy:create");
+  public static final Permission CI_TRUST_POLICY_READ = of("ci-trust-policy:read");
+  public static final Permission CI_TRUST_POLICY_DELETE = of("ci-trust-policy:delete");
   public static final Permission PIPELINE_RUN_CREATE = of("pipeline-run:create");
   public static final Permission PIPELINE_RUN_READ = of("pipeline-run:read");
   public static final Permission PIPELINE_RUN_UPDATE = of("pipeline-run:update");

@@ -1,15 +1,12 @@
 package org.stellaops.orchestrator.auth;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.platform.ApiException;
@@ -36,14 +33,8 @@ public final class ServiceAccountService {
     String name = v.matching("name", v.requiredString("name", 100), NAME,
         "1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
     String description = v.optionalString("description", 1000);
-    List<String> roles = Optional.ofNullable(v.optionalStringList("roles", 20, 64)).orElse(List.of());
-    for (int i = 0; i < roles.size(); i++) {
-      if (!Roles.exists(roles.get(i))) {
-        v.error("roles[" + i + "]", "unknown role '" + roles.get(i) + "'; known roles: "
-            + new TreeSet<>(Roles.names()), "UNKNOWN_ROLE");
-      }
-    }
-    List<Permission> permissions = permissions(v);
+    List<String> roles = GrantFields.roles(v);
+    List<Permission> permissions = GrantFields.permissions(v);
     if (roles.isEmpty() && permissions.isEmpty() && v.isValid()) {
       v.error("roles", "give at least one role or permission", "REQUIRED");
     }
@@ -91,34 +82,6 @@ public final class ServiceAccountService {
       }
       return null;
     });
-  }
-
-  private static List<Permission> permissions(Validator v) {
-    JsonArray array = v.optionalArray("permissions");
-    List<Permission> permissions = new ArrayList<>();
-    if (array == null) {
-      return permissions;
-    }
-    for (int i = 0; i < array.size(); i++) {
-      String field = "permissions[" + i + "]";
-      if (!(array.getValue(i) instanceof JsonObject entry)) {
-        v.error(field, "must be an object {resource, action}", "INVALID_TYPE");
-        continue;
-      }
-      Validator p = v.nested(entry, field);
-      String resource = p.requiredString("resource", 64);
-      String action = p.requiredString("action", 64);
-      if (resource != null && !Permission.RESOURCES.contains(resource)) {
-        p.error("resource", "unknown resource '" + resource + "'; known: " + new TreeSet<>(Permission.RESOURCES),
-            "UNKNOWN_RESOURCE");
-      } else if (action != null && !Permission.ACTIONS.contains(action)) {
-        p.error("action", "unknown action '" + action + "'; known: " + new TreeSet<>(Permission.ACTIONS),
-            "UNKNOWN_ACTION");
-      } else if (resource != null && action != null) {
-        permissions.add(new Permission(resource, action));
-      }
-    }
-    return permissions;
   }
 
   static UUID parseId(String id) {

@@ -30,6 +30,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(status, code, message, null, List.of(), null);
   }
 
+  /** An error whose {@code details} say what the caller needs to correct it. */
+  public static ApiException of(int status, String code, String message, JsonObject details) {
+    return new ApiException(status, code, message, details, List.of(), null);
+  }
+
   public static ApiException badRequest(String message) {
     return of(400, "BAD_REQUEST", message);
   }

@@ -19,7 +19,23 @@ public record AppConfig(
     Scheduler scheduler,
     Cluster cluster,
     Egress egress,
+    CiTrust ciTrust,
+    Retention retention,
     Outbox outbox) {
+
+  /**
+   * CI identities trusted through OIDC: how often each issuer's discovery document and keys are
+   * refreshed, and the least time between two fetches of one issuer's keys caused by tokens
+   * naming a key id not seen yet.
+   */
+  public record CiTrust(int keysRefreshSeconds, int unknownKeyRefetchSeconds) {}
+
+  /**
+   * How long finished records are kept before housekeeping deletes them: {@code deliveries} for
+   * processed webhook deliveries, event-subscription deliveries and sent status reports;
+   * {@code runs} for finished pipeline runs. See {@code platform.Retention}.
+   */
+  public record Retention(java.time.Duration deliveries, java.time.Duration runs) {}
 
   /**
    * The outboxes of subscriber events and deployment status reports: {@code send} false stops
@@ -50,9 +66,12 @@ public record AppConfig(
   /** The webhook inbox: processing lease and how many deliveries may wait for the database. */
   public record Inbox(int leaseSeconds, int maxQueued) {}
 
-  /** {@code idleTimeoutSeconds}: a connection with no bytes read or written for this long is closed. */
+  /**
+   * {@code idleTimeoutSeconds}: a connection with no bytes read or written for this long is closed.
+   * {@code accessLog}: one log line per request (logger {@code access}).
+   */
   public record Http(int port, String host, long bodyLimit, int shutdownTimeoutSeconds, int instances,
-      String publicUrl, int idleTimeoutSeconds) {}
+      String publicUrl, int idleTimeoutSeconds, boolean accessLog) {}
 
   /** {@code url} empty means: run the embedded PostgreSQL under {@code dataDir}. */
   public record Db(Optional<String> url, int poolSize) {}
@@ -82,52 +101,80 @@ public record AppConfig(
   public AppConfig withHttpPort(int port) {
     return new AppConfig(
         new Http(port, http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
-            http.publicUrl(), http.idleTimeoutSeconds()),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+            http.publicUrl(), http.idleTimeoutSeconds(), http.accessLog()),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withHttpIdleTimeoutSeconds(int seconds) {
     return new AppConfig(
         new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
-            http.publicUrl(), seconds),
-        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+            http.publicUrl(), seconds, http.accessLog()),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
+  }
+
+  public AppConfig withHttpAccessLog(boolean accessLog) {
+    return new AppConfig(
+        new Http(http.port(), http.host(), http.bodyLimit(), http.shutdownTimeoutSeconds(), http.instances(),
+            http.publicUrl(), http.idleTimeoutSeconds(), accessLog),
+        db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(http, new Db(Optional.ofNullable(url), db.poolSize()),
-        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+        dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withDataDir(Path dir) {
-    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+    return new AppConfig(http, db, dir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withAdminToken(String token) {
-    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+    return new AppConfig(http, db, dataDir, Optional.ofNullable(token), masterKey, logFormat, jwt, inbox, scheduler,
+        cluster, egress, ciTrust, retention, outbox);
   }
 
   public AppConfig withScheduler(Scheduler scheduler) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withInbox(Inbox inbox) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withCluster(Cluster cluster) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withEgress(Egress egress) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
+  }
+
+  public AppConfig withCiTrust(CiTrust ciTrust) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
+  }
+
+  public AppConfig withRetention(Retention retention) {
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withOutbox(Outbox outbox) {
     return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
-        outbox);
+        ciTrust, retention, outbox);
   }
 
   public AppConfig withJwt(Jwt jwt) {
-    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress, outbox);
+    return new AppConfig(http, db, dataDir, adminToken, masterKey, logFormat, jwt, inbox, scheduler, cluster, egress,
+        ciTrust, retention, outbox);
   }
 }

@@ -50,7 +50,10 @@ public final class Clustering {
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
     config.setProperty("hazelcast.phone.home.enabled", "false");
+    // Through SLF4J, so logback-loggers.xml sets what Hazelcast may log.
     config.setProperty("hazelcast.logging.type", "slf4j");
+    // Only the event bus is clustered: no stream processing (Jet's default, stated here).
+    config.getJetConfig().setEnabled(false);
     // Vert.x leaves the cluster in its own close(); Hazelcast's hook would race it on SIGTERM.
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     NetworkConfig network = config.getNetworkConfig();

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.stellaops.orchestrator.auth.ExpiresIn;
 import org.stellaops.orchestrator.egress.Cidr;
 import org.yaml.snakeyaml.Yaml;
 
@@ -28,6 +31,8 @@ public final class ConfigLoader {
   private static final Set<String> LOG_FORMATS = Set.of("text", "json");
   /** 128 bits of hex or more: shorter bootstrap admin tokens are within reach of guessing. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+  /** Shorter retention could remove a failed delivery before anyone had a chance to look at it. */
+  static final Duration MIN_RETENTION = Duration.ofHours(1);
 
   private final Map<String, String> env;
   private final Optional<Path> file;
@@ -78,7 +83,8 @@ public final class ConfigLoader {
             v.integer("http.shutdownTimeout", 0, 3600),
             v.integer("http.instances", 0, 256),
             v.text("http.publicUrl"),
-            v.integer("http.idleTimeoutSeconds", 1, 3600)),
+            v.integer("http.idleTimeoutSeconds", 1, 3600),
+            v.bool("http.accessLog")),
         new AppConfig.Db(v.optionalText("db.url"), v.integer("db.poolSize", 1, 1000)),
         Path.of(v.text("dataDir")),
         v.optionalText("adminToken"),
@@ -100,6 +106,10 @@ public final class ConfigLoader {
             v.integer("clusterPort", 1, 65535), v.integer("clusterBusPort", 1, 65535),
             v.optionalText("clusterKubernetesService")),
         new AppConfig.Egress(v.networks("egress.allowedNetworks")),
+        new AppConfig.CiTrust(v.integer("ciTrust.keysRefresh", 10, 86400),
+            v.integer("ciTrust.unknownKeyRefetch", 1, 3600)),
+        new AppConfig.Retention(v.duration("retention.deliveries", MIN_RETENTION),
+            v.duration("retention.runs", MIN_RETENTION)),
         new AppConfig.Outbox(v.bool("outbox.send")));
     if (config.jwt().enabled() && config.jwt().jwksUrl().isEmpty() && config.jwt().publicKey().isEmpty()) {
       problems.add("jwt.issuer is set but neither jwt.jwksUrl (STELLA_JWT_JWKS_URL) nor jwt.publicKey "
@@ -135,7 +145,7 @@ public final class ConfigLoader {
    * https, or http to a loopback host named literally (localhost, 127.0.0.0/8, [::1]). No name is
    * resolved here: a DNS answer could change after the check.
    */
-  static boolean secureOrLoopback(String url) {
+  public static boolean secureOrLoopback(String url) {
     URI uri;
     try {
       uri = new URI(url);
@@ -256,6 +266,22 @@ public final class ConfigLoader {
         }
       }
       return List.copyOf(networks);
+    }
+
+    /**
+     * A duration written as a service account's {@code expiresIn} is ({@code 30d}, {@code 12h},
+     * {@code 2w}, ISO-8601 {@code P90D}), at least {@code min} and at most ten years.
+     */
+    Duration duration(String key, Duration min) {
+      String raw = text(key);
+      Optional<Duration> parsed = ExpiresIn.expiresAt(raw, Instant.EPOCH)
+          .map(to -> Duration.between(Instant.EPOCH, to));
+      if (parsed.isEmpty() || parsed.get().compareTo(min) < 0) {
+        problems.add(key + " (" + envName(key) + ") must be a duration such as 30d, 12h or 2w, at least "
+            + min.toHours() + "h and at most 10 years, got '" + raw + "'");
+        return min;
+      }
+      return parsed.get();
     }
 
     String oneOf(String key, Set<String> allowed) {

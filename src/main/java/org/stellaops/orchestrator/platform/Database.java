@@ -26,8 +26,10 @@ public final class Database implements AutoCloseable {
 
   private final PgConnectOptions connectOptions;
   private final Optional<EmbeddedPostgres> embedded;
+  private final String description;
 
-  private Database(PgConnectOptions connectOptions, Optional<EmbeddedPostgres> embedded) {
+  private Database(PgConnectOptions connectOptions, Optional<EmbeddedPostgres> embedded, String description) {
+    this.description = description;
     // Each connection keeps its prepared statements. Without the cache (the client's default)
     // every preparedQuery sent a new Parse, and PostgreSQL parsed and analysed the statement
     // again on every execution: base_yyparse, the catalog cache and plan copying showed up
@@ -44,15 +46,13 @@ public final class Database implements AutoCloseable {
   public static Database start(AppConfig config) {
     if (config.db().url().isPresent()) {
       PgConnectOptions options = PgConnectOptions.fromUri(config.db().url().get());
-      LOG.info("using PostgreSQL at {}:{}/{}", options.getHost(), options.getPort(), options.getDatabase());
-      return new Database(options, Optional.empty());
+      return new Database(options, Optional.empty(), "PostgreSQL at " + options.getHost() + ":" + options.getPort()
+          + "/" + options.getDatabase());
     }
     Path dir = config.dataDir().toAbsolutePath().normalize().resolve("postgres");
     try {
+      // Checked and made owner-only by DataDirectory.prepare before the database starts.
       Path dataDir = dir.getParent();
-      Files.createDirectories(dataDir);
-      // The data directory holds the database, its password and the master key: owner only.
-      Secrets.restrictToOwner(dataDir);
       boolean passwordIsNew = !Files.isRegularFile(dataDir.resolve(EmbeddedAuth.PASSWORD_FILE));
       String password = EmbeddedAuth.password(dataDir);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -83,14 +83,14 @@ public final class Database implements AutoCloseable {
           .setServerConfig("shared_buffers", "256MB")
           .setServerConfig("wal_buffers", "16MB")
           .start();
-      LOG.info("embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
       PgConnectOptions options = new PgConnectOptions()
           .setHost("127.0.0.1")
           .setPort(pg.getPort())
           .setDatabase("postgres")
           .setUser("postgres")
           .setPassword(password);
-      return new Database(options, Optional.of(pg));
+      return new Database(options, Optional.of(pg),
+          "embedded PostgreSQL started on port " + pg.getPort() + " with data in " + dir);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
     } catch (IllegalStateException e) {
@@ -102,14 +102,21 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Blocking: applies the Flyway migrations in db/migration. Safe to run from several replicas. */
-  public void migrate() {
+  /**
+   * Blocking: applies the Flyway migrations in db/migration. Safe to run from several replicas.
+   * Returns how many this call applied.
+   */
+  public int migrate() {
     Flyway flyway = Flyway.configure()
         .dataSource(jdbcUrl(), connectOptions.getUser(), connectOptions.getPassword())
         .locations("classpath:db/migration")
         .load();
-    int applied = flyway.migrate().migrationsExecuted;
-    LOG.info("database schema is current ({} migrations applied now)", applied);
+    return flyway.migrate().migrationsExecuted;
+  }
+
+  /** Where the database is, for the start-up log: never a password. */
+  public String describe() {
+    return description;
   }
 
   public Pool pool(Vertx vertx, int size) {

@@ -24,11 +24,13 @@ public final class Metrics implements AutoCloseable {
   private final Counter releasesCreated;
 
   public Metrics() {
+    registry.config().meterFilter(PrometheusNames.FILTER);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    PrometheusNames.bindProcessCpuSeconds(registry);
     new UptimeMetrics().bindTo(registry);
     releasesCreated = Counter.builder("stella.releases")
         .description("Releases created, through the API or automatically")

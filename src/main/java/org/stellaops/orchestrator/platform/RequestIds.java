@@ -8,9 +8,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives every request an id (the caller's {@code X-Request-Id} when it is sane, else a new
- * UUID), echoes it, and writes one access-log line per request. The line holds the method,
- * the path without its query string (query strings may carry webhook secrets), status and
- * duration — never headers or bodies, so no token can reach the log.
+ * UUID), echoes it, and, with {@code http.accessLog} on, writes one access-log line per request.
+ * The line holds the method, the path without its query string (query strings may carry webhook
+ * secrets), status and duration — never headers or bodies, so no token can reach the log.
+ * Switched off, a busy registry's deliveries cost no log line each; the request id stays.
  */
 public final class RequestIds implements Handler<RoutingContext> {
 
@@ -18,6 +19,12 @@ public final class RequestIds implements Handler<RoutingContext> {
   private static final String KEY = "requestId";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Logger ACCESS = LoggerFactory.getLogger("access");
+
+  private final boolean accessLog;
+
+  public RequestIds(boolean accessLog) {
+    this.accessLog = accessLog;
+  }
 
   public static String of(RoutingContext ctx) {
     String id = ctx.get(KEY);
@@ -32,14 +39,14 @@ public final class RequestIds implements Handler<RoutingContext> {
     String id = offered != null && SANE.matcher(offered).matches() ? offered : Ids.timeOrdered().toString();
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
-    long started = System.nanoTime();
-    ctx.addEndHandler(done -> {
-      if (ACCESS.isInfoEnabled()) {
+    if (accessLog && ACCESS.isInfoEnabled()) {
+      long started = System.nanoTime();
+      ctx.addEndHandler(done -> {
         long micros = (System.nanoTime() - started) / 1000;
         ACCESS.info("{} {} {} {} {}ms", id, ctx.request().method(), ctx.request().path(),
             ctx.response().getStatusCode(), millis(micros));
-      }
-    });
+      });
+    }
     ctx.next();
   }
 

@@ -33,10 +33,16 @@ public final class Responses {
 
   /** A page of a list: the items plus {@code meta.pagination {nextCursor, limit}}. */
   public static <T> Future<Void> page(RoutingContext ctx, Page<T> page, Function<T, JsonObject> toJson) {
+    return page(ctx, page, toJson, new JsonObject());
+  }
+
+  /** A page of a list, with {@code meta} holding the fields of {@code meta} too. */
+  public static <T> Future<Void> page(RoutingContext ctx, Page<T> page, Function<T, JsonObject> toJson,
+      JsonObject meta) {
     JsonArray items = new JsonArray();
     page.items().forEach(item -> items.add(toJson.apply(item)));
     JsonObject body = envelope(ctx, items);
-    body.getJsonObject("meta").put("pagination",
+    body.getJsonObject("meta").mergeIn(meta).put("pagination",
         new JsonObject().put("nextCursor", page.nextCursor()).put("limit", page.limit()));
     return send(ctx, 200, body);
   }

@@ -47,13 +47,6 @@ public final class Secrets {
     }
   }
 
-  /** Restricts {@code dir} to its owner (0700) where the file system has POSIX permissions. */
-  public static void restrictToOwner(Path dir) throws IOException {
-    if (POSIX) {
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    }
-  }
-
   /** Restricts an existing secret file to its owner (0600), for files an earlier version made. */
   public static void restrictFileToOwner(Path file) throws IOException {
     if (POSIX) {

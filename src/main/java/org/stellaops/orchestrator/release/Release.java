@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.UUID;
 import org.stellaops.orchestrator.platform.Json;
 
-/** An immutable, digest-pinned set of components. Nothing changes its components after creation. */
+/**
+ * An immutable, digest-pinned set of components. Nothing changes its components after creation.
+ * {@code createdByIdentity} is the verified CI identity that created it, when a CI job trusted
+ * through a CI trust policy did (null otherwise).
+ */
 public record Release(
     UUID id,
     String name,
@@ -16,6 +20,7 @@ public record Release(
     JsonObject sourceRef,
     JsonObject metadata,
     String createdBy,
+    JsonObject createdByIdentity,
     OffsetDateTime createdAt) {
 
   /** One component pinned by digest; {@code tag} and {@code semver} are the human aliases at creation. */
@@ -45,6 +50,7 @@ public record Release(
         .put("sourceRef", sourceRef)
         .put("metadata", metadata == null ? new JsonObject() : metadata)
         .put("createdBy", createdBy)
+        .put("createdByIdentity", createdByIdentity)
         .put("createdAt", Json.time(createdAt));
   }
 }

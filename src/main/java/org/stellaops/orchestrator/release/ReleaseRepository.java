@@ -28,10 +28,12 @@ public final class ReleaseRepository {
   /** The list its cursors belong to; a cursor of another list is refused. */
   static final String CURSOR_LIST = "releases";
 
-  private static final String COLUMNS = "id, name, status, source_ref, metadata, created_by, created_at";
+  private static final String COLUMNS =
+      "id, name, status, source_ref, metadata, created_by, created_by_identity, created_at";
   private static final String INSERT_RELEASE = """
-      INSERT INTO release (id, name, status, source_ref, metadata, created_by, created_by_id, request_id)
-      VALUES ($1, $2, 'ready', $3, $4, $5, $6, $7)
+      INSERT INTO release (id, name, status, source_ref, metadata, created_by, created_by_id, request_id,
+                           created_by_identity)
+      VALUES ($1, $2, 'ready', $3, $4, $5, $6, $7, $8)
       RETURNING\s""" + COLUMNS;
   private static final String INSERT_COMPONENTS = """
       INSERT INTO release_component (release_id, position, component_id, digest, tag, semver)
@@ -65,7 +67,7 @@ public final class ReleaseRepository {
   }
 
   public record NewRelease(String name, List<Release.Pinned> components, JsonObject sourceRef, JsonObject metadata,
-      String createdBy, String createdById, String requestId) {}
+      String createdBy, String createdById, String requestId, JsonObject createdByIdentity) {}
 
   /**
    * Inserts the release and its components, and runs {@code also} (its events), in one
@@ -94,7 +96,8 @@ public final class ReleaseRepository {
   private Future<Release> insert(SqlConnection conn, UUID id, NewRelease r) {
     return conn.preparedQuery(INSERT_RELEASE).execute(Tuple.tuple()
             .addUUID(id).addString(r.name()).addValue(r.sourceRef()).addValue(r.metadata())
-            .addString(r.createdBy()).addString(r.createdById()).addString(r.requestId()))
+            .addString(r.createdBy()).addString(r.createdById()).addString(r.requestId())
+            .addValue(r.createdByIdentity()))
         .compose(rows -> conn.preparedQuery(INSERT_COMPONENTS).execute(Tuple.of(id,
                 r.components().stream().map(Release.Pinned::componentId).toArray(UUID[]::new),
                 r.components().stream().map(Release.Pinned::digest).toArray(String[]::new),
@@ -154,6 +157,7 @@ public final class ReleaseRepository {
         (JsonObject) row.getValue("source_ref"),
         (JsonObject) row.getValue("metadata"),
         row.getString("created_by"),
+        (JsonObject) row.getValue("created_by_identity"),
         row.getOffsetDateTime("created_at"));
   }
 }

@@ -18,7 +18,9 @@ import java.util.function.Function;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.stellaops.orchestrator.auth.CiIdentity;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.citrust.SourceBinding;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.EventOutbox;
@@ -60,11 +62,22 @@ public final class ReleaseService {
 
   record Entry(int index, String componentRef, String digest, String tag) {}
 
+  /**
+   * Creates the release. A CI identity whose policy binds releases to its commit may release only
+   * that commit: its {@code sourceRef} must name the token's repository and commit (403 otherwise,
+   * see {@link SourceBinding}); the identity is recorded as {@code createdByIdentity}.
+   */
   public Future<Release> create(JsonObject body, Principal caller, String requestId) {
     Request request = parse(body);
+    caller.ciIdentity().filter(CiIdentity::bindSourceRef)
+        .flatMap(identity -> SourceBinding.refusal(identity, request.sourceRef()))
+        .ifPresent(refusal -> {
+          throw ApiException.of(403, refusal.code(), refusal.message(), refusal.details());
+        });
+    JsonObject identity = caller.ciIdentity().map(CiIdentity::record).orElse(null);
     return resolve(request).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
-            request.name(), pinned, request.sourceRef(), request.metadata(), caller.actor(), caller.id(), requestId),
-            queueCreated()))
+            request.name(), pinned, request.sourceRef(), request.metadata(), caller.actor(), caller.id(), requestId,
+            identity), queueCreated()))
         .recover(e -> Future.failedFuture(isNameTaken(e)
             ? ApiException.conflict("a release named '" + request.name() + "' already exists")
             : e))
@@ -93,7 +106,7 @@ public final class ReleaseService {
         component.imageRepository(), digest, tag, semver));
     JsonObject metadata = new JsonObject().put("triggeredBy", "auto-release");
     Function<String, Future<Optional<Release>>> attempt = n -> releases.insertAutomatic(component.id(), tag, digest,
-        new ReleaseRepository.NewRelease(n, pinned, null, metadata, actor, null, null), queueCreated());
+        new ReleaseRepository.NewRelease(n, pinned, null, metadata, actor, null, null, null), queueCreated());
     return attempt.apply(name)
         .recover(e -> isNameTaken(e) ? attempt.apply(name + "-" + digest.substring(7, 19)) : Future.failedFuture(e))
         .onSuccess(created -> created.ifPresent(this::announce));

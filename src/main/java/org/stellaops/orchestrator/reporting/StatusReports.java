@@ -58,6 +58,12 @@ public final class StatusReports {
     this.http = http;
     this.publicUrl = publicUrl == null ? "" : publicUrl.strip().replaceAll("/+$", "");
     this.registry = registry;
+    // Every series exists at 0 from the start, so an alert's increase() sees the first failure.
+    for (String reporter : List.of(GITHUB, GITLAB, GITLAB_DEPLOYMENT)) {
+      for (String outcome : List.of("sent", "retry", "failed")) {
+        counter(reporter, outcome);
+      }
+    }
     this.appTokens = new GitHubAppTokens(http, java.time.Clock.systemUTC());
   }
 
@@ -379,8 +385,12 @@ public final class StatusReports {
   }
 
   private void count(String reporter, String outcome) {
-    Counter.builder("stella.status.reports").tag("reporter", reporter).tag("outcome", outcome)
-        .description("Deployment status reports by reporter and outcome").register(registry).increment();
+    counter(reporter, outcome).increment();
+  }
+
+  private Counter counter(String reporter, String outcome) {
+    return Counter.builder("stella.status.reports").tag("reporter", reporter).tag("outcome", outcome)
+        .description("Deployment status reports by reporter and outcome").register(registry);
   }
 
   /** A report that retrying cannot fix (4xx other than 429, a vanished job). */

@@ -13,8 +13,6 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.platform.Database;
 
@@ -27,7 +25,8 @@ import org.stellaops.orchestrator.platform.Database;
  */
 public final class SchedulerVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
+  /** Quartz's worker threads: the tick job only hands the tick to the poller's event loop. */
+  public static final int QUARTZ_THREADS = 1;
   static final String TICK = "poll-tick";
 
   private final Database database;
@@ -60,7 +59,6 @@ public final class SchedulerVerticle extends VerticleBase {
       // Replacing is safe when several replicas start together: they all store the same tick.
       s.scheduleJob(job, java.util.Set.of(trigger), true);
       s.start();
-      LOG.info("polling tick scheduled every {} ms (Quartz, clustered JDBC store)", tickMillis);
       return s;
     }).onSuccess(s -> scheduler = s);
   }
@@ -85,7 +83,7 @@ public final class SchedulerVerticle extends VerticleBase {
     p.setProperty("org.quartz.scheduler.instanceName", "stella-" + opts.getDatabase());
     p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-    p.setProperty("org.quartz.threadPool.threadCount", "1");
+    p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(QUARTZ_THREADS));
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
     p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
     p.setProperty("org.quartz.jobStore.dataSource", "stella");

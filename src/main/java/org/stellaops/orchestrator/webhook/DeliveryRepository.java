@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,18 +14,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.stellaops.orchestrator.platform.Cursor;
-import org.stellaops.orchestrator.platform.EventOutbox;
-import org.stellaops.orchestrator.platform.InTransaction;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.TextSafety;
 
 /**
  * The webhook inbox. Inserts are idempotent on (source, delivery_key), through the 16-byte
- * {@code dedup_key} PostgreSQL derives from them (migration V10); processing claims rows
- * with {@code FOR UPDATE SKIP LOCKED} and a lease ({@code claimed_until}) so a crashed
- * processor's rows are taken up again once the lease runs out.
+ * {@code dedup_key} PostgreSQL derives from them (migration V10).
+ *
+ * <p>Processing works a batch inside one transaction ({@link #withClaimed}): the batch's rows are
+ * locked ({@code FOR UPDATE SKIP LOCKED}), its effects written, and every row's outcome recorded
+ * with one statement, then all of it commits together. What is guaranteed:
+ * <ul>
+ *   <li>Exactly-once effects: a delivery's outcome commits with its effects, or neither does.
+ *   <li>Nothing acknowledged is lost: a row the processor locked stays {@code received} until
+ *       that transaction commits; a processor killed mid-batch (SIGKILL, a lost connection) leaves
+ *       its rows {@code received} and unlocked once PostgreSQL ends its transaction.
+ *   <li>No commit order can hide a row: there is no position to move past a row; a row inserted
+ *       by a transaction that commits late is simply {@code received} when it becomes visible,
+ *       and the next claim takes it, whatever its {@code seq}.
+ *   <li>Replicas share the work: rows locked by one replica's batch are skipped by the others'.
+ * </ul>
+ * One row write per delivery: the outcome. No lease is written on claim; a row lock is the lease.
  */
 public final class DeliveryRepository {
 
@@ -54,36 +67,45 @@ public final class DeliveryRepository {
                                     FROM unnest($1::text[], $2::text[]) AS t(s, k)))
       """;
   /**
-   * Claims the oldest received deliveries whose lease ran out. One that already used up its
-   * attempts (its last outcome was never recorded: a crash, or the recording itself failed) is
-   * marked failed instead of being tried again, so no delivery is attempted more than the limit
-   * and none comes back first on every claim.
+   * The oldest received deliveries that are due (not waiting out a retry's backoff), locked for
+   * the calling transaction. SKIP LOCKED leaves rows another processor's batch holds to it.
    */
   private static final String CLAIM = """
-      UPDATE webhook_delivery
-      SET claimed_until = CASE WHEN attempts >= $3 THEN NULL ELSE now() + make_interval(secs => $2) END,
-          attempts = CASE WHEN attempts >= $3 THEN attempts ELSE attempts + 1 END,
-          status = CASE WHEN attempts >= $3 THEN 'failed' ELSE status END,
-          processed_at = CASE WHEN attempts >= $3 THEN now() ELSE processed_at END,
-          error = CASE WHEN attempts >= $3
-                       THEN 'gave up after ' || attempts || ' attempts without a recorded outcome'
-                            || coalesce(' (last error: ' || error || ')', '')
-                       ELSE error END
-      WHERE seq IN (SELECT seq FROM webhook_delivery
-                    WHERE status = 'received' AND (claimed_until IS NULL OR claimed_until < now())
-                    ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING %s, body
+      SELECT %s, body FROM webhook_delivery
+      WHERE status = 'received' AND (claimed_until IS NULL OR claimed_until < now())
+      ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
       """.formatted(COLUMNS.strip());
+  /** One delivery of a batch that failed as a whole, to be worked on its own. */
+  private static final String CLAIM_ONE = """
+      SELECT %s, body FROM webhook_delivery WHERE id = $1 AND status = 'received' FOR UPDATE SKIP LOCKED
+      """.formatted(COLUMNS.strip());
+  /**
+   * How long a batch's transaction may sit idle (waiting for the processor, e.g. on a registry
+   * lookup) before PostgreSQL ends it and its rows are free for another processor.
+   */
+  private static final String LIMIT_IDLE = """
+      SELECT set_config('idle_in_transaction_session_timeout', $1, true)
+      """;
+  /** Any statement: the transaction is not idle while the processor keeps running them. */
+  private static final String STILL_WORKING = "SELECT 1";
+  /**
+   * Every outcome of a batch in one statement: {@code processed} or {@code ignored} (with the
+   * reason), {@code failed}, or {@code received} again with the error and the time of the next
+   * attempt. {@code tried} is 1 for a delivery that was attempted, 0 for one given up unattempted.
+   */
   private static final String FINISH_ALL = """
       UPDATE webhook_delivery AS d
-      SET status = f.status, reason = f.reason, error = NULL, processed_at = now(), claimed_until = NULL
-      FROM unnest($1::uuid[], $2::text[], $3::text[]) AS f(id, status, reason)
+      SET status = f.status, reason = f.reason, error = f.error, attempts = d.attempts + f.tried,
+          processed_at = CASE WHEN f.status = 'received' THEN NULL ELSE now() END,
+          claimed_until = CASE WHEN f.status = 'received' THEN now() + make_interval(secs => f.delay) END
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
+           AS f(id, status, reason, error, tried, delay)
       WHERE d.id = f.id AND d.status = 'received'
-      RETURNING d.id
       """;
+  /** A failed attempt recorded on its own, after the transaction that made it was rolled back. */
   private static final String RETRY_LATER = """
       UPDATE webhook_delivery
-      SET error = $2, claimed_until = now() + make_interval(secs => $3),
+      SET error = $2, claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1,
           status = CASE WHEN $4 THEN 'failed' ELSE status END,
           processed_at = CASE WHEN $4 THEN now() ELSE processed_at END
       WHERE id = $1 AND status = 'received'
@@ -94,10 +116,15 @@ public final class DeliveryRepository {
       + "AND ($3::timestamptz IS NULL OR received_at >= $3) "
       + "AND ($4::timestamptz IS NULL OR (received_at, id) < ($4, $5::uuid)) "
       + "ORDER BY received_at DESC, id DESC LIMIT $6";
+  /** Puts a delivery that still has its body back in the inbox; answers whether it exists and has one. */
   private static final String REPLAY = """
-      UPDATE webhook_delivery SET status = 'received', reason = NULL, error = NULL, processed_at = NULL,
-                                  claimed_until = NULL, attempts = 0
-      WHERE id = $1
+      WITH target AS (SELECT id, octet_length(body) > 0 AS has_body FROM webhook_delivery WHERE id = $1),
+           replayed AS (
+             UPDATE webhook_delivery d SET status = 'received', reason = NULL, error = NULL, processed_at = NULL,
+                                           claimed_until = NULL, attempts = 0
+             FROM target t WHERE d.id = t.id AND t.has_body
+             RETURNING d.id)
+      SELECT has_body FROM target
       """;
   /**
    * The age of the oldest unprocessed delivery, taken as the one with the lowest seq: one entry
@@ -190,47 +217,76 @@ public final class DeliveryRepository {
   }
 
   /**
-   * Claims up to {@code limit} received deliveries, oldest first, for {@code leaseSeconds}. Those
-   * that had already been attempted {@code maxAttempts} times come back {@code failed} instead.
+   * Runs {@code work} on up to {@code limit} due deliveries (oldest first) in one transaction that
+   * holds their rows: commits when {@code work} succeeds, rolls back (the rows stay
+   * {@code received}) when it fails. {@code work} records the outcomes with {@link #finishAll} on
+   * the same connection. The transaction ends after {@code idleSeconds} of waiting on the
+   * processor at most.
    */
-  public Future<List<Delivery>> claim(int limit, int leaseSeconds, int maxAttempts) {
-    return pool.preparedQuery(CLAIM).execute(Tuple.of(limit, leaseSeconds, maxAttempts)).map(rows -> {
-      List<Delivery> claimed = new ArrayList<>();
-      rows.forEach(row -> claimed.add(Delivery.fromRow(row, true)));
-      claimed.sort(java.util.Comparator.comparingLong(Delivery::seq));
-      return claimed;
-    });
+  public <T> Future<T> withClaimed(int limit, int idleSeconds,
+      BiFunction<SqlConnection, List<Delivery>, Future<T>> work) {
+    return inTransaction(CLAIM, Tuple.of(limit), idleSeconds, work);
   }
 
-  /**
-   * The outcome of processing one delivery: {@code processed} or {@code ignored}, why, and the
-   * subscriber events it produced.
-   */
-  public record Outcome(UUID id, String status, String reason, List<EventOutbox.Event> events) {}
+  /** {@link #withClaimed} for one delivery, if it is still received and no other processor holds it. */
+  public <T> Future<T> withClaimedOne(UUID id, int idleSeconds,
+      BiFunction<SqlConnection, List<Delivery>, Future<T>> work) {
+    return inTransaction(CLAIM_ONE, Tuple.of(id), idleSeconds, work);
+  }
 
-  /**
-   * Records the outcomes of a processed batch in one statement (one commit instead of one per
-   * delivery), and runs {@code also} for the outcomes it recorded (their events) in the same
-   * transaction. Only rows still {@code received} change, so a replay that raced is not undone,
-   * and an outcome someone else recorded first is not passed to {@code also}.
-   */
-  public Future<Void> finishAll(List<Outcome> outcomes, InTransaction<List<Outcome>> also) {
-    if (outcomes.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    UUID[] ids = outcomes.stream().map(Outcome::id).toArray(UUID[]::new);
-    String[] statuses = outcomes.stream().map(Outcome::status).toArray(String[]::new);
-    String[] reasons = outcomes.stream().map(Outcome::reason).toArray(String[]::new);
-    return pool.withTransaction(conn -> conn.preparedQuery(FINISH_ALL)
-        .execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(statuses).addArrayOfString(reasons))
+  private <T> Future<T> inTransaction(String claim, Tuple args, int idleSeconds,
+      BiFunction<SqlConnection, List<Delivery>, Future<T>> work) {
+    return pool.withTransaction(tx -> tx.preparedQuery(LIMIT_IDLE).execute(Tuple.of(idleSeconds * 1000 + "ms"))
+        .compose(set -> tx.preparedQuery(claim).execute(args))
         .compose(rows -> {
-          java.util.Set<UUID> finished = new java.util.HashSet<>();
-          rows.forEach(row -> finished.add(row.getUUID("id")));
-          return also.write(conn, outcomes.stream().filter(o -> finished.contains(o.id())).toList());
+          List<Delivery> claimed = new ArrayList<>();
+          rows.forEach(row -> claimed.add(Delivery.fromRow(row, true)));
+          return work.apply(tx, claimed);
         }));
   }
 
-  /** Records a processing error: retried after {@code delaySeconds}, or failed for good when {@code giveUp}. */
+  /**
+   * Tells PostgreSQL that the processor holding {@code tx} is still working its batch (a batch
+   * of slow registry lookups can take longer than the idle limit without a statement).
+   */
+  public Future<Void> stillWorking(SqlConnection tx) {
+    return tx.query(STILL_WORKING).execute().mapEmpty();
+  }
+
+  /**
+   * The outcome of working one delivery: {@code processed} or {@code ignored} (and why),
+   * {@code failed} (and the error), or {@code received} again with the error, to be tried after
+   * {@code delaySeconds}. {@code attempted} is false for a delivery given up without an attempt.
+   */
+  public record Outcome(UUID id, String status, String reason, String error, boolean attempted, int delaySeconds) {
+
+    static Outcome done(UUID id, String status, String reason) {
+      return new Outcome(id, status, reason, null, true, 0);
+    }
+  }
+
+  /**
+   * Records a batch's outcomes in one statement, on the batch's transaction. Only rows still
+   * {@code received} change, so a replay that raced is not undone.
+   */
+  public Future<Void> finishAll(SqlConnection tx, List<Outcome> outcomes) {
+    if (outcomes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(FINISH_ALL).execute(Tuple.tuple()
+            .addArrayOfUUID(outcomes.stream().map(Outcome::id).toArray(UUID[]::new))
+            .addArrayOfString(outcomes.stream().map(Outcome::status).toArray(String[]::new))
+            .addArrayOfString(outcomes.stream().map(Outcome::reason).toArray(String[]::new))
+            .addArrayOfString(outcomes.stream().map(o -> TextSafety.storable(o.error())).toArray(String[]::new))
+            .addArrayOfInteger(outcomes.stream().map(o -> o.attempted() ? 1 : 0).toArray(Integer[]::new))
+            .addArrayOfInteger(outcomes.stream().map(Outcome::delaySeconds).toArray(Integer[]::new)))
+        .mapEmpty();
+  }
+
+  /**
+   * Records a processing error on its own: retried after {@code delaySeconds}, or failed for good
+   * when {@code giveUp}. Counts the attempt.
+   */
   public Future<Void> retryLater(UUID id, String error, int delaySeconds, boolean giveUp) {
     // The error may quote what the delivery carried; it must be storable, or nothing is recorded.
     return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(id, TextSafety.storable(error), delaySeconds, giveUp))
@@ -258,9 +314,17 @@ public final class DeliveryRepository {
     });
   }
 
-  /** Puts a delivery back in the inbox; true when it exists. */
-  public Future<Boolean> replay(UUID id) {
-    return pool.preparedQuery(REPLAY).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  /** What a replay found: no such delivery, one whose body retention removed, or one put back. */
+  public enum Replay { NOT_FOUND, BODY_REMOVED, REPLAYED }
+
+  /** Puts a delivery back in the inbox, unless retention removed its body (nothing to process). */
+  public Future<Replay> replay(UUID id) {
+    return pool.preparedQuery(REPLAY).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return Replay.NOT_FOUND;
+      }
+      return rows.iterator().next().getBoolean("has_body") ? Replay.REPLAYED : Replay.BODY_REMOVED;
+    });
   }
 
   /** Seconds the oldest unprocessed delivery has waited (0 when the inbox is empty). */

@@ -3,7 +3,10 @@ package org.stellaops.orchestrator.webhook;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +27,13 @@ public final class DeliveryRoutes {
 
   private final DeliveryRepository repository;
   private final EventBus eventBus;
+  private final Duration retention;
 
-  public DeliveryRoutes(DeliveryRepository repository, EventBus eventBus) {
+  /** {@code retention}: how long finished deliveries are kept ({@code retention.deliveries}). */
+  public DeliveryRoutes(DeliveryRepository repository, EventBus eventBus, Duration retention) {
     this.repository = repository;
     this.eventBus = eventBus;
+    this.retention = retention;
   }
 
   public void list(RoutingContext ctx) {
@@ -59,8 +65,19 @@ public final class DeliveryRoutes {
     String cursor = q.get("cursor");
     repository.list(new DeliveryRepository.Filter(integration, status, since),
             cursor == null ? null : Cursor.decode(DeliveryRepository.CURSOR_LIST, cursor), Cursor.limit(q.get("limit")))
-        .compose(page -> Responses.page(ctx, page, Delivery::toJson))
+        .compose(page -> Responses.page(ctx, page, Delivery::toJson, retentionMeta(retention, Instant.now())))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * How far back the list reaches: deliveries processed, ignored or failed that were received
+   * before {@code since} may have been removed (or kept without their body); deliveries still to
+   * be processed are kept whatever their age. Pure.
+   */
+  static JsonObject retentionMeta(Duration retention, Instant now) {
+    String keptFor = retention.toSeconds() % 86_400 == 0 ? "P" + retention.toDays() + "D" : retention.toString();
+    return new JsonObject().put("retention", new JsonObject().put("keptFor", keptFor)
+        .put("since", now.minus(retention).truncatedTo(ChronoUnit.SECONDS).toString()));
   }
 
   public void get(RoutingContext ctx) {
@@ -75,8 +92,13 @@ public final class DeliveryRoutes {
   public void replay(RoutingContext ctx) {
     UUID id = parse(ctx.pathParam("id"));
     repository.replay(id).compose(found -> {
-      if (!found) {
+      if (found == DeliveryRepository.Replay.NOT_FOUND) {
         throw ApiException.notFound("webhook delivery " + id);
+      }
+      if (found == DeliveryRepository.Replay.BODY_REMOVED) {
+        throw ApiException.of(409, "DELIVERY_BODY_REMOVED", "webhook delivery " + id + " is older than the "
+            + "retention of deliveries (retention.deliveries); its body was removed and only its key kept, to "
+            + "recognise the same body sent again, so it cannot be replayed");
       }
       eventBus.send(WebhookRoutes.WAKE_PROCESSOR, null);
       return Responses.send(ctx, 202, Responses.envelope(ctx,

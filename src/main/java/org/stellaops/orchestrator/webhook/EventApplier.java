@@ -18,30 +18,29 @@ import org.stellaops.orchestrator.release.Digests;
 import org.stellaops.orchestrator.release.ImageRepositories;
 import org.stellaops.orchestrator.release.ReleaseService;
 import org.stellaops.orchestrator.release.VersionEntry;
-import org.stellaops.orchestrator.release.VersionMapService;
+import org.stellaops.orchestrator.release.Versioning;
 import org.stellaops.orchestrator.release.VersionRepository;
 
 /**
- * Carries out one event of a delivery. Every effect is idempotent, so processing a delivery
- * twice (a replay, or a retry after a crash between effect and status update) changes
- * nothing more: recording a digest a tag already has is a no-op, and the automatic release of
- * a component, tag and digest exists at most once.
+ * Carries out one event of a delivery. Version-map writes go through the batch's
+ * {@link VersionWrites}, so they commit with the delivery's outcome. The other effects (an
+ * automatic release, a poll request) commit on their own and are idempotent, so a batch rolled
+ * back and worked again, or a replay, changes nothing more: the automatic release of a component,
+ * tag and digest exists at most once, and recording a digest a tag already has is a no-op.
+ * The subscriber events an event causes are returned with its outcome, to be queued on the
+ * batch's transaction too ({@link Outcome#events}).
  */
 public final class EventApplier {
 
   private final ComponentRepository components;
-  private final VersionMapService versionMap;
-  private final VersionRepository versions;
   private final ReleaseService releases;
   private final RegistryClient registry;
   private final PipelineRunService pipelineRuns;
   private final EventBus eventBus;
 
-  public EventApplier(ComponentRepository components, VersionMapService versionMap, VersionRepository versions,
-      ReleaseService releases, RegistryClient registry, PipelineRunService pipelineRuns, EventBus eventBus) {
+  public EventApplier(ComponentRepository components, ReleaseService releases, RegistryClient registry,
+      PipelineRunService pipelineRuns, EventBus eventBus) {
     this.components = components;
-    this.versionMap = versionMap;
-    this.versions = versions;
     this.releases = releases;
     this.registry = registry;
     this.pipelineRuns = pipelineRuns;
@@ -50,8 +49,9 @@ public final class EventApplier {
 
   /**
    * What applying an event did: {@code acted} false means it was ignored, for {@code note}.
-   * {@code events} are for subscribers, queued in the transaction that records the delivery as
-   * processed: a delivery applied again after a crash before that commit queues them once.
+   * {@code events} are for subscribers, queued on the batch's transaction with the delivery's
+   * outcome: a batch rolled back and worked again queues them once. A push's event object is the
+   * one {@link VersionWrites} completes with {@code versionChanged} when it writes the batch.
    */
   public record Outcome(boolean acted, String note, List<EventOutbox.Event> events) {
 
@@ -82,7 +82,7 @@ public final class EventApplier {
   }
 
   public Future<Outcome> apply(Delivery delivery, Optional<ResolvedIntegration> integration, WebhookEvent event,
-      ComponentLookup lookup) {
+      ComponentLookup lookup, VersionWrites writes) {
     if (event instanceof WebhookEvent.ImagePushed || event instanceof WebhookEvent.ImageDeleted) {
       if (integration.isEmpty()) {
         return Future.succeededFuture(Outcome.ignored("integration " + delivery.integrationId()
@@ -93,10 +93,10 @@ public final class EventApplier {
       event = RegistryScope.screen(event, RegistryScope.hosts(integration));
     }
     if (event instanceof WebhookEvent.ImagePushed pushed) {
-      return pushed(delivery, integration, pushed, lookup);
+      return pushed(delivery, integration, pushed, lookup, writes);
     }
     if (event instanceof WebhookEvent.ImageDeleted deleted) {
-      return deleted(integration, deleted, lookup);
+      return deleted(integration, deleted, lookup, writes);
     }
     if (event instanceof WebhookEvent.BuildCompleted build) {
       return build(delivery, integration, build);
@@ -105,7 +105,7 @@ public final class EventApplier {
   }
 
   private Future<Outcome> pushed(Delivery delivery, Optional<ResolvedIntegration> integration,
-      WebhookEvent.ImagePushed e, ComponentLookup lookup) {
+      WebhookEvent.ImagePushed e, ComponentLookup lookup, VersionWrites writes) {
     if (e.tag() == null || e.tag().isBlank()) {
       return Future.succeededFuture(Outcome.ignored("push of " + e.repository() + " by digest, without a tag"));
     }
@@ -126,35 +126,34 @@ public final class EventApplier {
           return Future.succeededFuture(Outcome.ignored("digest " + d + " is not a sha256 digest"));
         }
         String actor = actor(integration, delivery);
-        return versionMap.record(component, e.tag(), d, null, VersionEntry.SOURCE_WEBHOOK, actor)
-            .compose(recorded -> releases.createAutomatic(component, e.tag(), d, recorded.entry().semver(), actor)
-                .map(release -> {
-                  JsonObject pushedEvent = new JsonObject()
-                      .put("deliveryId", delivery.id().toString())
-                      .put("componentId", component.id().toString())
-                      .put("repository", component.imageRepository())
-                      .put("tag", e.tag())
-                      .put("digest", d)
-                      .put("versionChanged", recorded.changed())
-                      .put("releaseId", release.map(r -> r.id().toString()).orElse(null));
-                  eventBus.publish(Events.REGISTRY_IMAGE_PUSHED, pushedEvent);
-                  return new Outcome(true, component.name() + ":" + e.tag() + " -> " + d
-                      + release.map(r -> ", release " + r.name()).orElse(""),
-                      List.of(new EventOutbox.Event(Events.REGISTRY_IMAGE_PUSHED, pushedEvent)));
-                }));
+        Versioning.Derived derived = component.derive(e.tag(), null);
+        return releases.createAutomatic(component, e.tag(), d, derived.semver(), actor).map(release -> {
+          JsonObject pushedEvent = new JsonObject()
+              .put("deliveryId", delivery.id().toString())
+              .put("componentId", component.id().toString())
+              .put("repository", component.imageRepository())
+              .put("tag", e.tag())
+              .put("digest", d)
+              .put("releaseId", release.map(r -> r.id().toString()).orElse(null));
+          writes.record(new VersionRepository.Change(component.id(), e.tag(), d, derived,
+              VersionEntry.SOURCE_WEBHOOK, actor), pushedEvent);
+          return new Outcome(true, component.name() + ":" + e.tag() + " -> " + d
+              + release.map(r -> ", release " + r.name()).orElse(""),
+              List.of(new EventOutbox.Event(Events.REGISTRY_IMAGE_PUSHED, pushedEvent)));
+        });
       });
     });
   }
 
   private Future<Outcome> deleted(Optional<ResolvedIntegration> integration, WebhookEvent.ImageDeleted e,
-      ComponentLookup lookup) {
+      ComponentLookup lookup, VersionWrites writes) {
     List<String> candidates = candidates(e.repository(), integration);
     return lookup.first(candidates).compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture(Outcome.ignored("no component has image repository " + e.repository()));
       }
       Component component = found.get();
-      return versions.markDeleted(component.id(), e.tag(), e.digest()).map(count -> count == 0
+      return writes.markDeleted(component.id(), e.tag(), e.digest()).map(count -> count == 0
           ? Outcome.ignored("nothing in the version map matched the delete")
           : new Outcome(true, "marked " + count + " version entries of " + component.name() + " deleted"));
     });

@@ -6,7 +6,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,27 +17,40 @@ import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.EventOutbox;
+import org.stellaops.orchestrator.release.VersionRepository;
 import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
 import org.stellaops.orchestrator.webhook.parsers.Parsers;
 
 /**
- * Works the inbox after deliveries are acknowledged: woken right after each commit and every
- * second, it claims received deliveries in order (leased, {@code SKIP LOCKED}, so replicas
- * share the work and a crashed processor's rows come back when the lease ends), carries out
- * their events, and records {@code processed}, {@code ignored} or, after repeated errors,
- * {@code failed}. One batch at a time per process keeps a tag's pushes in arrival order.
+ * Works the inbox after deliveries are acknowledged: woken right after each commit that stored
+ * one and every second, it takes up to {@link #BATCH} due deliveries at a time and works each
+ * batch in one transaction ({@link DeliveryRepository#withClaimed}): the rows are locked, their
+ * events carried out (the version-map writes of the whole batch as one multi-row upsert,
+ * {@link VersionWrites}), every outcome recorded with one statement, and all of it committed
+ * together, with the subscriber events of the batch ({@code registry.image.pushed},
+ * {@code ci.build.completed}) queued by one statement ({@link EventOutbox}). So a delivery's
+ * effects, its subscriber events and its outcome commit together (exactly once), a processor
+ * killed mid-batch leaves its rows {@code received} for the next one, and replicas share the work
+ * (rows another replica's batch holds are skipped). Per delivery that is one row write, its
+ * outcome, and no commit of its own.
+ *
+ * <p>A delivery whose event fails (a registry lookup, say) is recorded with its error and tried
+ * again after a backoff ({@link Retry}), failed at the attempt limit; the rest of its batch goes
+ * on. A batch that fails as a whole (a statement PostgreSQL refuses) is rolled back and its
+ * deliveries worked one at a time, so one bad row holds up no other. One batch at a time per
+ * process keeps a tag's pushes in arrival order.
  */
 public final class InboxProcessor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
-  static final int BATCH = 64;
-  static final int FINISH_EVERY = 16;
+  public static final int BATCH = 512;
 
   private final DeliveryRepository deliveries;
+  private final VersionRepository versions;
   private final IntegrationService integrations;
   private final EventApplier applier;
   private final WebhookMetrics metrics;
-  private final int leaseSeconds;
+  private final int idleSeconds;
   private final EventOutbox outbox;
   private boolean busy;
   private boolean again;
@@ -47,11 +59,16 @@ public final class InboxProcessor extends VerticleBase {
   private long timer;
   private MessageConsumer<Object> wake;
 
-  public InboxProcessor(DeliveryRepository deliveries, IntegrationService integrations, EventApplier applier,
-      WebhookMetrics metrics, int leaseSeconds, EventOutbox outbox) {
+  /**
+   * @param idleSeconds how long a batch's transaction may wait on this processor (a registry
+   *     lookup, a stalled process) before PostgreSQL ends it and frees its rows for another
+   */
+  public InboxProcessor(DeliveryRepository deliveries, VersionRepository versions, IntegrationService integrations,
+      EventApplier applier, WebhookMetrics metrics, int idleSeconds, EventOutbox outbox) {
     this.deliveries = deliveries;
     this.outbox = outbox;
-    this.leaseSeconds = leaseSeconds;
+    this.versions = versions;
+    this.idleSeconds = idleSeconds;
     this.integrations = integrations;
     this.applier = applier;
     this.metrics = metrics;
@@ -97,15 +114,16 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   private void runBatch() {
-    deliveries.claim(BATCH, leaseSeconds, Retry.MAX_ATTEMPTS)
-        .compose(claimed -> {
-          List<Delivery> live = claimed.stream().filter(d -> Delivery.RECEIVED.equals(d.status())).toList();
-          if (live.size() < claimed.size()) {
-            LOG.warn("gave up on {} deliveries attempted {} times without a recorded outcome",
-                claimed.size() - live.size(), Retry.MAX_ATTEMPTS);
-          }
-          return processBatch(live).map(claimed.size());
+    List<Delivery> claimed = new ArrayList<>();
+    deliveries.withClaimed(BATCH, idleSeconds, (tx, rows) -> {
+          claimed.addAll(rows);
+          return attempt(() -> work(tx, rows));
         })
+        .map(applied -> {
+          applied.committed(vertx.eventBus(), metrics);
+          return claimed.size();
+        })
+        .recover(e -> claimed.isEmpty() ? Future.failedFuture(e) : oneAtATime(claimed, e).map(claimed.size()))
         .onComplete(result -> {
           if (result.failed()) {
             LOG.warn("inbox batch failed: {}", result.cause().getMessage());
@@ -123,25 +141,18 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   /**
-   * Processes a claimed batch together and, should that fail as a whole (a row that no
-   * delivery-level handling foresaw), each of its deliveries without a recorded outcome on its
-   * own: only a delivery that fails again is retried, and failed at the attempt limit, while the
-   * others are carried out. Never fails.
+   * Works the deliveries of a batch that failed as a whole, each in a transaction of its own:
+   * only one that fails again is recorded with its error (retried later, or failed at the
+   * attempt limit). Never fails.
    */
-  private Future<Void> processBatch(List<Delivery> batch) {
-    Set<UUID> settled = new HashSet<>();
-    return attempt(() -> processInOrder(batch, settled)).recover(e -> {
-      LOG.warn("inbox batch of {} failed ({}); processing its deliveries one at a time", batch.size(),
-          e.getMessage());
-      Future<Void> chain = Future.succeededFuture();
-      for (Delivery d : batch) {
-        if (!settled.contains(d.id())) {
-          chain = chain.compose(v -> attempt(() -> processInOrder(List.of(d), settled))
-              .recover(alone -> recordError(d, alone)));
-        }
-      }
-      return chain;
-    });
+  private Future<Void> oneAtATime(List<Delivery> batch, Throwable cause) {
+    LOG.warn("inbox batch of {} failed ({}); working its deliveries one at a time", batch.size(),
+        cause.getMessage());
+    return inOrder(batch, d -> deliveries
+        .withClaimedOne(d.id(), idleSeconds, (tx, rows) -> attempt(() -> work(tx, rows)))
+        .onSuccess(applied -> applied.committed(vertx.eventBus(), metrics))
+        .<Void>mapEmpty()
+        .recover(alone -> recordError(d, alone)));
   }
 
   /** Runs {@code work}, turning an exception it throws into a failed future. */
@@ -154,20 +165,37 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   /**
-   * Applies the batch's deliveries one after another (a tag's pushes stay in order) and records
-   * their outcomes in one statement per {@link #FINISH_EVERY} deliveries, so a slow batch (a
-   * registry lookup per delivery) does not keep finished deliveries unrecorded until its lease
-   * runs out. Effects are idempotent, so a crash before a statement only means those deliveries
-   * are applied again once the lease ends. The components the batch's image events may mean are
-   * looked up first, with one query for the whole batch ({@link ComponentLookup}).
+   * Carries out the batch's deliveries one after another (a tag's pushes stay in order), writes
+   * their version-map changes together, queues their subscriber events with one statement and
+   * records every outcome with one statement, all on the batch's transaction {@code tx}. Only
+   * deliveries that succeeded queue events; one that failed queues them when it is worked again,
+   * and a batch rolled back queued none. The components the batch's image events may mean are
+   * looked up first, with one query for the whole batch ({@link ComponentLookup}). A delivery
+   * already attempted {@link Retry#MAX_ATTEMPTS} times without a recorded outcome is failed
+   * unattempted.
    */
-  private Future<Void> processInOrder(List<Delivery> batch, Set<UUID> settled) {
-    List<Future<Optional<ResolvedIntegration>>> resolved = new ArrayList<>(batch.size());
-    List<List<WebhookEvent>> parsed = new ArrayList<>(batch.size());
-    // Once per integration, not per delivery: with the cache expired, 64 lookups at once would
-    // each go to the database.
-    Map<java.util.UUID, Future<Optional<ResolvedIntegration>>> byIntegration = new java.util.HashMap<>();
+  private Future<Applied> work(SqlConnection tx, List<Delivery> batch) {
+    VersionWrites writes = new VersionWrites(tx, versions);
+    List<DeliveryRepository.Outcome> outcomes = new ArrayList<>(batch.size());
+    List<EventOutbox.Event> events = new ArrayList<>();
+    List<Delivery> live = new ArrayList<>(batch.size());
     for (Delivery d : batch) {
+      if (Retry.giveUp(d.attempts())) {
+        outcomes.add(new DeliveryRepository.Outcome(d.id(), Delivery.FAILED, d.reason(), spentError(d), false, 0));
+      } else {
+        live.add(d);
+      }
+    }
+    if (live.size() < batch.size()) {
+      LOG.warn("gave up on {} deliveries attempted {} times without a recorded outcome",
+          batch.size() - live.size(), Retry.MAX_ATTEMPTS);
+    }
+    List<Future<Optional<ResolvedIntegration>>> resolved = new ArrayList<>(live.size());
+    List<List<WebhookEvent>> parsed = new ArrayList<>(live.size());
+    // Once per integration, not per delivery: with the cache expired, a batch's lookups at once
+    // would each go to the database.
+    Map<UUID, Future<Optional<ResolvedIntegration>>> byIntegration = new java.util.HashMap<>();
+    for (Delivery d : live) {
       resolved.add(d.integrationId() == null ? Future.succeededFuture(Optional.empty())
           : byIntegration.computeIfAbsent(d.integrationId(), integrations::resolve));
       parsed.add(parse(d));
@@ -176,7 +204,7 @@ public final class InboxProcessor extends VerticleBase {
     // then retried (process records the error), as the others go on.
     return Future.join(resolved).transform(all -> {
       Set<String> repositories = new LinkedHashSet<>();
-      for (int i = 0; i < batch.size(); i++) {
+      for (int i = 0; i < live.size(); i++) {
         if (resolved.get(i).succeeded()) {
           Optional<ResolvedIntegration> integration = resolved.get(i).result();
           parsed.get(i).forEach(e -> repositories.addAll(EventApplier.repositoriesOf(e, integration)));
@@ -184,89 +212,133 @@ public final class InboxProcessor extends VerticleBase {
       }
       return applier.lookup(repositories);
     }).compose(lookup -> {
-      List<DeliveryRepository.Outcome> finished = new ArrayList<>(FINISH_EVERY);
-      Future<Void> chain = Future.succeededFuture();
-      for (int i = 0; i < batch.size(); i++) {
-        Delivery d = batch.get(i);
-        Future<Optional<ResolvedIntegration>> integration = resolved.get(i);
-        List<WebhookEvent> events = parsed.get(i);
-        chain = chain.compose(v -> process(d, integration, events, lookup)).compose(outcome -> {
-          if (outcome.isPresent()) {
-            finished.add(outcome.get());
-          } else {
-            settled.add(d.id());
-          }
-          return finished.size() >= FINISH_EVERY ? flush(finished, batch, settled) : Future.succeededFuture();
-        });
-      }
-      return chain.compose(v -> flush(finished, batch, settled));
-    });
+      List<Integer> order = java.util.stream.IntStream.range(0, live.size()).boxed().toList();
+      long[] lastStatement = {System.nanoTime()};
+      return inOrder(order, i -> stillWorking(tx, lastStatement)
+          .compose(v -> process(live.get(i), resolved.get(i), parsed.get(i), lookup, writes, events))
+          .map(outcome -> outcomes.add(outcome)));
+    }).compose(v -> writes.flush())
+        // After the flush: a push's event carries versionChanged, known once the map is written.
+        .compose(v -> outbox.enqueue(tx, events))
+        .compose(v -> deliveries.finishAll(tx, outcomes))
+        .map(v -> new Applied(writes, outcomes));
+  }
+
+  /** What a batch's transaction did, told to the rest of the gateway only once it committed. */
+  private record Applied(VersionWrites writes, List<DeliveryRepository.Outcome> outcomes) {
+    void committed(io.vertx.core.eventbus.EventBus bus, WebhookMetrics metrics) {
+      writes.publish(bus);
+      outcomes.forEach(o -> metrics.finished(o.status()));
+    }
   }
 
   /**
-   * Records finished deliveries in one statement; if that statement fails (one outcome PostgreSQL
-   * will not store fails it for all), each is recorded on its own, and one that still cannot be
-   * is retried like a failed delivery. Never fails.
+   * Runs a statement on {@code tx} when half the idle limit passed since the last one, so that
+   * PostgreSQL ends the transaction of a processor that stopped working its batch, not of one
+   * still carrying out slow events. Completes at once otherwise.
    */
-  private Future<Void> flush(List<DeliveryRepository.Outcome> finished, List<Delivery> batch, Set<UUID> settled) {
-    List<DeliveryRepository.Outcome> recorded = List.copyOf(finished);
-    finished.clear();
-    return deliveries.finishAll(recorded, this::queueEvents).recover(e -> {
-      LOG.warn("recording {} outcomes together failed ({}); recording them one at a time", recorded.size(),
-          e.getMessage());
-      Future<Void> chain = Future.succeededFuture();
-      for (DeliveryRepository.Outcome o : recorded) {
-        Delivery d = batch.stream().filter(b -> b.id().equals(o.id())).findFirst().orElseThrow();
-        chain = chain.compose(v -> deliveries.finishAll(List.of(o), this::queueEvents).recover(alone -> recordError(d, alone)));
-      }
-      return chain;
-    }).onComplete(done -> recorded.forEach(o -> settled.add(o.id())));
+  private Future<Void> stillWorking(SqlConnection tx, long[] lastStatement) {
+    long now = System.nanoTime();
+    if (now - lastStatement[0] < java.util.concurrent.TimeUnit.SECONDS.toNanos(idleSeconds) / 2) {
+      return Future.succeededFuture();
+    }
+    lastStatement[0] = now;
+    return deliveries.stillWorking(tx);
   }
 
-  /** The subscriber events of the deliveries being recorded, in the transaction that records them. */
-  private Future<Void> queueEvents(SqlConnection conn, List<DeliveryRepository.Outcome> recorded) {
-    return outbox.enqueue(conn, recorded.stream().flatMap(o -> o.events().stream()).toList());
+  /** The error a delivery given up unattempted ends with. Pure. */
+  static String spentError(Delivery d) {
+    return "gave up after " + d.attempts() + " attempts without a recorded outcome"
+        + (d.error() == null ? "" : " (last error: " + d.error() + ")");
   }
 
   /**
-   * Processes one delivery; never fails. Returns its outcome to record, or empty when it failed
-   * and the error (with its retry time) was already recorded.
+   * Carries out one delivery's events; never fails. Its outcome, or, when an event failed, its
+   * error with the time of its next attempt (or failed, at the attempt limit); the version-map
+   * writes it had gathered are then dropped, and it adds nothing to {@code subscriberEvents}.
    */
-  private Future<Optional<DeliveryRepository.Outcome>> process(Delivery d,
-      Future<Optional<ResolvedIntegration>> integration, List<WebhookEvent> events, ComponentLookup lookup) {
+  private Future<DeliveryRepository.Outcome> process(Delivery d, Future<Optional<ResolvedIntegration>> integration,
+      List<WebhookEvent> events, ComponentLookup lookup, VersionWrites writes,
+      List<EventOutbox.Event> subscriberEvents) {
+    VersionWrites.Mark mark = writes.mark();
     return integration.compose(i -> {
       Future<List<EventApplier.Outcome>> outcomes = Future.succeededFuture(new ArrayList<>());
       for (WebhookEvent event : events) {
-        outcomes = outcomes.compose(list -> applier.apply(d, i, event, lookup).map(o -> {
+        outcomes = outcomes.compose(list -> attempt(() -> applier.apply(d, i, event, lookup, writes)).map(o -> {
           list.add(o);
           return list;
         }));
       }
       return outcomes;
-    }).compose(outcomes -> {
+    }).map(outcomes -> {
       boolean acted = outcomes.stream().anyMatch(EventApplier.Outcome::acted);
       String notes = String.join("; ", outcomes.stream().map(EventApplier.Outcome::note).distinct().toList());
-      return Future.succeededFuture(Optional.of(new DeliveryRepository.Outcome(d.id(),
-          acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes),
-          outcomes.stream().flatMap(o -> o.events().stream()).toList())));
-    }).recover(e -> recordError(d, e).map(Optional.<DeliveryRepository.Outcome>empty()));
+      outcomes.forEach(o -> subscriberEvents.addAll(o.events()));
+      return DeliveryRepository.Outcome.done(d.id(), acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes));
+    }).recover(e -> {
+      writes.dropSince(mark);
+      int attempt = d.attempts() + 1;
+      boolean giveUp = failed(d, attempt, e);
+      return Future.succeededFuture(new DeliveryRepository.Outcome(d.id(), giveUp ? Delivery.FAILED : Delivery.RECEIVED,
+          null, truncate(String.valueOf(e.getMessage())), true, Retry.delaySeconds(attempt)));
+    });
+  }
+
+  /** Counts and logs a failed attempt; true when it was the last one allowed. */
+  private boolean failed(Delivery d, int attempt, Throwable e) {
+    metrics.processingFailed();
+    boolean giveUp = Retry.giveUp(attempt);
+    LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), attempt, giveUp ? ", giving up" : "",
+        e.getMessage());
+    return giveUp;
   }
 
   /**
-   * Records that processing {@code d} failed: retried after a backoff, or failed for good at the
-   * attempt limit. Never fails; a delivery whose error cannot be recorded either is claimed again
-   * when its lease ends, and failed there once it has used up its attempts.
+   * Records, on its own, that working {@code d} alone failed: retried after a backoff, or failed
+   * for good at the attempt limit. Never fails; a delivery whose error cannot be recorded either
+   * stays received and is taken up again by the next batch.
    */
   private Future<Void> recordError(Delivery d, Throwable e) {
-    metrics.processingFailed();
-    boolean giveUp = Retry.giveUp(d.attempts());
-    LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), d.attempts(),
-        giveUp ? ", giving up" : "", e.getMessage());
-    return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())), Retry.delaySeconds(d.attempts()),
+    int attempt = d.attempts() + 1;
+    boolean giveUp = failed(d, attempt, e);
+    return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())), Retry.delaySeconds(attempt),
         giveUp).recover(err -> {
           LOG.error("cannot record the outcome of delivery {}: {}", d.id(), err.getMessage());
           return Future.succeededFuture();
         });
+  }
+
+  /**
+   * Runs {@code step} on each item in order, the next once the previous completed. Steps that
+   * complete at once run in a loop, not in nested callbacks, so a batch of hundreds of deliveries
+   * does not grow the stack with each. Fails with the first step that fails.
+   */
+  static <T> Future<Void> inOrder(List<T> items, java.util.function.Function<T, Future<?>> step) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    new Object() {
+      void from(int start) {
+        for (int i = start; i < items.size(); i++) {
+          Future<?> f = step.apply(items.get(i));
+          if (!f.isComplete()) {
+            int next = i + 1;
+            f.onComplete(r -> {
+              if (r.failed()) {
+                done.fail(r.cause());
+              } else {
+                from(next);
+              }
+            });
+            return;
+          }
+          if (f.failed()) {
+            done.fail(f.cause());
+            return;
+          }
+        }
+        done.complete();
+      }
+    }.from(0);
+    return done.future();
   }
 
   private static List<WebhookEvent> parse(Delivery d) {

@@ -1,19 +1,23 @@
 package org.stellaops.orchestrator.webhook;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Webhook meters: deliveries by integration type and outcome (accepted, duplicate, ignored,
- * rejected_auth, rejected_size, rejected_parse), ingest latency, inbox lag and processing failures.
+ * rejected_auth, rejected_size, rejected_parse), ingest latency, inbox lag, processed deliveries
+ * by outcome and processing failures.
  */
 public final class WebhookMetrics {
 
   private final MeterRegistry registry;
   private final Timer ingestLatency;
   private final Counter processingFailures;
+  private final Counter processed;
+  private final Counter ignored;
   private final AtomicLong lagMillis = new AtomicLong();
   private final java.util.Map<String, Counter> deliveries = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -26,7 +30,18 @@ public final class WebhookMetrics {
     this.processingFailures = Counter.builder("stella.webhook.processing.failures")
         .description("Delivery processing attempts that failed (they are retried with backoff)")
         .register(registry);
-    registry.gauge("stella.webhook.inbox.lag.seconds", lagMillis, v -> v.get() / 1000.0);
+    Gauge.builder("stella.webhook.inbox.lag.seconds", lagMillis, v -> v.get() / 1000.0)
+        .description("Age of the oldest delivery acknowledged but not processed yet")
+        .register(registry);
+    this.processed = Counter.builder("stella.webhook.processed").tag("outcome", Delivery.PROCESSED)
+        .description("Deliveries the inbox processor finished, by outcome").register(registry);
+    this.ignored = Counter.builder("stella.webhook.processed").tag("outcome", Delivery.IGNORED)
+        .description("Deliveries the inbox processor finished, by outcome").register(registry);
+  }
+
+  /** A delivery's recorded outcome: {@code processed} (it acted) or {@code ignored}. */
+  public void finished(String outcome) {
+    (Delivery.PROCESSED.equals(outcome) ? processed : ignored).increment();
   }
 
   /** Counters are looked up once per (type, outcome): this runs for every webhook. */

@@ -13,7 +13,8 @@ import org.stellaops.orchestrator.platform.Json;
  * was when the promotion started, each step carrying {@code status} (pending, running, waiting,
  * succeeded, failed, skipped), {@code outputs}, {@code error} and {@code details}.
  * {@code requestedById} is the requester's stable principal id (see {@link FourEyes}), null for
- * rows written before it was kept.
+ * rows written before it was kept. {@code trigger} says what started it: {@code manual} (the API),
+ * {@code auto} (automatic promotion) or {@code rollback}.
  */
 public record Promotion(
     UUID id,
@@ -31,7 +32,8 @@ public record Promotion(
     String error,
     OffsetDateTime createdAt,
     OffsetDateTime completedAt,
-    String requestedById) {
+    String requestedById,
+    String trigger) {
 
   public static final Set<String> TERMINAL = Set.of("deployed", "rejected", "cancelled", "failed", "rolled_back");
 
@@ -52,7 +54,8 @@ public record Promotion(
         row.getString("error"),
         row.getOffsetDateTime("created_at"),
         row.getOffsetDateTime("completed_at"),
-        row.getString("requested_by_id"));
+        row.getString("requested_by_id"),
+        row.getString("trigger"));
   }
 
   public boolean terminal() {

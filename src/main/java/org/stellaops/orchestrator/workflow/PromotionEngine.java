@@ -1,5 +1,7 @@
 package org.stellaops.orchestrator.workflow;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -10,7 +12,9 @@ import io.vertx.ext.web.client.WebClient;
 import org.stellaops.orchestrator.egress.EgressDeniedException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +54,20 @@ public final class PromotionEngine {
   private final StepSecrets secrets;
   private final String publicUrl;
   private final EventOutbox outbox;
+  private final DeployCancellation cancellations;
 
   /** {@code publicUrl}: the gateway's address as deploy targets reach it, for their callback URL. */
+  /** stella_promotions_total by end state (deployed, failed, rejected, cancelled). */
+  private final Map<String, Counter> ended = new HashMap<>();
+
   public PromotionEngine(PromotionRepository promotions, EnvironmentService environments, ReleaseService releases,
       PipelineRunService pipelineRuns, StatusReports reports, WebClient http, EventBus eventBus, StepSecrets secrets,
-      String publicUrl, EventOutbox outbox) {
+      String publicUrl, MeterRegistry registry, EventOutbox outbox) {
+    // One series per end state from the start, at 0, so increase() sees the first failure.
+    for (String outcome : List.of("deployed", "failed", "rejected", "cancelled")) {
+      ended.put(outcome, Counter.builder("stella.promotions").tag("outcome", outcome)
+          .description("Promotions ended, by outcome").register(registry));
+    }
     this.promotions = promotions;
     this.environments = environments;
     this.releases = releases;
@@ -65,6 +78,7 @@ public final class PromotionEngine {
     this.secrets = secrets;
     this.publicUrl = publicUrl.replaceAll("/+$", "");
     this.outbox = outbox;
+    this.cancellations = new DeployCancellation(promotions, http, secrets);
   }
 
   /** {@code POST /promotions {releaseId, targetEnvironmentId, reason?}}: snapshot the workflow and start it. */
@@ -165,17 +179,27 @@ public final class PromotionEngine {
   /**
    * {@code promotion.completed}: a promotion that deployed moves its release on to the
    * environments that auto-promote from its environment. What it acts on (that the promotion
-   * deployed, its release and environment) is read from PostgreSQL, never taken from the
-   * message, whose sender is not authenticated on a cluster's event bus.
+   * deployed, what started it, its release and environment) is read from PostgreSQL, never
+   * taken from the message, whose sender is not authenticated on a cluster's event bus.
    */
   public Future<Void> onPromotionCompleted(String promotionId) {
     UUID id = parseEventId(promotionId);
     if (id == null) {
       return Future.succeededFuture();
     }
-    return promotions.find(id).compose(found -> found.isPresent() && "deployed".equals(found.get().status())
+    return promotions.find(id).compose(found -> found.isPresent() && promotesOnward(found.get())
         ? autoPromote(found.get().releaseId(), found.get().targetEnvironmentId())
         : Future.succeededFuture());
+  }
+
+  /**
+   * Whether a completed promotion carries its release on to the environments downstream: only
+   * one that deployed, and never a rollback. A rollback puts an older release back into one
+   * environment; promoting that release onwards would roll back the environments after it too,
+   * which nobody asked for. Pure.
+   */
+  static boolean promotesOnward(Promotion p) {
+    return "deployed".equals(p.status()) && !"rollback".equals(p.trigger());
   }
 
   private static UUID parseEventId(String id) {
@@ -427,6 +451,10 @@ public final class PromotionEngine {
     return promotions.setCallbackHash(p.deploymentJobId(), CallbackTokens.hash(token))
         .compose(stored -> request.sendJsonObject(body)).map(response -> {
       if (response.statusCode() == 202) {
+        String statusUrl = DeployCancellation.statusUrl(config.getString("url"), response.getHeader("Location"));
+        if (statusUrl != null) {
+          outputs.put("statusUrl", statusUrl);
+        }
         return StepResult.waiting("deploy:" + p.deploymentJobId(), outputs.put("status", "running"));
       }
       if (response.statusCode() / 100 == 2) {
@@ -676,7 +704,11 @@ public final class PromotionEngine {
     });
   }
 
-  /** {@code POST /promotions/{id}/cancel}: ends the promotion; a pipeline it waits on is cancelled too. */
+  /**
+   * {@code POST /promotions/{id}/cancel}: ends the promotion; a pipeline it waits on is cancelled
+   * too, and a deploy target that answered 202 is sent a DELETE to the deployment's URL (see
+   * {@link DeployCancellation}) once the promotion has ended.
+   */
   public Future<Promotion> cancel(String id) {
     return get(id).compose(p -> {
       if (p.terminal()) {
@@ -691,7 +723,11 @@ public final class PromotionEngine {
               pipelineRuns.cancel(p.waitingOn().substring(4))
                   .onFailure(e -> LOG.info("pipeline run of cancelled promotion {}: {}", id, e.getMessage()));
             }
-            return finish(moved.get(), "cancelled", "cancelled");
+            Future<Void> finished = finish(moved.get(), "cancelled", "cancelled");
+            if (p.waitingOn() != null && p.waitingOn().startsWith("deploy:")) {
+              finished.onSuccess(v -> cancellations.notifyTarget(p.id(), p.currentStep()));
+            }
+            return finished;
           })
           .compose(v -> get(id));
     });
@@ -713,8 +749,10 @@ public final class PromotionEngine {
     return reports.targets(p.releaseId()).compose(targets -> promotions.finish(p, status, error, jobStatus,
             (conn, done) -> outbox.enqueue(conn, completedEvents(done, status, error, jobStatus))
                 .compose(v -> reports.enqueue(conn, p.deploymentJobId(), targets, phase))))
-        .onSuccess(done -> done.ifPresent(d -> completedEvents(d, status, error, jobStatus)
-            .forEach(e -> eventBus.publish(e.address(), e.data()))))
+        .onSuccess(done -> done.ifPresent(d -> {
+          ended.get(status).increment();
+          completedEvents(d, status, error, jobStatus).forEach(e -> eventBus.publish(e.address(), e.data()));
+        }))
         .mapEmpty();
   }
 

@@ -130,11 +130,11 @@ class JwtAuthenticationTest {
   @Test
   @DisplayName("the header check refuses none, HS*, unknown algorithms and empty signatures before any key is tried")
   void headerRefusals() {
-    assertThat(JwtVerifier.refusal(IDP.signClaims(adminClaims(60)))).isEmpty();
-    assertThat(JwtVerifier.refusal(IDP.unsignedToken(adminClaims(60)))).get().asString().contains("not signed");
-    assertThat(JwtVerifier.refusal(IDP.hs256WithPublicKey(adminClaims(60)))).get().asString().contains("HS256");
-    assertThat(JwtVerifier.refusal("a.b")).isPresent();
-    assertThat(JwtVerifier.refusal("!!.b.c")).isPresent();
+    assertThat(JwtRules.refusal(IDP.signClaims(adminClaims(60)))).isEmpty();
+    assertThat(JwtRules.refusal(IDP.unsignedToken(adminClaims(60)))).get().asString().contains("not signed");
+    assertThat(JwtRules.refusal(IDP.hs256WithPublicKey(adminClaims(60)))).get().asString().contains("HS256");
+    assertThat(JwtRules.refusal("a.b")).isPresent();
+    assertThat(JwtRules.refusal("!!.b.c")).isPresent();
   }
 
   @Test

@@ -46,6 +46,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("retention defaults to 30 days for deliveries and 90 for runs, reads 12h, 2w or P45D, and refuses "
+      + "anything under an hour naming the key")
+  void retention() {
+    AppConfig defaults = new ConfigLoader(Map.of(), Optional.empty()).load();
+    assertThat(defaults.retention().deliveries()).isEqualTo(java.time.Duration.ofDays(30));
+    assertThat(defaults.retention().runs()).isEqualTo(java.time.Duration.ofDays(90));
+    AppConfig set = new ConfigLoader(Map.of("STELLA_RETENTION_DELIVERIES", "2w", "STELLA_RETENTION_RUNS", "P45D"),
+        Optional.empty()).load();
+    assertThat(set.retention().deliveries()).isEqualTo(java.time.Duration.ofDays(14));
+    assertThat(set.retention().runs()).isEqualTo(java.time.Duration.ofDays(45));
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STELLA_RETENTION_DELIVERIES", "30m",
+        "STELLA_RETENTION_RUNS", "forever"), Optional.empty()).load())
+        .hasMessageContaining("retention.deliveries (STELLA_RETENTION_DELIVERIES) must be a duration")
+        .hasMessageContaining("retention.runs (STELLA_RETENTION_RUNS) must be a duration")
+        .hasMessageContaining("'forever'");
+  }
+
+  @Test
   @DisplayName("env names are STELLA_ plus the key path in upper snake case")
   void envNames() {
     assertThat(ConfigLoader.envName("http.port")).isEqualTo("STELLA_HTTP_PORT");

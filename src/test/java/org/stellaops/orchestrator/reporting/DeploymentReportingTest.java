@@ -242,8 +242,8 @@ class DeploymentReportingTest {
   private static AppConfig withoutPublicUrl(AppConfig c) {
     AppConfig.Http h = c.http();
     return new AppConfig(new AppConfig.Http(h.port(), h.host(), h.bodyLimit(), h.shutdownTimeoutSeconds(),
-        h.instances(), "", h.idleTimeoutSeconds()), c.db(), c.dataDir(), c.adminToken(), c.masterKey(),
+        h.instances(), "", h.idleTimeoutSeconds(), h.accessLog()), c.db(), c.dataDir(), c.adminToken(), c.masterKey(),
         c.logFormat(), c.jwt(), new AppConfig.Inbox(c.inbox().leaseSeconds(), c.inbox().maxQueued()),
-        new AppConfig.Scheduler(200, 500, 32), c.cluster(), c.egress(), c.outbox());
+        new AppConfig.Scheduler(200, 500, 32), c.cluster(), c.egress(), c.ciTrust(), c.retention(), c.outbox());
   }
 }

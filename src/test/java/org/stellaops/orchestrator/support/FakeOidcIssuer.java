@@ -38,7 +38,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
   public static final String RUNNER_REQUEST_TOKEN = "runner-request-token";
 
   private final Vertx vertx = Vertx.vertx();
-  private final Jwts keys = new Jwts("ci-key-1");
+  private final Jwts firstKeys = new Jwts("ci-key-1");
+  /** The key tokens are signed with; {@link #rotate} replaces it, and the JWKS then lists both. */
+  private volatile Jwts keys = firstKeys;
   private final HttpServer server;
   private final AtomicReference<JsonObject> runnerClaims = new AtomicReference<>(new JsonObject());
   private final AtomicInteger discoveryRequests = new AtomicInteger();
@@ -57,7 +59,7 @@ public final class FakeOidcIssuer implements AutoCloseable {
           }
           case "/jwks" -> {
             jwksRequests.incrementAndGet();
-            json(req, 200, keys.jwks());
+            json(req, 200, jwks());
           }
           case "/_runner/token" -> {
             String audience = req.getParam("audience");
@@ -96,6 +98,22 @@ public final class FakeOidcIssuer implements AutoCloseable {
   /** The claims the runner endpoint signs next (its {@code aud} is replaced by the requested audience). */
   public void runnerClaims(JsonObject claims) {
     runnerClaims.set(claims.copy());
+  }
+
+  /**
+   * Rolls the signing key over as an issuer does: a new key ({@code ci-key-2}) signs from now on,
+   * and the JWKS publishes it next to the first one.
+   */
+  public void rotate() {
+    keys = new Jwts("ci-key-2");
+  }
+
+  private JsonObject jwks() {
+    JsonArray published = firstKeys.jwks().getJsonArray("keys").copy();
+    if (keys != firstKeys) {
+      published.addAll(keys.jwks().getJsonArray("keys"));
+    }
+    return new JsonObject().put("keys", published);
   }
 
   /** {@code claims} exactly as given, signed RS256 under the published key. */

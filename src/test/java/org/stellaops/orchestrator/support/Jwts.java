@@ -60,7 +60,12 @@ public final class Jwts {
 
   /** {@code claims} exactly as given, signed RS256 with this provider's key. */
   public String signClaims(JsonObject claims) {
-    String signingInput = segments("RS256", claims);
+    return signClaimsAs(kid, claims);
+  }
+
+  /** {@code claims} signed RS256 with this provider's key, under another key id in the header. */
+  public String signClaimsAs(String headerKid, JsonObject claims) {
+    String signingInput = segments("RS256", headerKid, claims);
     try {
       Signature rsa = Signature.getInstance("SHA256withRSA");
       rsa.initSign(keys.getPrivate());
@@ -92,6 +97,10 @@ public final class Jwts {
   }
 
   private String segments(String alg, JsonObject claims) {
+    return segments(alg, kid, claims);
+  }
+
+  private static String segments(String alg, String kid, JsonObject claims) {
     JsonObject header = new JsonObject().put("alg", alg).put("typ", "JWT").put("kid", kid);
     return B64URL.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
         + B64URL.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));

@@ -73,4 +73,20 @@ public final class Webhooks {
         .put("actor", new JsonObject())
         .put("source", new JsonObject().put("addr", "vm:5000").put("instanceID", "i-1")))).encode();
   }
+
+  /** A well-formed sha256 digest: {@code c} 64 times. */
+  public static String digest(char c) {
+    return "sha256:" + String.valueOf(c).repeat(64);
+  }
+
+  /** A distribution notification envelope with one tag delete event. */
+  public static String distributionDelete(String eventId, String host, String repository, String tag) {
+    return new JsonObject().put("events", new io.vertx.core.json.JsonArray().add(new JsonObject()
+        .put("id", eventId)
+        .put("timestamp", "2026-11-27T10:00:00Z")
+        .put("action", "delete")
+        .put("target", new JsonObject().put("repository", repository).put("tag", tag))
+        .put("request", new JsonObject().put("id", "r-" + eventId).put("host", host).put("method", "DELETE"))))
+        .encode();
+  }
 }

@@ -3,10 +3,9 @@ package org.stellaops.orchestrator.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.support.InboxRows;
+import org.stellaops.orchestrator.support.InboxRows.Row;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.Webhooks;
@@ -32,7 +33,6 @@ class PoisonDeliveryTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String SECRET = "s3cr3t-poison";
   private static final String HOST = "127.0.0.1:5000";
-  private static final String MEDIA_TYPE = "application/vnd.docker.distribution.events.v1+json";
   private static TestGateway gw;
   private static String registry;
 
@@ -48,18 +48,12 @@ class PoisonDeliveryTest {
     gw.close();
   }
 
-  private static String digest(char c) {
-    return "sha256:" + String.valueOf(c).repeat(64);
-  }
-
-  /** A row as the gateway stores it, with the attempts already made on it. */
-  private record Row(UUID id, String source, UUID integrationId, String type, String key, String contentType,
-      String body, int attempts) {}
-
   private static Row push(String repository, String tag, char digest, int attempts) {
     String eventId = "evt-" + UUID.randomUUID();
     return new Row(UUID.randomUUID(), registry, UUID.fromString(registry), "registry.distribution", eventId,
-        MEDIA_TYPE, Webhooks.distributionPush(eventId, HOST, repository, tag, digest(digest)), attempts);
+        InboxRows.DISTRIBUTION_TYPE,
+        Webhooks.distributionPush(eventId, HOST, repository, tag, Webhooks.digest(digest)),
+        attempts);
   }
 
   /** What {@code POST /webhooks/ci-status} stored for a build id holding a NUL, before it was refused. */
@@ -72,33 +66,7 @@ class PoisonDeliveryTest {
 
   /** Stores the rows in one transaction, so the inbox processor first sees them all at once. */
   private static void storeTogether(List<Row> rows, String... alsoRun) throws Exception {
-    try (Connection c = TestDatabases.connect(gw.dbUrl())) {
-      c.setAutoCommit(false);
-      try (PreparedStatement insert = c.prepareStatement("""
-          INSERT INTO webhook_delivery (id, source, integration_id, integration_type, delivery_key, status,
-                                        headers, body, attempts)
-          VALUES (?, ?, ?, ?, ?, 'received', ?::jsonb, ?, ?)
-          """)) {
-        for (Row r : rows) {
-          insert.setObject(1, r.id());
-          insert.setString(2, r.source());
-          insert.setObject(3, r.integrationId());
-          insert.setString(4, r.type());
-          insert.setString(5, r.key());
-          insert.setString(6, new JsonObject().put("content-type", r.contentType()).encode());
-          insert.setBytes(7, r.body().getBytes(StandardCharsets.UTF_8));
-          insert.setInt(8, r.attempts());
-          insert.addBatch();
-        }
-        insert.executeBatch();
-      }
-      for (String sql : alsoRun) {
-        try (var st = c.createStatement()) {
-          st.execute(sql);
-        }
-      }
-      c.commit();
-    }
+    InboxRows.storeTogether(gw.dbUrl(), rows, alsoRun);
   }
 
   private static JsonObject delivery(UUID id) {
@@ -163,6 +131,33 @@ class PoisonDeliveryTest {
       assertThat(d.getString("error")).contains("0x00");
       assertThat(d.getInteger("attempts")).isBetween(1, Retry.MAX_ATTEMPTS - 1);
     });
+  }
+
+  @Test
+  @DisplayName("a batch rolled back by a poison delivery and worked again one delivery at a time queues each good "
+      + "push's subscriber event once, with the version change the push made")
+  void rolledBackBatchQueuesEventsOnce() throws Exception {
+    // Nothing listens on the discard port: the queued rows are what is checked, not what is sent.
+    assertThat(gw.post("/api/v1/event-subscriptions", ADMIN, new JsonObject().put("url", "http://127.0.0.1:9/events")
+        .put("events", new JsonArray().add("registry.image.pushed")).put("secret", "subscriber-secret-0123456789"))
+        .status()).isEqualTo(201);
+    gw.createComponent("evented-app", HOST + "/evented/app");
+    Row before = push("evented/app", "v4.0.0", 'f', 0);
+    // At its last attempt, so it ends failed and leaves no received row to the other tests.
+    Row poison = poison(Retry.MAX_ATTEMPTS - 1);
+    Row after = push("evented/app", "v4.1.0", '9', 0);
+    storeTogether(List.of(before, poison, after));
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(delivery(before.id()).getString("status")).isEqualTo("processed");
+      assertThat(delivery(after.id()).getString("status")).isEqualTo("processed");
+      assertThat(delivery(poison.id()).getString("status")).isEqualTo("failed");
+    });
+    // The batch's first attempt had queued both events before recording its outcomes failed.
+    assertThat(TestDatabases.query(gw.dbUrl(), "SELECT (payload->'data'->>'deliveryId') || ' ' "
+        + "|| (payload->'data'->>'versionChanged') FROM event_delivery WHERE event_type = 'registry.image.pushed' "
+        + "AND payload->'data'->>'deliveryId' IN ('" + before.id() + "', '" + after.id() + "')"))
+        .containsExactlyInAnyOrder(before.id() + " true", after.id() + " true");
   }
 
   @Test

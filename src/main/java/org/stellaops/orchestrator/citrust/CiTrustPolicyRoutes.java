@@ -1,0 +1,40 @@
+package org.stellaops.orchestrator.citrust;
+
+import io.vertx.ext.web.RoutingContext;
+import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.platform.Bodies;
+import org.stellaops.orchestrator.platform.Responses;
+
+/** HTTP handlers for /api/v1/ci-trust-policies; each parses, calls one use case, writes the envelope. */
+public final class CiTrustPolicyRoutes {
+
+  private final CiTrustPolicyService service;
+
+  public CiTrustPolicyRoutes(CiTrustPolicyService service) {
+    this.service = service;
+  }
+
+  public void create(RoutingContext ctx) {
+    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+        .compose(created -> Responses.created(ctx, created.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void list(RoutingContext ctx) {
+    service.list(ctx.queryParams().get("cursor"), ctx.queryParams().get("limit"))
+        .compose(page -> Responses.page(ctx, page, CiTrustPolicy::toJson))
+        .onFailure(ctx::fail);
+  }
+
+  public void get(RoutingContext ctx) {
+    service.get(ctx.pathParam("id"))
+        .compose(policy -> Responses.ok(ctx, policy.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  public void delete(RoutingContext ctx) {
+    service.delete(ctx.pathParam("id"))
+        .compose(v -> Responses.noContent(ctx))
+        .onFailure(ctx::fail);
+  }
+}

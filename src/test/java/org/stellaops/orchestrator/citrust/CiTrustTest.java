@@ -1,0 +1,401 @@
+package org.stellaops.orchestrator.citrust;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.platform.AppConfig;
+import org.stellaops.orchestrator.support.FakeOidcIssuer;
+import org.stellaops.orchestrator.support.Jwts;
+import org.stellaops.orchestrator.support.TestGateway;
+import org.stellaops.orchestrator.support.TestGateway.Resp;
+
+/**
+ * CI jobs authenticating with the OIDC ID tokens of GitHub Actions and GitLab CI, played by local
+ * issuers ({@link FakeOidcIssuer}) on loopback, against the real gateway and its database. Each
+ * test trusts its own audience, so the policies of one test never match another's tokens.
+ */
+class CiTrustTest {
+
+  private static final String POLICIES = "/api/v1/ci-trust-policies";
+  private static final String ADMIN = TestGateway.ADMIN_TOKEN;
+  private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+  private static final String OTHER_SHA = "fedcba9876543210fedcba9876543210fedcba98";
+  private static final String DIGEST = "sha256:" + "ab".repeat(32);
+
+  private static FakeOidcIssuer github;
+  private static FakeOidcIssuer gitlab;
+  private static TestGateway gateway;
+  private static String componentId;
+
+  @BeforeAll
+  static void start() {
+    github = new FakeOidcIssuer();
+    gitlab = new FakeOidcIssuer();
+    // Keys refetched for an unknown key id at most once a second, so the rotation test is quick.
+    gateway = TestGateway.start(c -> c.withCiTrust(new AppConfig.CiTrust(600, 1)));
+    componentId = gateway.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    github.close();
+    gitlab.close();
+  }
+
+  private static JsonObject policy(String name, FakeOidcIssuer issuer, String audience, JsonObject claims) {
+    return new JsonObject().put("name", name).put("issuer", issuer.issuer()).put("audience", audience)
+        .put("claims", claims).put("roles", new JsonArray().add("release-creator"));
+  }
+
+  private static JsonObject create(JsonObject policy) {
+    Resp r = gateway.post(POLICIES, ADMIN, policy);
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.data();
+  }
+
+  private static JsonObject release(String name, String repository, String commit) {
+    JsonObject body = new JsonObject().put("name", name)
+        .put("components", new JsonArray().add(new JsonObject().put("componentId", componentId).put("digest", DIGEST)));
+    if (repository != null) {
+      body.put("sourceRef", new JsonObject().put("type", "git").put("repository", repository).put("commit", commit)
+          .put("tag", "v1.2.0"));
+    }
+    return body;
+  }
+
+  private static String githubToken(String repository, String sha, String ref, String audience) {
+    return github.mint(github.githubClaims(repository, sha, ref, audience));
+  }
+
+  private static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Test
+  @DisplayName("an admin creates, lists, reads and deletes a CI trust policy; a second one with the same name is a 409")
+  void crud() {
+    JsonObject created = create(policy("crud-policy", github, "crud-audience",
+        new JsonObject().put("repository", "myorg/myapp").put("ref", "refs/tags/v*")));
+    assertThat(created.getString("issuer")).isEqualTo(github.issuer());
+    assertThat(created.getJsonObject("claims").getString("ref")).isEqualTo("refs/tags/v*");
+    assertThat(created.getBoolean("bindSourceRef")).isTrue();
+    assertThat(created.getJsonArray("effectivePermissions")).contains("release:create");
+    assertThat(created.getString("createdBy")).isEqualTo("admin:admin");
+    String id = created.getString("id");
+
+    assertThat(gateway.get(POLICIES + "/" + id, ADMIN).data().getString("name")).isEqualTo("crud-policy");
+    assertThat(gateway.get(POLICIES + "?limit=200", ADMIN).json().getJsonArray("data").stream()
+        .map(p -> ((JsonObject) p).getString("id"))).contains(id);
+    Resp duplicate = gateway.post(POLICIES, ADMIN, policy("crud-policy", github, "other", new JsonObject().put("repository", "a/b")));
+    assertThat(duplicate.status()).isEqualTo(409);
+    assertThat(duplicate.error().getString("message")).contains("crud-policy");
+
+    assertThat(gateway.delete(POLICIES + "/" + id, ADMIN).status()).isEqualTo(204);
+    assertThat(gateway.get(POLICIES + "/" + id, ADMIN).status()).isEqualTo(404);
+    assertThat(gateway.delete(POLICIES + "/" + id, ADMIN).status()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("a policy with a plain-http non-loopback issuer, no audience, no claims, unknown roles and permissions is one 400 naming each")
+  void validation() {
+    Resp shape = gateway.post(POLICIES, ADMIN, new JsonObject().put("name", "bad")
+        .put("issuer", "https://token.example.com").put("claims", new JsonObject().put("repository", "a/b"))
+        .put("roles", new JsonArray().add("superuser")));
+    assertThat(shape.status()).as(shape.body()).isEqualTo(400);
+    assertThat(shape.error().getJsonArray("validationErrors").stream().map(e -> ((JsonObject) e).getString("field")))
+        .contains("audience", "roles[0]");
+
+    Resp r = gateway.post(POLICIES, ADMIN, new JsonObject().put("name", "bad")
+        .put("issuer", "http://token.example.com").put("audience", "a").put("claims", new JsonObject())
+        .put("permissions", new JsonArray().add("release:launch")));
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    JsonArray errors = r.error().getJsonArray("validationErrors");
+    assertThat(errors.stream().map(e -> ((JsonObject) e).getString("field")))
+        .contains("issuer", "claims", "permissions[0]");
+    assertThat(errors.stream().map(e -> (JsonObject) e).filter(e -> e.getString("field").equals("claims"))
+        .findFirst().orElseThrow().getString("message")).contains("at least one claim", "every job");
+    assertThat(errors.stream().map(e -> (JsonObject) e).filter(e -> e.getString("field").equals("issuer"))
+        .findFirst().orElseThrow().getString("message")).contains("https://");
+    assertThat(gateway.post(POLICIES, ADMIN, policy("loopback-http", github, "a",
+        new JsonObject().put("repository", "a/b"))).status()).isEqualTo(201);
+  }
+
+  @Test
+  @DisplayName("a claim of only '*', a claim on aud and an issuer at the cloud metadata address are refused, without a request to it")
+  void claimsThatTrustEveryJobAndDeniedIssuersAreRefused() {
+    Resp r = gateway.post(POLICIES, ADMIN, new JsonObject().put("name", "too-wide")
+        .put("issuer", "https://169.254.169.254").put("audience", "a")
+        .put("claims", new JsonObject().put("repository", "**").put("aud", "a"))
+        .put("roles", new JsonArray().add("viewer")));
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.error().getJsonArray("validationErrors").stream().map(e -> ((JsonObject) e).getString("code")))
+        .contains("MATCHES_EVERYTHING", "RESERVED_CLAIM", "EGRESS_DENIED");
+    Resp plain = gateway.post(POLICIES, ADMIN, policy("missing-claims", github, "x", null).put("claims", (Object) null));
+    assertThat(plain.status()).isEqualTo(400);
+    assertThat(plain.error().getString("message")).contains("claims");
+  }
+
+  @Test
+  @DisplayName("a caller without ci-trust-policy permissions gets 403 on create and list, and cannot grant more than it holds")
+  void onlyAdminsManagePolicies() {
+    String operator = gateway.createServiceAccount(new JsonObject().put("name", "ops")
+        .put("roles", new JsonArray().add("operator"))).getString("token");
+    Resp create = gateway.post(POLICIES, operator, policy("by-operator", github, "x", new JsonObject().put("repository", "a/b")));
+    assertThat(create.status()).isEqualTo(403);
+    assertThat(create.error().getJsonObject("details").getString("requiredPermission")).isEqualTo("ci-trust-policy:create");
+    assertThat(gateway.get(POLICIES, operator).status()).isEqualTo(403);
+
+    String policyAdmin = gateway.createServiceAccount(new JsonObject().put("name", "policy-admin")
+        .put("permissions", new JsonArray().add(new JsonObject().put("resource", "ci-trust-policy").put("action", "create"))))
+        .getString("token");
+    Resp escalation = gateway.post(POLICIES, policyAdmin, policy("escalate", github, "x", new JsonObject().put("repository", "a/b"))
+        .put("roles", new JsonArray().add("admin")));
+    assertThat(escalation.status()).isEqualTo(403);
+    assertThat(escalation.error().getString("message")).contains("cannot grant");
+  }
+
+  @Test
+  @DisplayName("a GitHub Actions token for a tag matching refs/tags/v* creates a release bound to its commit, with its identity recorded")
+  void githubTokenCreatesBoundRelease() {
+    create(policy("gh-release", github, "gh-release", new JsonObject().put("repository", "myorg/myapp")
+        .put("ref", "refs/tags/v*")));
+    String token = githubToken("myorg/myapp", SHA, "refs/tags/v1.2.0", "gh-release");
+    String name = unique("myapp-gh");
+    // The repository as a URL on the issuer's server, with .git and another case: the same repository.
+    JsonObject body = release(name, github.issuer() + "/MyOrg/MyApp.git", SHA.toUpperCase());
+    HttpRequest request = gateway.request("/api/v1/releases", token).header("Content-Type", "application/json")
+        .header("Idempotency-Key", "run-6301876525").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
+    Resp created = gateway.send(request);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.data().getString("createdBy")).isEqualTo("ci:gh-release");
+    JsonObject identity = created.data().getJsonObject("createdByIdentity");
+    assertThat(identity.getString("issuer")).isEqualTo(github.issuer());
+    assertThat(identity.getString("subject")).isEqualTo("repo:myorg/myapp:ref:refs/tags/v1.2.0");
+    assertThat(identity.getString("policy")).isEqualTo("gh-release");
+    assertThat(identity.getString("runId")).isEqualTo("6301876525");
+    assertThat(identity.getString("workflowRef")).isEqualTo("myorg/myapp/.github/workflows/release.yml@refs/tags/v1.2.0");
+    assertThat(identity.getString("repository")).isEqualTo("myorg/myapp");
+    assertThat(identity.getString("commit")).isEqualTo(SHA);
+
+    Resp read = gateway.get("/api/v1/releases/" + created.data().getString("id"), ADMIN);
+    assertThat(read.data().getJsonObject("createdByIdentity")).isEqualTo(identity);
+
+    // A retry of the job with the same key, under a fresh token of the same job: the first answer again.
+    String retryToken = githubToken("myorg/myapp", SHA, "refs/tags/v1.2.0", "gh-release");
+    Resp replay = gateway.send(gateway.request("/api/v1/releases", retryToken).header("Content-Type", "application/json")
+        .header("Idempotency-Key", "run-6301876525").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build());
+    assertThat(replay.status()).as(replay.body()).isEqualTo(201);
+    assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replay.data().getString("id")).isEqualTo(created.data().getString("id"));
+  }
+
+  @Test
+  @DisplayName("a release of another commit, of another repository, or without a sourceRef is a 403 naming what did not match")
+  void releaseMustNameTheTokensCommit() {
+    create(policy("gh-bound", github, "gh-bound", new JsonObject().put("repository", "myorg/myapp")));
+    String token = githubToken("myorg/myapp", SHA, "refs/heads/main", "gh-bound");
+
+    Resp commit = gateway.post("/api/v1/releases", token, release(unique("c"), "myorg/myapp", OTHER_SHA));
+    assertThat(commit.status()).as(commit.body()).isEqualTo(403);
+    assertThat(commit.error().getString("code")).isEqualTo("SOURCE_REF_MISMATCH");
+    assertThat(commit.error().getString("message")).contains("commit", SHA, OTHER_SHA);
+    assertThat(commit.error().getJsonObject("details").getString("field")).isEqualTo("sourceRef.commit");
+
+    Resp shortSha = gateway.post("/api/v1/releases", token, release(unique("s"), "myorg/myapp", SHA.substring(0, 12)));
+    assertThat(shortSha.status()).isEqualTo(403);
+
+    Resp repository = gateway.post("/api/v1/releases", token, release(unique("r"), "myorg/other-app", SHA));
+    assertThat(repository.status()).isEqualTo(403);
+    assertThat(repository.error().getJsonObject("details").getString("field")).isEqualTo("sourceRef.repository");
+    assertThat(repository.error().getJsonObject("details").getString("expected")).isEqualTo(github.issuer() + "/myorg/myapp");
+
+    Resp otherServer = gateway.post("/api/v1/releases", token, release(unique("h"), "https://github.com/myorg/myapp", SHA));
+    assertThat(otherServer.status()).isEqualTo(403);
+    assertThat(otherServer.error().getJsonObject("details").getString("field")).isEqualTo("sourceRef.repository");
+
+    Resp missing = gateway.post("/api/v1/releases", token, release(unique("m"), null, null));
+    assertThat(missing.status()).isEqualTo(403);
+    assertThat(missing.error().getString("code")).isEqualTo("SOURCE_REF_REQUIRED");
+    assertThat(gateway.get("/api/v1/releases?limit=200", ADMIN).json().getJsonArray("data").stream()
+        .map(r -> ((JsonObject) r).getString("createdBy"))).doesNotContain("ci:gh-bound");
+  }
+
+  @Test
+  @DisplayName("with bindSourceRef false, a matching job releases without a sourceRef")
+  void unboundPolicy() {
+    create(policy("gh-unbound", github, "gh-unbound", new JsonObject().put("repository", "myorg/myapp"))
+        .put("bindSourceRef", false));
+    Resp r = gateway.post("/api/v1/releases", githubToken("myorg/myapp", SHA, "refs/heads/main", "gh-unbound"),
+        release(unique("unbound"), null, null));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    assertThat(r.data().getJsonObject("createdByIdentity").getString("commit")).isEqualTo(SHA);
+  }
+
+  @Test
+  @DisplayName("a token whose claims match no policy is a 401 naming the issuer, the claim, its pattern and the token's value, never the token")
+  void claimMismatchIsNamed() {
+    create(policy("gh-tags-only", github, "gh-tags", new JsonObject().put("repository", "myorg/myapp")
+        .put("ref", "refs/tags/v*")));
+    String branchToken = githubToken("myorg/myapp", SHA, "refs/heads/main", "gh-tags");
+    Resp r = gateway.get("/api/v1/components", branchToken);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.error().getString("message")).contains(github.issuer(), "gh-tags-only", "ref", "refs/tags/v*",
+        "refs/heads/main").doesNotContain("repository expected");
+    JsonObject mismatch = r.error().getJsonObject("details").getJsonArray("policies").getJsonObject(0)
+        .getJsonArray("mismatches").getJsonObject(0);
+    assertThat(mismatch.getString("claim")).isEqualTo("ref");
+    assertThat(r.body()).doesNotContain(branchToken).doesNotContain(branchToken.substring(branchToken.lastIndexOf('.') + 1));
+
+    // The glob: any tag starting with v, and nothing else.
+    assertThat(gateway.get("/api/v1/components", githubToken("myorg/myapp", SHA, "refs/tags/v2.0.0-rc.1", "gh-tags"))
+        .status()).isEqualTo(200);
+    assertThat(gateway.get("/api/v1/components", githubToken("myorg/myapp", SHA, "refs/tags/x2", "gh-tags"))
+        .status()).isEqualTo(401);
+    assertThat(gateway.get("/api/v1/components", githubToken("myorg/myapp-fork", SHA, "refs/tags/v2", "gh-tags"))
+        .status()).isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("a GitLab CI token matches a project_path policy and releases its commit on the instance, recording pipeline and job")
+  void gitlabToken() {
+    create(new JsonObject().put("name", "gl-release").put("issuer", gitlab.issuer()).put("audience", "gl-release")
+        .put("claims", new JsonObject().put("project_path", "mygroup/sub/myapp").put("ref_type", "tag"))
+        .put("permissions", new JsonArray().add("release:create").add(new JsonObject().put("resource", "release")
+            .put("action", "read"))));
+    String token = gitlab.mint(gitlab.gitlabClaims("mygroup/sub/myapp", SHA, "v1.2.0", "tag", "gl-release"));
+    Resp created = gateway.post("/api/v1/releases", token,
+        release(unique("myapp-gl"), gitlab.issuer() + "/mygroup/sub/myapp", SHA));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    JsonObject identity = created.data().getJsonObject("createdByIdentity");
+    assertThat(identity.getString("repository")).isEqualTo("mygroup/sub/myapp");
+    assertThat(identity.getString("runId")).isEqualTo("574");
+    assertThat(identity.getString("jobId")).isEqualTo("302");
+    assertThat(identity.getString("workflowRef")).endsWith("/mygroup/sub/myapp//.gitlab-ci.yml@refs/heads/main");
+    assertThat(identity.getString("subject")).isEqualTo("project_path:mygroup/sub/myapp:ref_type:tag:ref:v1.2.0");
+
+    String branch = gitlab.mint(gitlab.gitlabClaims("mygroup/sub/myapp", SHA, "main", "branch", "gl-release"));
+    Resp refused = gateway.post("/api/v1/releases", branch, release(unique("gl-b"), "mygroup/sub/myapp", SHA));
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.error().getString("message")).contains("ref_type");
+  }
+
+  @Test
+  @DisplayName("a token for another audience is a 401 naming the expected audience")
+  void wrongAudience() {
+    create(policy("gh-aud", github, "gh-aud", new JsonObject().put("repository", "myorg/myapp")));
+    assertThat(gateway.get("/api/v1/components", githubToken("myorg/myapp", SHA, "refs/heads/main", "gh-aud"))
+        .status()).isEqualTo(200);
+    Resp r = gateway.get("/api/v1/components", githubToken("myorg/myapp", SHA, "refs/heads/main", "some-other-service"));
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.error().getString("message")).contains("aud expected 'gh-aud'");
+    JsonObject twoAudiences = github.githubClaims("myorg/myapp", SHA, "refs/heads/main", "gh-aud")
+        .put("aud", new JsonArray().add("gh-aud").add("some-other-service"));
+    assertThat(gateway.get("/api/v1/components", github.mint(twoAudiences)).status()).isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("expired, unsigned (alg none), HS256-with-the-public-key and other-key tokens are 401s that do not say which check failed")
+  void forgeriesAndExpiredTokens() {
+    create(policy("gh-forgery", github, "gh-forgery", new JsonObject().put("repository", "myorg/myapp")));
+    JsonObject claims = github.githubClaims("myorg/myapp", SHA, "refs/heads/main", "gh-forgery");
+    assertThat(gateway.get("/api/v1/components", github.mint(claims)).status()).isEqualTo(200);
+
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject expired = claims.copy().put("iat", now - 600).put("nbf", now - 600).put("exp", now - 60);
+    JsonObject noExp = claims.copy();
+    noExp.remove("exp");
+    Jwts impostor = new Jwts("ci-key-1");
+    for (String forged : new String[] {
+        github.mint(expired),
+        github.mint(noExp),
+        github.keys().unsignedToken(claims),
+        github.keys().hs256WithPublicKey(claims),
+        impostor.signClaims(claims)}) {
+      Resp r = gateway.get("/api/v1/components", forged);
+      assertThat(r.status()).as(forged).isEqualTo(401);
+      assertThat(r.error().getString("message")).isEqualTo("bearer JWT is invalid or expired");
+    }
+  }
+
+  @Test
+  @DisplayName("every matching policy's rights are granted together; a job matching only a policy without release:create gets 403")
+  void matchingPoliciesUnion() {
+    create(policy("union-read", github, "union", new JsonObject().put("repository", "myorg/myapp"))
+        .put("roles", new JsonArray().add("viewer")));
+    create(policy("union-release", github, "union", new JsonObject().put("repository", "myorg/myapp")
+        .put("ref", "refs/tags/*")).put("roles", new JsonArray()).put("permissions", new JsonArray().add("release:create")));
+
+    String tag = githubToken("myorg/myapp", SHA, "refs/tags/v3", "union");
+    assertThat(gateway.get("/api/v1/environments", tag).status()).isEqualTo(200);
+    Resp created = gateway.post("/api/v1/releases", tag, release(unique("union"), "myorg/myapp", SHA));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.data().getString("createdBy")).isEqualTo("ci:union-read,union-release");
+
+    String branch = githubToken("myorg/myapp", SHA, "refs/heads/main", "union");
+    assertThat(gateway.get("/api/v1/environments", branch).status()).isEqualTo(200);
+    Resp denied = gateway.post("/api/v1/releases", branch, release(unique("union-b"), "myorg/myapp", SHA));
+    assertThat(denied.status()).isEqualTo(403);
+    assertThat(denied.error().getJsonObject("details").getString("requiredPermission")).isEqualTo("release:create");
+  }
+
+  @Test
+  @DisplayName("a deleted policy trusts nothing from the next request on")
+  void deletedPolicyTrustsNothing() {
+    String id = create(policy("gh-deleted", github, "gh-deleted", new JsonObject().put("repository", "myorg/myapp")))
+        .getString("id");
+    String token = githubToken("myorg/myapp", SHA, "refs/heads/main", "gh-deleted");
+    assertThat(gateway.get("/api/v1/components", token).status()).isEqualTo(200);
+    assertThat(gateway.delete(POLICIES + "/" + id, ADMIN).status()).isEqualTo(204);
+    assertThat(gateway.get("/api/v1/components", token).status()).isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("the issuer's discovery document and keys are fetched once and kept for later tokens")
+  void discoveryIsCached() {
+    try (FakeOidcIssuer issuer = new FakeOidcIssuer()) {
+      create(policy("cached", issuer, "cached", new JsonObject().put("repository", "myorg/myapp")));
+      for (int i = 0; i < 3; i++) {
+        String token = issuer.mint(issuer.githubClaims("myorg/myapp", SHA, "refs/heads/main", "cached"));
+        assertThat(gateway.get("/api/v1/components", token).status()).isEqualTo(200);
+      }
+      assertThat(issuer.discoveryRequests()).isEqualTo(1);
+      assertThat(issuer.jwksRequests()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("a rotated key is fetched when a token names it, but tokens with made-up key ids cannot make the gateway flood the issuer")
+  void unknownKeyIdsRefetchAtMostOncePerInterval() {
+    try (FakeOidcIssuer issuer = new FakeOidcIssuer()) {
+      create(policy("rotating", issuer, "rotating", new JsonObject().put("repository", "myorg/myapp")));
+      JsonObject claims = issuer.githubClaims("myorg/myapp", SHA, "refs/heads/main", "rotating");
+      assertThat(gateway.get("/api/v1/components", issuer.mint(claims)).status()).isEqualTo(200);
+
+      long started = System.nanoTime();
+      int before = issuer.jwksRequests();
+      for (int i = 0; i < 20; i++) {
+        String madeUp = issuer.keys().signClaimsAs("kid-" + UUID.randomUUID(), claims);
+        assertThat(gateway.get("/api/v1/components", madeUp).status()).isEqualTo(401);
+      }
+      long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+      // ciTrust.unknownKeyRefetch is 1 s here: at most one fetch per started second.
+      assertThat(issuer.jwksRequests() - before).isLessThanOrEqualTo((int) seconds + 1).isLessThan(20);
+
+      issuer.rotate();
+      String rotated = issuer.mint(claims);
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+          .until(() -> gateway.get("/api/v1/components", rotated).status() == 200);
+      assertThat(issuer.discoveryRequests()).isEqualTo(1);
+    }
+  }
+}
