@@ -167,7 +167,7 @@ public final class EventApplier {
     JsonArray artifacts = new JsonArray();
     b.artifacts().forEach(a -> artifacts.add(new JsonObject().put("name", a.name()).put("digest", a.digest())
         .put("repository", a.repository())));
-    // What the sender reports, published as reported; it ends no wait (below).
+    // What the sender reports, as reported (published once the batch commits); it ends no wait (below).
     JsonObject buildEvent = new JsonObject()
         .put("deliveryId", delivery.id().toString())
         .put("integrationId", delivery.integrationId() == null ? null : delivery.integrationId().toString())
@@ -178,7 +178,6 @@ public final class EventApplier {
         .put("ref", b.ref())
         .put("webUrl", b.webUrl())
         .put("artifacts", artifacts);
-    eventBus.publish(Events.CI_BUILD_COMPLETED, buildEvent);
     // The event only makes the waits for this run be polled now; the CI system's answer ends them.
     String type = integration.map(i -> i.type().wire()).orElse(delivery.integrationType());
     return pipelineRuns.requestPoll(delivery.integrationId(), vendorRunId(type, b.buildId()),

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.EventOutbox;
+import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.release.VersionRepository;
 import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
 import org.stellaops.orchestrator.webhook.parsers.Parsers;
@@ -221,15 +222,21 @@ public final class InboxProcessor extends VerticleBase {
         // After the flush: a push's event carries versionChanged, known once the map is written.
         .compose(v -> outbox.enqueue(tx, events))
         .compose(v -> deliveries.finishAll(tx, outcomes))
-        .map(v -> new Applied(writes, outcomes));
+        .map(v -> new Applied(writes, outcomes, builds(events)));
   }
 
   /** What a batch's transaction did, told to the rest of the gateway only once it committed. */
-  private record Applied(VersionWrites writes, List<DeliveryRepository.Outcome> outcomes) {
+  private record Applied(VersionWrites writes, List<DeliveryRepository.Outcome> outcomes, List<JsonObject> builds) {
     void committed(io.vertx.core.eventbus.EventBus bus, WebhookMetrics metrics) {
       writes.publish(bus);
+      builds.forEach(build -> bus.publish(Events.CI_BUILD_COMPLETED, build));
       outcomes.forEach(o -> metrics.finished(o.status()));
     }
+  }
+
+  /** The batch's {@code ci.build.completed} events, published on the bus once the batch committed. Pure. */
+  static List<JsonObject> builds(List<EventOutbox.Event> events) {
+    return events.stream().filter(e -> Events.CI_BUILD_COMPLETED.equals(e.address())).map(EventOutbox.Event::data).toList();
   }
 
   /**
