@@ -20,9 +20,9 @@ import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.Validator;
-import org.stellaops.orchestrator.webhook.Retry;
 import org.stellaops.orchestrator.webhook.SenderVerifier;
 
 /**
@@ -231,8 +231,8 @@ public final class EventSubscriptions {
   }
 
   private Future<Void> retry(long id, Integer status, String error, int attempts) {
-    return pool.preparedQuery(RETRY).execute(Tuple.of(id, status, error, Retry.delaySeconds(attempts),
-        Retry.giveUp(attempts))).mapEmpty();
+    return pool.preparedQuery(RETRY).execute(Tuple.of(id, status, error, Backoff.DELIVERIES.delaySeconds(attempts),
+        Backoff.DELIVERIES.giveUp(attempts))).mapEmpty();
   }
 
   private static JsonObject toJson(Row row) {
