@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,13 +16,13 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.crypto.CredentialCipher;
+import org.stellaops.orchestrator.crypto.Hmac;
 import org.stellaops.orchestrator.egress.EgressPolicy;
-import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.Validator;
-import org.stellaops.orchestrator.webhook.SenderVerifier;
 
 /**
  * Outside subscribers to the gateway's events. An event becomes one outbox row per matching
@@ -218,8 +217,7 @@ public final class EventSubscriptions {
     String body = ((JsonObject) row.getValue("payload")).encode();
     String secret = cipher.decrypt(row.getUUID("subscription_id"), row.getBuffer("secret").getBytes())
         .getString("secret");
-    String signature = "sha256=" + HexFormat.of().formatHex(SenderVerifier.hmac(secret,
-        body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    String signature = Hmac.signature(secret, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return http.postAbs(row.getString("url")).timeout(10_000)
         .putHeader("Content-Type", "application/cloudevents+json; charset=utf-8")
         .putHeader("X-Stella-Signature-256", signature)
