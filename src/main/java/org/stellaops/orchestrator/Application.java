@@ -24,6 +24,7 @@ import org.stellaops.orchestrator.auth.JwtVerifier;
 import org.stellaops.orchestrator.auth.ServiceAccountRepository;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.auth.ServiceAccountService;
+import org.stellaops.orchestrator.ci.ConnectivityCheckRoutes;
 import org.stellaops.orchestrator.ci.Connectors;
 import org.stellaops.orchestrator.citrust.CiTokens;
 import org.stellaops.orchestrator.citrust.CiTrustPolicyRepository;
@@ -244,7 +245,8 @@ public final class Application {
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),
-          new IntegrationRoutes(integrations, connectors),
+          new IntegrationRoutes(integrations),
+          new ConnectivityCheckRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
           new DeliveryRoutes(deliveries, vertx.eventBus(), config.retention().deliveries()),
