@@ -22,6 +22,7 @@ import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**
@@ -241,10 +242,6 @@ public final class EventSubscriptions {
   }
 
   private static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.notFound("event subscription " + id);
-    }
+    return Ids.uuidOr404(id, "event subscription");
   }
 }

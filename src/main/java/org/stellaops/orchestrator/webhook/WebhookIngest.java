@@ -54,10 +54,8 @@ public final class WebhookIngest {
   /** Checks a vendor webhook and builds its inbox row; fails with the ApiException to answer. */
   public Future<NewDelivery> vendorDelivery(Endpoint endpoint, String integrationId, MultiMap rawHeaders,
       String querySecret, Buffer rawBody) {
-    UUID id;
-    try {
-      id = UUID.fromString(integrationId);
-    } catch (IllegalArgumentException e) {
+    UUID id = Ids.uuidOrNull(integrationId);
+    if (id == null) {
       return Future.failedFuture(ApiException.notFound("integration " + integrationId));
     }
     return integrations.resolve(id).map(found -> {
