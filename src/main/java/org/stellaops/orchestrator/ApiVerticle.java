@@ -178,7 +178,7 @@ public final class ApiVerticle extends VerticleBase {
     open(POST, V1 + "/webhooks/ci/:integrationId").handler(webhooks::ci).failureHandler(countOversize);
     guarded(POST, V1 + "/webhooks/ci-status", CI_EVENT_CREATE).handler(webhooks::ciStatus);
     guarded(POST, V1 + "/ci-events/build-complete", CI_EVENT_CREATE).handler(webhooks::buildComplete);
-    guarded(POST, V1 + "/integrations/:id/test", INTEGRATION_UPDATE).handler(w.integrations()::test);
+    guarded(POST, V1 + "/integrations/:id/test", INTEGRATION_UPDATE).handler(w.integrationChecks()::test);
 
     guarded(POST, V1 + "/pipeline-runs", PIPELINE_RUN_CREATE).handler(w.pipelineRuns()::trigger);
     guarded(POST, V1 + "/pipeline-runs/watch", PIPELINE_RUN_CREATE).handler(w.pipelineRuns()::watch);

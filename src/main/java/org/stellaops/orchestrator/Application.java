@@ -24,6 +24,7 @@ import org.stellaops.orchestrator.auth.JwtVerifier;
 import org.stellaops.orchestrator.auth.ServiceAccountRepository;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
 import org.stellaops.orchestrator.auth.ServiceAccountService;
+import org.stellaops.orchestrator.ci.ConnectivityCheckRoutes;
 import org.stellaops.orchestrator.ci.Connectors;
 import org.stellaops.orchestrator.citrust.CiTokens;
 import org.stellaops.orchestrator.citrust.CiTrustPolicyRepository;
@@ -33,16 +34,19 @@ import org.stellaops.orchestrator.citrust.IssuerKeys;
 import org.stellaops.orchestrator.ci.PipelineRunRepository;
 import org.stellaops.orchestrator.ci.PipelineRunRoutes;
 import org.stellaops.orchestrator.ci.PipelineRunService;
+import org.stellaops.orchestrator.crypto.CredentialCipher;
+import org.stellaops.orchestrator.crypto.MasterKey;
+import org.stellaops.orchestrator.crypto.MasterKeyCheck;
+import org.stellaops.orchestrator.housekeeping.Housekeeping;
+import org.stellaops.orchestrator.housekeeping.Retention;
 import org.stellaops.orchestrator.scheduler.PollMetrics;
 import org.stellaops.orchestrator.scheduler.Poller;
 import org.stellaops.orchestrator.scheduler.SchedulerVerticle;
 import org.stellaops.orchestrator.egress.Egress;
 import org.stellaops.orchestrator.egress.EgressPolicy;
-import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.integration.IntegrationRepository;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
 import org.stellaops.orchestrator.integration.IntegrationService;
-import org.stellaops.orchestrator.integration.MasterKeyCheck;
 import org.stellaops.orchestrator.webhook.DeliveryRepository;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.EventApplier;
@@ -70,10 +74,7 @@ import org.stellaops.orchestrator.platform.DataDirectory;
 import org.stellaops.orchestrator.platform.Database;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Health;
-import org.stellaops.orchestrator.platform.Housekeeping;
 import org.stellaops.orchestrator.platform.Idempotency;
-import org.stellaops.orchestrator.platform.Retention;
-import org.stellaops.orchestrator.platform.MasterKey;
 import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
 import org.stellaops.orchestrator.platform.ContractValidation;
@@ -249,7 +250,8 @@ public final class Application {
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),
-          new IntegrationRoutes(integrations, connectors),
+          new IntegrationRoutes(integrations),
+          new ConnectivityCheckRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
           new DeliveryRoutes(deliveries, vertx.eventBus(), config.retention().deliveries()),

@@ -2,6 +2,7 @@ package org.stellaops.orchestrator;
 
 import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.ServiceAccountRoutes;
+import org.stellaops.orchestrator.ci.ConnectivityCheckRoutes;
 import org.stellaops.orchestrator.ci.PipelineRunRoutes;
 import org.stellaops.orchestrator.citrust.CiTrustPolicyRoutes;
 import org.stellaops.orchestrator.integration.IntegrationRoutes;
@@ -35,6 +36,7 @@ public record Wiring(
     VersionMapRoutes versions,
     ReleaseRoutes releases,
     IntegrationRoutes integrations,
+    ConnectivityCheckRoutes integrationChecks,
     WebhookIngest webhookIngest,
     InboxWriter inboxWriter,
     DeliveryRoutes deliveryRoutes,

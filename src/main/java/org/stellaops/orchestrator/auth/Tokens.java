@@ -1,10 +1,8 @@
 package org.stellaops.orchestrator.auth;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
+import org.stellaops.orchestrator.crypto.RandomTokens;
+import org.stellaops.orchestrator.crypto.Sha256;
 
 /**
  * Service-account tokens: {@code stella_sa_} followed by 43 url-safe characters (256 random
@@ -18,7 +16,6 @@ public final class Tokens {
   public static final String SERVICE_ACCOUNT_PREFIX = "stella_sa_";
   static final int LOOKUP_LENGTH = 12;
   private static final int RANDOM_BYTES = 32;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Tokens() {}
 
@@ -34,9 +31,7 @@ public final class Tokens {
   }
 
   private static Issued issue(String prefix) {
-    byte[] random = new byte[RANDOM_BYTES];
-    RANDOM.nextBytes(random);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    String secret = RandomTokens.of(RANDOM_BYTES);
     String token = prefix + secret;
     return new Issued(token, secret.substring(0, LOOKUP_LENGTH), hash(token));
   }
@@ -51,11 +46,7 @@ public final class Tokens {
   }
 
   public static byte[] hash(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.of(token);
   }
 
   /** Constant-time comparison of a presented token against a stored hash. */

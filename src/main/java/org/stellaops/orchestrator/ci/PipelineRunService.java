@@ -179,9 +179,8 @@ public final class PipelineRunService {
     }
     UUID integration = null;
     if (integrationId != null) {
-      try {
-        integration = UUID.fromString(integrationId);
-      } catch (IllegalArgumentException e) {
+      integration = Ids.uuidOrNull(integrationId);
+      if (integration == null) {
         v.error("integrationId", "must be a UUID", "INVALID_FORMAT");
       }
     }

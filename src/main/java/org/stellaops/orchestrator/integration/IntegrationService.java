@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
+import org.stellaops.orchestrator.crypto.CredentialCipher;
 import org.stellaops.orchestrator.platform.Events;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.JsonArray;

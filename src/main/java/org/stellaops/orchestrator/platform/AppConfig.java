@@ -33,7 +33,7 @@ public record AppConfig(
   /**
    * How long finished records are kept before housekeeping deletes them: {@code deliveries} for
    * processed webhook deliveries, event-subscription deliveries and sent status reports;
-   * {@code runs} for finished pipeline runs. See {@code platform.Retention}.
+   * {@code runs} for finished pipeline runs. See {@code housekeeping.Retention}.
    */
   public record Retention(java.time.Duration deliveries, java.time.Duration runs) {}
 

@@ -60,11 +60,11 @@ public record Cursor(String list, Instant at, String id) {
 
   /** The tie-breaking id as a UUID, for lists keyed by one. */
   public UUID uuid() {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
+    UUID uuid = Ids.uuidOrNull(id);
+    if (uuid == null) {
       throw invalid("cursor is not one this API issued");
     }
+    return uuid;
   }
 
   private static ApiException invalid(String message) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.stellaops.orchestrator.crypto.RandomTokens;
 
 /**
  * Password authentication for the embedded PostgreSQL. The library initialises a cluster with
@@ -45,7 +46,7 @@ final class EmbeddedAuth {
       Secrets.restrictFileToOwner(file);
       return Files.readString(file, StandardCharsets.US_ASCII).trim();
     }
-    String password = Secrets.randomToken(32);
+    String password = RandomTokens.of(32);
     Secrets.writeOwnerOnly(file, password);
     return password;
   }

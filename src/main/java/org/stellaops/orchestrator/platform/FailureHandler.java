@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +137,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof DecodeException) {
       return ApiException.of(400, "MALFORMED_JSON", "request body is not valid JSON");
     }
-    if (failure instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+    if (Ids.uniqueViolation(failure)) {
       // A unique key raced us between the service's check and its insert.
       return ApiException.conflict("a resource with the same unique value already exists");
     }

@@ -7,8 +7,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.function.Supplier;
+import org.stellaops.orchestrator.crypto.Sha256;
 
 /**
  * {@code Idempotency-Key} for creating POSTs. The first successful answer for a (scope, key)
@@ -95,10 +95,6 @@ public final class Idempotency {
   }
 
   private static byte[] sha256(Buffer body) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(body == null ? new byte[0] : body.getBytes());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.of(body == null ? new byte[0] : body.getBytes());
   }
 }

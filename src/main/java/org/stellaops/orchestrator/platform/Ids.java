@@ -11,10 +11,25 @@ public final class Ids {
 
   /** The id in a path; anything that is not a UUID cannot name a resource, so it is a 404 for {@code what}. */
   public static UUID uuidOr404(String id, String what) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
+    UUID uuid = uuidOrNull(id);
+    if (uuid == null) {
       throw ApiException.notFound(what + " " + id);
+    }
+    return uuid;
+  }
+
+  /**
+   * {@code text} as a UUID, or null when it is null or not one; the caller decides what a text
+   * that is not a UUID means (a 404, a validation error, no match). Pure.
+   */
+  public static UUID uuidOrNull(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 
@@ -40,6 +55,11 @@ public final class Ids {
   /** SQLSTATE 23505: a unique key already holds this value. */
   public static boolean uniqueViolation(Throwable e) {
     return e instanceof PgException pg && "23505".equals(pg.getSqlState());
+  }
+
+  /** SQLSTATE 23505 on a constraint whose name contains {@code constraint}. */
+  public static boolean uniqueViolation(Throwable e, String constraint) {
+    return uniqueViolation(e) && String.valueOf(((PgException) e).getConstraint()).contains(constraint);
   }
 
   /** SQLSTATE 23503: a foreign key still points here (or nowhere). */

@@ -9,24 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Set;
 
 /** Generated secrets kept in files of the data directory. */
 public final class Secrets {
 
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private Secrets() {}
-
-  /** {@code bytes} random bytes as unpadded base64url. */
-  public static String randomToken(int bytes) {
-    byte[] random = new byte[bytes];
-    RANDOM.nextBytes(random);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-  }
 
   /**
    * Creates {@code file} holding {@code text}, readable by its owner only from the moment it

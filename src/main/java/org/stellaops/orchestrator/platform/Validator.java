@@ -121,12 +121,11 @@ public final class Validator {
     if (raw == null) {
       return null;
     }
-    try {
-      return UUID.fromString(raw);
-    } catch (IllegalArgumentException e) {
+    UUID uuid = Ids.uuidOrNull(raw);
+    if (uuid == null) {
       error(field, "must be a UUID", "INVALID_FORMAT");
-      return null;
     }
+    return uuid;
   }
 
   public Boolean optionalBoolean(String field) {

@@ -2,7 +2,6 @@ package org.stellaops.orchestrator.release;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -173,8 +172,7 @@ public final class ComponentService {
 
   private static Throwable uniqueConflict(Throwable e, Component c) {
     if (Ids.uniqueViolation(e)) {
-      String constraint = String.valueOf(((PgException) e).getConstraint());
-      return constraint.contains("image_repository")
+      return Ids.uniqueViolation(e, "image_repository")
           ? ApiException.conflict("a component with imageRepository '" + c.imageRepository() + "' already exists")
           : ApiException.conflict("a component named '" + c.name() + "' already exists");
     }

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,6 +25,7 @@ import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.InTransaction;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.ValidationError;
 import org.stellaops.orchestrator.platform.Validator;
@@ -138,8 +138,7 @@ public final class ReleaseService {
   }
 
   private static boolean isNameTaken(Throwable e) {
-    return e instanceof PgException pg && "23505".equals(pg.getSqlState())
-        && String.valueOf(pg.getConstraint()).contains("release_name");
+    return Ids.uniqueViolation(e, "release_name");
   }
 
   static Request parse(JsonObject body) {
@@ -323,10 +322,6 @@ public final class ReleaseService {
   }
 
   private static UUID asUuid(String text) {
-    try {
-      return text != null && text.length() == 36 ? UUID.fromString(text) : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return text != null && text.length() == 36 ? Ids.uuidOrNull(text) : null;
   }
 }

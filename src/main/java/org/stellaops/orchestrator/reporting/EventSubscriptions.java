@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -15,13 +14,15 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.crypto.CredentialCipher;
+import org.stellaops.orchestrator.crypto.Hmac;
 import org.stellaops.orchestrator.egress.EgressPolicy;
-import org.stellaops.orchestrator.integration.CredentialCipher;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.EventOutbox;
+import org.stellaops.orchestrator.platform.Backoff;
+import org.stellaops.orchestrator.platform.Ids;
+import org.stellaops.orchestrator.crypto.Hmac;
 import org.stellaops.orchestrator.platform.Validator;
-import org.stellaops.orchestrator.webhook.Retry;
-import org.stellaops.orchestrator.webhook.SenderVerifier;
 
 /**
  * Outside subscribers to the gateway's events, and the worker that delivers them. Events are
@@ -112,8 +113,7 @@ public final class EventSubscriptions {
   private Future<Void> deliver(EventSubscriptionRepository.Due d) {
     String body = d.payload().encode();
     String secret = cipher.decrypt(d.subscriptionId(), d.sealedSecret()).getString("secret");
-    String signature = "sha256=" + HexFormat.of().formatHex(SenderVerifier.hmac(secret,
-        body.getBytes(StandardCharsets.UTF_8)));
+    String signature = Hmac.signature(secret, body.getBytes(StandardCharsets.UTF_8));
     return http.postAbs(d.url()).timeout(10_000)
         .putHeader("Content-Type", "application/cloudevents+json; charset=utf-8")
         .putHeader("X-Stella-Signature-256", signature)
@@ -125,14 +125,11 @@ public final class EventSubscriptions {
   }
 
   private Future<Void> retry(EventSubscriptionRepository.Due d, Integer status, String error) {
-    return repository.retry(d.id(), status, error, Retry.delaySeconds(d.attempts()), Retry.giveUp(d.attempts()));
+    return repository.retry(d.id(), status, error, Backoff.DELIVERIES.delaySeconds(d.attempts()),
+        Backoff.DELIVERIES.giveUp(d.attempts()));
   }
 
   private static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.notFound("event subscription " + id);
-    }
+    return Ids.uuidOr404(id, "event subscription");
   }
 }

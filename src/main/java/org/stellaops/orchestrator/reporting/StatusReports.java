@@ -20,7 +20,7 @@ import org.stellaops.orchestrator.integration.Integration;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.IntegrationType;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
-import org.stellaops.orchestrator.webhook.Retry;
+import org.stellaops.orchestrator.platform.Backoff;
 
 /**
  * Deployment reports to GitHub and GitLab behind a durable outbox. {@link #enqueue} writes, in
@@ -149,11 +149,12 @@ public final class StatusReports {
           return reports.sent(report.id());
         })
         .recover(e -> {
-          boolean giveUp = e instanceof Permanent || Retry.giveUp(report.attempts());
+          boolean giveUp = e instanceof Permanent || Backoff.DELIVERIES.giveUp(report.attempts());
           count(report.reporter(), giveUp ? "failed" : "retry");
           LOG.warn("{} status report {} ({}) {}: {}", report.reporter(), report.id(), report.phase(),
               giveUp ? "failed" : "will be retried", e.getMessage());
-          return reports.retry(report.id(), String.valueOf(e.getMessage()), Retry.delaySeconds(report.attempts()), giveUp);
+          return reports.retry(report.id(), String.valueOf(e.getMessage()),
+              Backoff.DELIVERIES.delaySeconds(report.attempts()), giveUp);
         })
         .recover(e -> Future.succeededFuture());
   }

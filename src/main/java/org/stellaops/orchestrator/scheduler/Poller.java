@@ -24,6 +24,7 @@ import org.stellaops.orchestrator.ci.PollResult;
 import org.stellaops.orchestrator.ci.RunStatus;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
+import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.platform.GroupCommit;
 
 /**
@@ -316,7 +317,7 @@ public final class Poller {
       return service.complete(run.id(), RunStatus.FAILED, "error", null, error.getMessage(), "poll", null).mapEmpty();
     }
     metrics.call(connector, "error");
-    int retryIn = Backoff.afterErrors(run.consecutiveErrors() + 1, run.pollIntervalSeconds());
+    int retryIn = Backoff.polling(run.pollIntervalSeconds()).delaySeconds(run.consecutiveErrors() + 1);
     return runs.failedPoll(run.id(), String.valueOf(error.getMessage()), retryIn);
   }
 

@@ -16,6 +16,7 @@ import org.stellaops.orchestrator.auth.Guard;
 import org.stellaops.orchestrator.auth.Permission;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Cursor;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Responses;
 import org.stellaops.orchestrator.platform.ValidationError;
 
@@ -41,9 +42,8 @@ public final class DeliveryRoutes {
     List<ValidationError> errors = new ArrayList<>();
     UUID integration = null;
     if (q.get("integrationId") != null) {
-      try {
-        integration = UUID.fromString(q.get("integrationId"));
-      } catch (IllegalArgumentException e) {
+      integration = Ids.uuidOrNull(q.get("integrationId"));
+      if (integration == null) {
         errors.add(new ValidationError("integrationId", "must be a UUID", "INVALID_FORMAT"));
       }
     }
@@ -107,10 +107,6 @@ public final class DeliveryRoutes {
   }
 
   private static UUID parse(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.notFound("webhook delivery " + id);
-    }
+    return Ids.uuidOr404(id, "webhook delivery");
   }
 }

@@ -18,6 +18,7 @@ import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
+import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.release.VersionRepository;
 import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
 import org.stellaops.orchestrator.webhook.parsers.Parsers;
@@ -36,7 +37,7 @@ import org.stellaops.orchestrator.webhook.parsers.Parsers;
  * outcome, and no commit of its own.
  *
  * <p>A delivery whose event fails (a registry lookup, say) is recorded with its error and tried
- * again after a backoff ({@link Retry}), failed at the attempt limit; the rest of its batch goes
+ * again after a backoff ({@link Backoff#DELIVERIES}), failed at the attempt limit; the rest of its batch goes
  * on. A batch that fails as a whole (a statement PostgreSQL refuses) is rolled back and its
  * deliveries worked one at a time, so one bad row holds up no other. One batch at a time per
  * process keeps a tag's pushes in arrival order.
@@ -172,7 +173,7 @@ public final class InboxProcessor extends VerticleBase {
    * deliveries that succeeded queue events; one that failed queues them when it is worked again,
    * and a batch rolled back queued none. The components the batch's image events may mean are
    * looked up first, with one query for the whole batch ({@link ComponentLookup}). A delivery
-   * already attempted {@link Retry#MAX_ATTEMPTS} times without a recorded outcome is failed
+   * already attempted {@link Backoff#DELIVERIES maxAttempts} times without a recorded outcome is failed
    * unattempted.
    */
   private Future<Applied> work(SqlConnection tx, List<Delivery> batch) {
@@ -181,7 +182,7 @@ public final class InboxProcessor extends VerticleBase {
     List<EventOutbox.Event> events = new ArrayList<>();
     List<Delivery> live = new ArrayList<>(batch.size());
     for (Delivery d : batch) {
-      if (Retry.giveUp(d.attempts())) {
+      if (Backoff.DELIVERIES.giveUp(d.attempts())) {
         outcomes.add(new DeliveryRepository.Outcome(d.id(), Delivery.FAILED, d.reason(), spentError(d), false, 0));
       } else {
         live.add(d);
@@ -189,7 +190,7 @@ public final class InboxProcessor extends VerticleBase {
     }
     if (live.size() < batch.size()) {
       LOG.warn("gave up on {} deliveries attempted {} times without a recorded outcome",
-          batch.size() - live.size(), Retry.MAX_ATTEMPTS);
+          batch.size() - live.size(), Backoff.DELIVERIES.maxAttempts());
     }
     List<Future<Optional<ResolvedIntegration>>> resolved = new ArrayList<>(live.size());
     List<List<WebhookEvent>> parsed = new ArrayList<>(live.size());
@@ -287,14 +288,14 @@ public final class InboxProcessor extends VerticleBase {
       int attempt = d.attempts() + 1;
       boolean giveUp = failed(d, attempt, e);
       return Future.succeededFuture(new DeliveryRepository.Outcome(d.id(), giveUp ? Delivery.FAILED : Delivery.RECEIVED,
-          null, truncate(String.valueOf(e.getMessage())), true, Retry.delaySeconds(attempt)));
+          null, truncate(String.valueOf(e.getMessage())), true, Backoff.DELIVERIES.delaySeconds(attempt)));
     });
   }
 
   /** Counts and logs a failed attempt; true when it was the last one allowed. */
   private boolean failed(Delivery d, int attempt, Throwable e) {
     metrics.processingFailed();
-    boolean giveUp = Retry.giveUp(attempt);
+    boolean giveUp = Backoff.DELIVERIES.giveUp(attempt);
     LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), attempt, giveUp ? ", giving up" : "",
         e.getMessage());
     return giveUp;
@@ -308,8 +309,8 @@ public final class InboxProcessor extends VerticleBase {
   private Future<Void> recordError(Delivery d, Throwable e) {
     int attempt = d.attempts() + 1;
     boolean giveUp = failed(d, attempt, e);
-    return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())), Retry.delaySeconds(attempt),
-        giveUp).recover(err -> {
+    return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())),
+        Backoff.DELIVERIES.delaySeconds(attempt), giveUp).recover(err -> {
           LOG.error("cannot record the outcome of delivery {}: {}", d.id(), err.getMessage());
           return Future.succeededFuture();
         });

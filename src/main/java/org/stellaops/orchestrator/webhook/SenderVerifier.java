@@ -1,12 +1,8 @@
 package org.stellaops.orchestrator.webhook;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.stellaops.orchestrator.crypto.ConstantTime;
+import org.stellaops.orchestrator.crypto.Hmac;
 import org.stellaops.orchestrator.integration.IntegrationType.SenderAuth;
 
 /**
@@ -45,12 +41,7 @@ public final class SenderVerifier {
 
   /** {@code X-Hub-Signature-256: sha256=<lower-case hex HMAC-SHA256(secret, raw body)>}. */
   static boolean hmacMatches(String secret, String header, byte[] body) {
-    if (header == null || !header.startsWith("sha256=")) {
-      return false;
-    }
-    byte[] expected = HexFormat.of().formatHex(hmac(secret, body)).getBytes(StandardCharsets.US_ASCII);
-    byte[] presented = header.substring(7).trim().toLowerCase().getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(expected, presented);
+    return Hmac.signatureMatches(secret, header, body);
   }
 
   /** The header as sent: {@code Bearer <secret>} (distribution, ECR), {@code Secret <secret>} (Harbor 1.x) or the bare secret. */
@@ -68,35 +59,8 @@ public final class SenderVerifier {
     return same(secret, value);
   }
 
-  public static byte[] hmac(String secret, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return mac.doFinal(body);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * Compares digests of both values, so neither the content nor the length leaks through timing.
-   * One digest per thread: {@code MessageDigest.getInstance} looks the provider up on every call.
-   */
+  /** Constant-time ({@link ConstantTime#same}): neither content nor length leaks through timing. */
   static boolean same(String expected, String presented) {
-    if (presented == null) {
-      return false;
-    }
-    MessageDigest sha = SHA256.get();
-    byte[] a = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
-    byte[] b = sha.digest(presented.getBytes(StandardCharsets.UTF_8));
-    return MessageDigest.isEqual(a, b);
+    return ConstantTime.same(expected, presented);
   }
-
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  });
 }

@@ -7,14 +7,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.stellaops.orchestrator.crypto.Sha256;
 import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.integration.IntegrationType.SenderAuth;
 import org.stellaops.orchestrator.integration.RegistryHosts;
@@ -56,10 +54,8 @@ public final class WebhookIngest {
   /** Checks a vendor webhook and builds its inbox row; fails with the ApiException to answer. */
   public Future<NewDelivery> vendorDelivery(Endpoint endpoint, String integrationId, MultiMap rawHeaders,
       String querySecret, Buffer rawBody) {
-    UUID id;
-    try {
-      id = UUID.fromString(integrationId);
-    } catch (IllegalArgumentException e) {
+    UUID id = Ids.uuidOrNull(integrationId);
+    if (id == null) {
       return Future.failedFuture(ApiException.notFound("integration " + integrationId));
     }
     return integrations.resolve(id).map(found -> {
@@ -208,11 +204,7 @@ public final class WebhookIngest {
   }
 
   static String sha256Hex(byte[] body) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(body);
   }
 
   private static String truncate(String s, int max) {

@@ -1,8 +1,7 @@
 package org.stellaops.orchestrator.workflow;
 
-import java.security.SecureRandom;
-import java.util.Base64;
 import org.stellaops.orchestrator.auth.Tokens;
+import org.stellaops.orchestrator.crypto.RandomTokens;
 import org.stellaops.orchestrator.platform.ApiException;
 
 /**
@@ -18,14 +17,11 @@ final class CallbackTokens {
   static final String PREFIX = "stella_cb_";
   /** Where a deploy target may send the token instead of {@code Authorization: Bearer}. */
   static final String HEADER = "X-Stella-Callback-Token";
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private CallbackTokens() {}
 
   static String issue() {
-    byte[] random = new byte[32];
-    RANDOM.nextBytes(random);
-    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    return PREFIX + RandomTokens.of(32);
   }
 
   static byte[] hash(String token) {

@@ -26,6 +26,7 @@ import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.InTransaction;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Validator;
 import org.stellaops.orchestrator.release.Release;
 import org.stellaops.orchestrator.release.ReleaseService;
@@ -157,7 +158,7 @@ public final class PromotionEngine {
         })
         .map(env -> begin(releaseId, env, snapshot(env.workflow()), "auto-promotion", FourEyes.AUTOMATIC,
             deployedTo == null ? "new release" : "deployed to " + deployedTo, "auto", InTransaction.nothing())
-            .recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
+            .recover(e -> Ids.uniqueViolation(e)
                 ? Future.succeededFuture() : Future.failedFuture(e)))
         .toList())).mapEmpty();
   }
@@ -203,11 +204,7 @@ public final class PromotionEngine {
   }
 
   private static UUID parseEventId(String id) {
-    try {
-      return id == null ? null : UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return Ids.uuidOrNull(id);
   }
 
   /**
@@ -216,7 +213,7 @@ public final class PromotionEngine {
    * rolled-back job.
    */
   public Future<Promotion> rollback(String jobId, Principal caller) {
-    UUID job = parseId(jobId);
+    UUID job = Ids.uuidOr404(jobId, "deployment");
     return job(jobId).compose(current -> {
       UUID environmentId = UUID.fromString(current.getString("environmentId"));
       UUID releaseId = UUID.fromString(current.getString("releaseId"));
@@ -608,7 +605,7 @@ public final class PromotionEngine {
    * promotion but never approve it.
    */
   public Future<Promotion> decide(String id, boolean approve, String comment, Principal caller) {
-    UUID uuid = parseId(id);
+    UUID uuid = Ids.uuidOr404(id, "promotion");
     return get(id).compose(p -> {
       if (approve && FourEyes.isRequester(p, caller)) {
         throw ApiException.of(403, "SELF_APPROVAL", "promotion " + id + " was requested by " + p.requestedBy()
@@ -654,10 +651,8 @@ public final class PromotionEngine {
    * say which; only then is the body read.
    */
   public Future<Void> deployCallback(String jobId, String token, java.util.function.Supplier<JsonObject> body) {
-    UUID job;
-    try {
-      job = UUID.fromString(jobId);
-    } catch (IllegalArgumentException e) {
+    UUID job = Ids.uuidOrNull(jobId);
+    if (job == null) {
       return Future.failedFuture(CallbackTokens.refused(jobId));
     }
     if (token == null) {
@@ -786,15 +781,14 @@ public final class PromotionEngine {
   }
 
   public Future<Promotion> get(String id) {
-    return promotions.find(parseId(id)).map(found -> found.orElseThrow(() -> ApiException.notFound("promotion " + id)));
+    return promotions.find(Ids.uuidOr404(id, "promotion")).map(found -> found.orElseThrow(() -> ApiException.notFound("promotion " + id)));
   }
 
   public Future<List<Promotion>> list(String releaseId) {
     UUID release = null;
     if (releaseId != null) {
-      try {
-        release = UUID.fromString(releaseId);
-      } catch (IllegalArgumentException e) {
+      release = Ids.uuidOrNull(releaseId);
+      if (release == null) {
         throw ApiException.badRequest("releaseId must be a UUID");
       }
     }
@@ -802,15 +796,14 @@ public final class PromotionEngine {
   }
 
   public Future<JsonObject> job(String jobId) {
-    return promotions.job(parseId(jobId)).map(found -> found.orElseThrow(() -> ApiException.notFound("deployment " + jobId)));
+    return promotions.job(Ids.uuidOr404(jobId, "deployment")).map(found -> found.orElseThrow(() -> ApiException.notFound("deployment " + jobId)));
   }
 
   public Future<List<JsonObject>> jobs(String environmentId) {
     UUID env = null;
     if (environmentId != null) {
-      try {
-        env = UUID.fromString(environmentId);
-      } catch (IllegalArgumentException e) {
+      env = Ids.uuidOrNull(environmentId);
+      if (env == null) {
         throw ApiException.badRequest("environmentId must be a UUID");
       }
     }
@@ -834,14 +827,6 @@ public final class PromotionEngine {
       return null;
     }
     return v.optionalUuid(field);
-  }
-
-  private static UUID parseId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.notFound(id);
-    }
   }
 
 }

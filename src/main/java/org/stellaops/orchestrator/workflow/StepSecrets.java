@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.stellaops.orchestrator.integration.CredentialCipher;
+import org.stellaops.orchestrator.crypto.CredentialCipher;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**

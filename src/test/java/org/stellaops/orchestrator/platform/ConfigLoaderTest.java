@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.crypto.MasterKey;
 
 class ConfigLoaderTest {
 

@@ -1,8 +1,11 @@
 package org.stellaops.orchestrator.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.pgclient.PgException;
 import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class IdsTest {
@@ -36,5 +39,41 @@ class IdsTest {
     assertThat(a).isNotEqualTo(b);
     assertThat(a.getMostSignificantBits() >>> 16).isBetween(before, after);
     assertThat(a.version()).isEqualTo(7);
+  }
+
+  @Test
+  @DisplayName("a text is read as a UUID only when it is one; anything else, or nothing, is null")
+  void uuidOrNull() {
+    UUID id = UUID.randomUUID();
+    assertThat(Ids.uuidOrNull(id.toString())).isEqualTo(id);
+    assertThat(Ids.uuidOrNull("not-a-uuid")).isNull();
+    assertThat(Ids.uuidOrNull("")).isNull();
+    assertThat(Ids.uuidOrNull(null)).isNull();
+  }
+
+  @Test
+  @DisplayName("a path id that is not a UUID is a 404 naming what was looked for")
+  void uuidOr404() {
+    UUID id = UUID.randomUUID();
+    assertThat(Ids.uuidOr404(id.toString(), "promotion")).isEqualTo(id);
+    assertThatThrownBy(() -> Ids.uuidOr404("nope", "promotion"))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404))
+        .hasMessage("promotion nope not found");
+  }
+
+  @Test
+  @DisplayName("a unique violation is SQLSTATE 23505, and on a named constraint only when the name matches")
+  void uniqueViolation() {
+    PgException onName = pg("23505", "release_name_key");
+    assertThat(Ids.uniqueViolation(onName)).isTrue();
+    assertThat(Ids.uniqueViolation(onName, "release_name")).isTrue();
+    assertThat(Ids.uniqueViolation(onName, "image_repository")).isFalse();
+    assertThat(Ids.uniqueViolation(pg("23503", "release_name_key"), "release_name")).isFalse();
+    assertThat(Ids.uniqueViolation(new IllegalStateException("23505"), "release_name")).isFalse();
+  }
+
+  private static PgException pg(String sqlState, String constraint) {
+    return new PgException("duplicate key value", "ERROR", sqlState, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, constraint);
   }
 }

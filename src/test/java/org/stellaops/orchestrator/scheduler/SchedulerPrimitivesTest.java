@@ -7,35 +7,10 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.stellaops.orchestrator.ci.PipelineRun;
 import org.stellaops.orchestrator.ci.PollResult;
-import org.stellaops.orchestrator.webhook.Retry;
 
 class SchedulerPrimitivesTest {
-
-  @ParameterizedTest(name = "{0} errors at interval {1}s -> {2}s")
-  @CsvSource({"1,10,10", "2,10,20", "3,10,40", "5,10,160", "6,10,300", "40,10,300", "0,10,10", "1,1,1", "4,1,8",
-      "1,600,600"})
-  @DisplayName("poll backoff starts at one interval, doubles per consecutive error, caps at five minutes")
-  void backoff(int errors, int interval, int expected) {
-    assertThat(Backoff.afterErrors(errors, interval)).isEqualTo(expected);
-  }
-
-  @ParameterizedTest(name = "attempt {0} -> {1}s")
-  @CsvSource({"0,2", "1,2", "2,4", "3,8", "8,256", "9,300", "50,300"})
-  @DisplayName("webhook processing retries double from two seconds up to five minutes")
-  void deliveryRetry(int attempt, int expected) {
-    assertThat(Retry.delaySeconds(attempt)).isEqualTo(expected);
-  }
-
-  @Test
-  @DisplayName("webhook processing gives up after eight attempts")
-  void giveUp() {
-    assertThat(Retry.giveUp(7)).isFalse();
-    assertThat(Retry.giveUp(8)).isTrue();
-  }
 
   private static PipelineRun run(String status, String vendorStatus, String runId, String etag) {
     OffsetDateTime now = OffsetDateTime.now();

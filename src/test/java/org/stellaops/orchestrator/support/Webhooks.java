@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.Map;
-import org.stellaops.orchestrator.webhook.SenderVerifier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /** Helpers for sending webhooks the way vendors do. */
 public final class Webhooks {
@@ -26,9 +28,19 @@ public final class Webhooks {
     }
   }
 
-  /** GitHub's {@code X-Hub-Signature-256} value for a body. */
+  /**
+   * GitHub's {@code X-Hub-Signature-256} value for a body, computed here as GitHub documents it
+   * (https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries) rather than
+   * by the gateway's own code, so a wrong signature on either side shows.
+   */
   public static String githubSignature(String secret, String body) {
-    return "sha256=" + HexFormat.of().formatHex(SenderVerifier.hmac(secret, body.getBytes(StandardCharsets.UTF_8)));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** POSTs a webhook body with the given headers (Content-Type defaults to application/json). */

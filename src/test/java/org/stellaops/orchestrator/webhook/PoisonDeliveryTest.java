@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.support.InboxRows;
 import org.stellaops.orchestrator.support.InboxRows.Row;
 import org.stellaops.orchestrator.support.TestDatabases;
@@ -87,7 +88,7 @@ class PoisonDeliveryTest {
       good.add(push("poison/app", "v1." + i + ".0", (char) ('a' + i), 0));
     }
     // Seven attempts already made: the next one is its last.
-    Row poison = poison(Retry.MAX_ATTEMPTS - 1);
+    Row poison = poison(Backoff.DELIVERIES.maxAttempts() - 1);
     List<Row> rows = new ArrayList<>(good.subList(0, 2));
     rows.add(poison);
     rows.addAll(good.subList(2, 5));
@@ -104,7 +105,7 @@ class PoisonDeliveryTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(delivery(poison.id()).getString("status")).isEqualTo("failed"));
     JsonObject failed = delivery(poison.id());
-    assertThat(failed.getInteger("attempts")).isEqualTo(Retry.MAX_ATTEMPTS);
+    assertThat(failed.getInteger("attempts")).isEqualTo(Backoff.DELIVERIES.maxAttempts());
     assertThat(failed.getString("error")).contains("0x00");
     assertThat(TestDatabases.query(gw.dbUrl(), "SELECT count(*) FROM webhook_delivery WHERE status = 'received'"))
         .containsExactly("0");
@@ -129,7 +130,7 @@ class PoisonDeliveryTest {
       JsonObject d = delivery(poison.id());
       assertThat(d.getString("status")).isEqualTo("received");
       assertThat(d.getString("error")).contains("0x00");
-      assertThat(d.getInteger("attempts")).isBetween(1, Retry.MAX_ATTEMPTS - 1);
+      assertThat(d.getInteger("attempts")).isBetween(1, Backoff.DELIVERIES.maxAttempts() - 1);
     });
   }
 
@@ -164,14 +165,14 @@ class PoisonDeliveryTest {
   @DisplayName("a delivery that used up its attempts without a recorded outcome is failed at the next claim, not tried again")
   void spentDeliveryFailsAtClaim() throws Exception {
     String component = gw.createComponent("spent-app", HOST + "/spent/app").getString("id");
-    Row spent = push("spent/app", "v3.0.0", 'e', Retry.MAX_ATTEMPTS);
+    Row spent = push("spent/app", "v3.0.0", 'e', Backoff.DELIVERIES.maxAttempts());
     storeTogether(List.of(spent),
         "UPDATE webhook_delivery SET error = 'connection reset' WHERE id = '" + spent.id() + "'");
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(delivery(spent.id()).getString("status")).isEqualTo("failed"));
     JsonObject failed = delivery(spent.id());
-    assertThat(failed.getInteger("attempts")).isEqualTo(Retry.MAX_ATTEMPTS);
+    assertThat(failed.getInteger("attempts")).isEqualTo(Backoff.DELIVERIES.maxAttempts());
     assertThat(failed.getString("error"))
         .isEqualTo("gave up after 8 attempts without a recorded outcome (last error: connection reset)");
     assertThat(versions(component, "v3.0.0")).isZero();

@@ -7,14 +7,12 @@ import static org.stellaops.orchestrator.webhook.parsers.Fields.text;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.stellaops.orchestrator.crypto.Sha256;
 import org.stellaops.orchestrator.webhook.WebhookEvent;
 import org.stellaops.orchestrator.webhook.WebhookEvent.ImageDeleted;
 import org.stellaops.orchestrator.webhook.WebhookEvent.ImagePushed;
@@ -133,10 +131,6 @@ public final class DistributionParser implements PayloadParser {
   }
 
   private static String sha256Hex(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JRE has SHA-256", e);
-    }
+    return Sha256.hex(s.getBytes(StandardCharsets.UTF_8));
   }
 }

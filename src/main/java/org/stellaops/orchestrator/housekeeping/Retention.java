@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.platform;
+package org.stellaops.orchestrator.housekeeping;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stellaops.orchestrator.platform.AppConfig;
 
 /**
  * Deletes finished records once they are older than their retention ({@code retention.*}), in

@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.platform;
+package org.stellaops.orchestrator.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

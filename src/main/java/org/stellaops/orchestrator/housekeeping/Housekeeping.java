@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.platform;
+package org.stellaops.orchestrator.housekeeping;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stellaops.orchestrator.platform.Idempotency;
 
 /**
  * Removes what the gateway keeps only for a while, at start and then every hour: the

@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.integration;
+package org.stellaops.orchestrator.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.platform;
+package org.stellaops.orchestrator.crypto;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +10,8 @@ import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.stellaops.orchestrator.platform.ConfigLoader;
+import org.stellaops.orchestrator.platform.Secrets;
 
 /**
  * The AES-256 key that encrypts integration credentials at rest. Taken from

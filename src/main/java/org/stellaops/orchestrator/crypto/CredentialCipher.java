@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.integration;
+package org.stellaops.orchestrator.crypto;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;

@@ -1,18 +1,14 @@
-package org.stellaops.orchestrator.integration;
+package org.stellaops.orchestrator.crypto;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
-import javax.crypto.Mac;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,8 +88,7 @@ public final class MasterKeyCheck {
   }
 
   private Future<Void> compare(String stored, String expected) {
-    if (MessageDigest.isEqual(stored.getBytes(StandardCharsets.US_ASCII),
-        expected.getBytes(StandardCharsets.US_ASCII))) {
+    if (ConstantTime.same(expected, stored)) {
       return Future.succeededFuture();
     }
     return oneCiphertext().compose(sample -> Future.failedFuture(mismatch(sample.isPresent())));
@@ -101,13 +96,7 @@ public final class MasterKeyCheck {
 
   /** Base64 of HMAC-SHA256(key, label). Pure. */
   static String checkValue(SecretKey key) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
-      return Base64.getEncoder().encodeToString(mac.doFinal(LABEL));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot compute the master key check value", e);
-    }
+    return Base64.getEncoder().encodeToString(Hmac.sha256(key.getEncoded(), LABEL));
   }
 
   private boolean opens(Sample sample) {
