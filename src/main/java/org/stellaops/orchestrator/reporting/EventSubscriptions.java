@@ -21,7 +21,6 @@ import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.platform.Ids;
-import org.stellaops.orchestrator.crypto.Hmac;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**
