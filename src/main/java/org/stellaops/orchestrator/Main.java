@@ -9,6 +9,12 @@ import org.stellaops.orchestrator.platform.ConfigLoader;
 /** Entry point: load and validate configuration, start the gateway, stop it cleanly on SIGTERM. */
 public final class Main {
 
+  /**
+   * How long the shutdown hook waits beyond http.shutdownTimeout for the rest of the stop
+   * (database pool, cluster); a pod's terminationGracePeriodSeconds must cover both.
+   */
+  static final int STOP_ALLOWANCE_SECONDS = 15;
+
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
@@ -41,7 +47,7 @@ public final class Main {
       running[0].stop().onComplete(v -> stopped.countDown());
       try {
         // The hook thread may wait: it is not an event loop.
-        stopped.await(config.http().shutdownTimeoutSeconds() + 15L, TimeUnit.SECONDS);
+        stopped.await(config.http().shutdownTimeoutSeconds() + STOP_ALLOWANCE_SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -9,11 +9,11 @@ import io.vertx.junit5.VertxTestContext;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -27,13 +27,13 @@ class DesignPageContractTest {
 
   private static final String DIGEST = "sha256:" + "a1b2c3d4e5f6".repeat(5) + "0123";
 
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String componentId;
   private static String ciToken;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     componentId = gw.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
     // The design page's "Creating CI Service Account" request, verbatim.
     Resp created = gw.post("/api/v1/service-accounts", TestGateway.ADMIN_TOKEN, """
@@ -51,11 +51,6 @@ class DesignPageContractTest {
         """);
     assertThat(created.status()).isEqualTo(201);
     ciToken = created.data().getString("token");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

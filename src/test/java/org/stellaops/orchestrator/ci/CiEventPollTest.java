@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.stellaops.orchestrator.platform.AppConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.support.FakeGitLab;
 import org.stellaops.orchestrator.support.RecordingServer;
@@ -42,9 +42,12 @@ class CiEventPollTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String HOOK_SECRET = "gitlab-hook-secret-5";
   private static final String DIGEST = "sha256:" + "e".repeat(64);
-  private static FakeGitLab gitlab;
-  private static RecordingServer target;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(TestGateway.FAST_SCHEDULER);
+  @AutoClose
+  static final FakeGitLab gitlab = new FakeGitLab();
+  @AutoClose
+  static final RecordingServer target = RecordingServer.acceptingAll();
   private static String hourly;
   private static String ciToken;
   private static String component;
@@ -52,22 +55,12 @@ class CiEventPollTest {
 
   @BeforeAll
   static void start() {
-    gitlab = new FakeGitLab();
-    target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
-    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
     gw.app().vertx().eventBus().<JsonObject>consumer(Events.CI_RUN_COMPLETED, m -> completions.add(m.body()));
     hourly = gitlabIntegration("gitlab-hourly", gitlab, 3600);
     ciToken = gw.createServiceAccount(new JsonObject().put("name", "ci-events").put("roles", new JsonArray())
         .put("permissions", new JsonArray().add(new JsonObject().put("resource", "ci-event").put("action", "create"))))
         .getString("token");
     component = gw.createComponent("hooked", "registry.example.com/myorg/hooked").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    gitlab.close();
-    target.close();
   }
 
   private static String gitlabIntegration(String name, FakeGitLab fake, int pollIntervalSeconds) {
@@ -157,14 +150,36 @@ class CiEventPollTest {
         .findFirst().orElseThrow();
   }
 
+  /** Makes the fake GitLab report {@code status} for the run's pipeline; answers the pipeline's id. */
+  private static String gitlabSays(JsonObject run, String status) {
+    String vendorId = run.getString("pipelineRunId");
+    gitlab.setStatus(vendorId, status);
+    return vendorId;
+  }
+
+  /**
+   * Both hooks were accepted; the success GitLab confirms ended its run's wait, the forged one was
+   * read back from GitLab once and left its run running.
+   */
+  private static void assertOnlyTheConfirmedSuccessEndsItsWait(JsonObject forged, Resp forgedAck, JsonObject real,
+      Resp realAck) {
+    assertThat(forgedAck.status()).as(forgedAck.body()).isEqualTo(202);
+    assertThat(realAck.status()).as(realAck.body()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "success".equals(run(real.getString("id")).getString("status")));
+    assertThat(run(real.getString("id")).getString("completedBy")).isEqualTo("webhook");
+    awaitPollRequested(forgedAck, forged.getString("id"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.reads(forged.getString("pipelineRunId")) == 1);
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+        .until(() -> run(forged.getString("id")).getString("status").equals("running"));
+  }
+
   @Test
   @DisplayName("a verified GitLab hook saying success while GitLab says running leaves the run running and the "
       + "promotion's step waiting; the wait keeps its schedule")
   void forgedGitLabSuccess() {
     String promotion = promote("forged");
     JsonObject run = runOfPromotion(promotion);
-    String vendorId = run.getString("pipelineRunId");
-    gitlab.setStatus(vendorId, "running");
+    String vendorId = gitlabSays(run, "running");
 
     Resp ack = hook(hourly, vendorId, "success");
 
@@ -187,8 +202,7 @@ class CiEventPollTest {
   void requestedPollsAreSpaced() {
     String promotion = promote("flooded");
     JsonObject run = runOfPromotion(promotion);
-    String vendorId = run.getString("pipelineRunId");
-    gitlab.setStatus(vendorId, "running");
+    String vendorId = gitlabSays(run, "running");
     awaitPollRequested(hook(hourly, vendorId, "success"), run.getString("id"));
     await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.reads(vendorId) == 1
         && run(run.getString("id")).getInteger("polls") == 1);
@@ -217,8 +231,7 @@ class CiEventPollTest {
   void confirmedGitLabSuccess() {
     String promotion = promote("confirmed");
     JsonObject run = runOfPromotion(promotion);
-    String vendorId = run.getString("pipelineRunId");
-    gitlab.setStatus(vendorId, "success");
+    String vendorId = gitlabSays(run, "success");
 
     Resp ack = hook(hourly, vendorId, "success");
 
@@ -251,23 +264,15 @@ class CiEventPollTest {
       + "a success GitLab confirms ends the wait")
   void buildComplete() {
     JsonObject forged = trigger();
-    gitlab.setStatus(forged.getString("pipelineRunId"), "running");
+    gitlabSays(forged, "running");
     JsonObject real = trigger();
-    gitlab.setStatus(real.getString("pipelineRunId"), "success");
+    gitlabSays(real, "success");
 
     Resp forgedAck = gw.post("/api/v1/ci-events/build-complete", ciToken, new JsonObject().put("integrationId", hourly)
         .put("buildId", forged.getString("pipelineRunId")).put("status", "success"));
     Resp realAck = gw.post("/api/v1/ci-events/build-complete", ciToken, new JsonObject().put("integrationId", hourly)
         .put("buildId", real.getString("pipelineRunId")).put("status", "success"));
-    assertThat(forgedAck.status()).as(forgedAck.body()).isEqualTo(202);
-    assertThat(realAck.status()).as(realAck.body()).isEqualTo(202);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> "success".equals(run(real.getString("id")).getString("status")));
-    assertThat(run(real.getString("id")).getString("completedBy")).isEqualTo("webhook");
-    awaitPollRequested(forgedAck, forged.getString("id"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.reads(forged.getString("pipelineRunId")) == 1);
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-        .until(() -> run(forged.getString("id")).getString("status").equals("running"));
+    assertOnlyTheConfirmedSuccessEndsItsWait(forged, forgedAck, real, realAck);
   }
 
   @Test
@@ -275,23 +280,15 @@ class CiEventPollTest {
       + "about; a forged success changes nothing, a confirmed one ends the wait")
   void ciStatus() {
     JsonObject forged = trigger();
-    gitlab.setStatus(forged.getString("pipelineRunId"), "running");
+    gitlabSays(forged, "running");
     JsonObject real = trigger();
-    gitlab.setStatus(real.getString("pipelineRunId"), "success");
+    gitlabSays(real, "success");
 
     Resp forgedAck = gw.post("/api/v1/webhooks/ci-status", ciToken, new JsonObject()
         .put("buildId", forged.getString("pipelineRunId")).put("status", "success").put("commit", "abc123"));
     Resp realAck = gw.post("/api/v1/webhooks/ci-status", ciToken, new JsonObject()
         .put("buildId", real.getString("pipelineRunId")).put("status", "success").put("commit", "abc123"));
-    assertThat(forgedAck.status()).as(forgedAck.body()).isEqualTo(202);
-    assertThat(realAck.status()).as(realAck.body()).isEqualTo(202);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> "success".equals(run(real.getString("id")).getString("status")));
-    assertThat(run(real.getString("id")).getString("completedBy")).isEqualTo("webhook");
-    awaitPollRequested(forgedAck, forged.getString("id"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> gitlab.reads(forged.getString("pipelineRunId")) == 1);
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-        .until(() -> run(forged.getString("id")).getString("status").equals("running"));
+    assertOnlyTheConfirmedSuccessEndsItsWait(forged, forgedAck, real, realAck);
     Resp unknown = gw.post("/api/v1/webhooks/ci-status", ciToken, new JsonObject().put("buildId", "987654321")
         .put("status", "success"));
     await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(delivery(unknown).getString("status")));

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -17,12 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A CI vendor's HTTP API as far as one test needs it: replies scripted per method and raw (still URL-encoded)
  * path, and every request recorded for the test to inspect. Unscripted requests get a 418 so they stand out.
+ *
+ * <p>A connector test registers one per test ({@code @RegisterExtension final FakeVendor github =
+ * FakeVendor.perTest();}): each test gets its own Vert.x, the fake listening on it, and a {@link #client()}
+ * for the connector under test, all closed after the test.
  */
-public final class FakeVendor implements AutoCloseable {
+public final class FakeVendor implements BeforeEachCallback, AfterEachCallback {
 
   /** One request as the server saw it. {@code path} is raw: {@code grp%2Fproj} stays encoded. */
   public record Recorded(HttpMethod method, String path, MultiMap query, MultiMap headers, String body) {
@@ -78,18 +86,39 @@ public final class FakeVendor implements AutoCloseable {
 
   private static final Reply NEVER = new Reply(-1, Map.of(), "");
 
-  private final HttpServer server;
   private final Map<String, Deque<Reply>> routes = new ConcurrentHashMap<>();
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+  private Vertx vertx;
+  private HttpServer server;
+  private WebClient client;
 
-  private FakeVendor(Vertx vertx) {
-    this.server = vertx.createHttpServer().requestHandler(this::handle);
+  private FakeVendor() {}
+
+  /** A fake started before each test and closed after it, for a {@code @RegisterExtension} instance field. */
+  public static FakeVendor perTest() {
+    return new FakeVendor();
   }
 
-  public static FakeVendor start(Vertx vertx) {
-    FakeVendor fake = new FakeVendor(vertx);
-    Async.result(fake.server.listen(0));
-    return fake;
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    vertx = Vertx.vertx();
+    server = vertx.createHttpServer().requestHandler(this::handle);
+    Async.result(server.listen(0));
+    // Default options, which follow redirects: a connector that must not follow one turns that
+    // off per request.
+    client = WebClient.create(vertx);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    client.close();
+    close();
+    Async.result(vertx.close());
+  }
+
+  /** The HTTP client the connector under test calls the fake with. */
+  public WebClient client() {
+    return client;
   }
 
   public String url() {
@@ -107,17 +136,17 @@ public final class FakeVendor implements AutoCloseable {
     return stub(method, path, NEVER);
   }
 
+  /** Stops listening, so the vendor is unreachable from then on. */
+  public void close() {
+    Async.result(server.close());
+  }
+
   public List<Recorded> requests() {
     return List.copyOf(requests);
   }
 
   public Recorded last() {
     return requests.get(requests.size() - 1);
-  }
-
-  @Override
-  public void close() {
-    Async.result(server.close());
   }
 
   private void handle(HttpServerRequest request) {

@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.stellaops.orchestrator.platform.AppConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.support.FakeGitLab;
 import org.stellaops.orchestrator.support.TestGateway;
@@ -28,26 +28,20 @@ class PipelineRunFlowTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String HOOK_SECRET = "gitlab-hook-secret";
-  private static FakeGitLab gitlab;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(TestGateway.FAST_SCHEDULER);
+  @AutoClose
+  static final FakeGitLab gitlab = new FakeGitLab();
   private static String integration;
   private static final List<JsonObject> completions = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() {
-    gitlab = new FakeGitLab();
-    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
     gw.app().vertx().eventBus().<JsonObject>consumer(Events.CI_RUN_COMPLETED, m -> completions.add(m.body()));
     integration = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "gitlab")
         .put("config", new JsonObject().put("endpoint", gitlab.url()).put("pollIntervalSeconds", 1))
         .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN).put("webhookSecret", HOOK_SECRET)))
         .data().getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    gitlab.close();
   }
 
   private static JsonObject trigger(JsonObject extra) {

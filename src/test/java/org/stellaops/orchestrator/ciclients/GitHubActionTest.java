@@ -22,6 +22,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.FakeOidcIssuer;
 import org.stellaops.orchestrator.support.TestGateway;
 
@@ -59,13 +60,13 @@ class GitHubActionTest {
       "a redirect is not followed, so the token reaches only stella-url",
       "the committed dist/index.js is the bundle npm run build makes from the sources");
 
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static FakeOidcIssuer issuer;
   private static NodeRun run;
 
   @BeforeAll
   static void runTheActionTests() throws Exception {
-    gw = TestGateway.start();
     issuer = new FakeOidcIssuer();
     // Without an audience in the request the runner's token carries GitHub's default, the
     // owner's URL (https://docs.github.com/en/actions/reference/security/oidc), which the
@@ -107,9 +108,6 @@ class GitHubActionTest {
   static void stop() {
     if (issuer != null) {
       issuer.close();
-    }
-    if (gw != null) {
-      gw.close();
     }
   }
 

@@ -10,10 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -29,22 +29,17 @@ class GitLabComponentTest {
   private static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
   private static final String COMMIT = "89abcdef0123456789abcdef0123456789abcdef";
 
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String componentId;
   private static String ciToken;
   private final GitLabComponentRunner component = new GitLabComponentRunner(COMPONENT);
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     componentId = gw.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
     ciToken = gw.createServiceAccount(new JsonObject().put("name", "gitlab-ci")
         .put("roles", new JsonArray().add("release-creator"))).getString("token");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

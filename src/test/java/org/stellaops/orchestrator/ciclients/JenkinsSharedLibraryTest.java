@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestGateway;
 
 /**
@@ -27,21 +27,16 @@ class JenkinsSharedLibraryTest {
   private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
   private static final String CREDENTIALS_ID = "stella-ci-token";
 
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String componentId;
   private static String ciToken;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     componentId = gw.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
     ciToken = gw.createServiceAccount(new JsonObject().put("name", "jenkins-ci")
         .put("roles", new JsonArray().add("release-creator"))).getString("token");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   @Test

@@ -8,10 +8,11 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.platform.AppConfig;
 import org.stellaops.orchestrator.support.FakeOidcIssuer;
 import org.stellaops.orchestrator.support.Jwts;
@@ -31,25 +32,18 @@ class CiTrustTest {
   private static final String OTHER_SHA = "fedcba9876543210fedcba9876543210fedcba98";
   private static final String DIGEST = "sha256:" + "ab".repeat(32);
 
-  private static FakeOidcIssuer github;
-  private static FakeOidcIssuer gitlab;
-  private static TestGateway gateway;
+  @AutoClose
+  static final FakeOidcIssuer github = new FakeOidcIssuer();
+  @AutoClose
+  static final FakeOidcIssuer gitlab = new FakeOidcIssuer();
+  // Keys refetched for an unknown key id at most once a second, so the rotation test is quick.
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.perClass(c -> c.withCiTrust(new AppConfig.CiTrust(600, 1)));
   private static String componentId;
 
   @BeforeAll
   static void start() {
-    github = new FakeOidcIssuer();
-    gitlab = new FakeOidcIssuer();
-    // Keys refetched for an unknown key id at most once a second, so the rotation test is quick.
-    gateway = TestGateway.start(c -> c.withCiTrust(new AppConfig.CiTrust(600, 1)));
     componentId = gateway.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-    github.close();
-    gitlab.close();
   }
 
   private static JsonObject policy(String name, FakeOidcIssuer issuer, String audience, JsonObject claims) {

@@ -7,10 +7,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -25,25 +25,14 @@ class NoRedirectsTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String DIGEST = "sha256:" + "f".repeat(64);
-  private static RecordingServer thief;
-  private static RecordingServer redirector;
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    thief = new RecordingServer(r -> new RecordingServer.Answer(200,
-        "{\"username\":\"stolen\",\"id\":1,\"ok\":true}"));
-    redirector = new RecordingServer(r -> new RecordingServer.Answer(r.method().equals("POST") ? 303 : 302, "{}",
-        Map.of("Location", thief.url() + "/stolen" + r.path())));
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    redirector.close();
-    thief.close();
-  }
+  @AutoClose
+  static final RecordingServer thief = new RecordingServer(r -> new RecordingServer.Answer(200,
+      "{\"username\":\"stolen\",\"id\":1,\"ok\":true}"));
+  @AutoClose
+  static final RecordingServer redirector = new RecordingServer(r -> new RecordingServer.Answer(
+      r.method().equals("POST") ? 303 : 302, "{}", Map.of("Location", thief.url() + "/stolen" + r.path())));
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   private static JsonObject promoteThrough(String name, JsonObject step, String endStatus) {
     Resp env = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", name)

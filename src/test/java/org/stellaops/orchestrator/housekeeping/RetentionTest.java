@@ -12,11 +12,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
@@ -31,8 +32,10 @@ import org.stellaops.orchestrator.support.Webhooks;
 class RetentionTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static RecordingServer subscriber;
-  private static TestGateway gw;
+  @AutoClose
+  static final RecordingServer subscriber = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String db;
   private static String subscription;
   private static String promotion;
@@ -40,8 +43,6 @@ class RetentionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    subscriber = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
-    gw = TestGateway.start();
     db = gw.dbUrl();
     subscription = gw.post("/api/v1/event-subscriptions", ADMIN, new JsonObject().put("url", subscriber.url() + "/hook")
         .put("events", new JsonArray().add("promotion.completed")).put("secret", "subscriber-secret-0123456789"))
@@ -59,12 +60,6 @@ class RetentionTest {
     // The outbox rows the promotion made are sent (or given up) before the test's own are added.
     await().atMost(Duration.ofSeconds(15)).until(() -> TestDatabases.query(db,
         "SELECT count(*) FROM event_delivery WHERE status = 'pending'").get(0).equals("0"));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    subscriber.close();
   }
 
   @BeforeEach

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
@@ -19,17 +18,8 @@ import org.stellaops.orchestrator.support.TestGateway.Resp;
 class CredentialDestinationTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   private static String create(String type, String name, JsonObject config, JsonObject credentials) {
     Resp r = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", type).put("name", name)

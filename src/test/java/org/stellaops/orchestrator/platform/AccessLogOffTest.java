@@ -2,27 +2,17 @@ package org.stellaops.orchestrator.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.LogCapture;
 import org.stellaops.orchestrator.support.TestGateway;
 
 /** {@code http.accessLog: false}, for very busy registries: no access line, the request id kept. */
 class AccessLogOffTest {
 
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start(c -> c.withHttpAccessLog(false));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(c -> c.withHttpAccessLog(false));
 
   @Test
   @DisplayName("with the access log off a request writes no access line and still gets its request id")

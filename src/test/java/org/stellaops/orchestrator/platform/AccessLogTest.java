@@ -9,27 +9,17 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.LogCapture;
 import org.stellaops.orchestrator.support.TestGateway;
 
 /** {@code http.accessLog} left at its default: one access line per request. */
 class AccessLogTest {
 
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   static TestGateway.Resp live(TestGateway gw, String requestId) {
     return gw.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/health/live?probe=1"))

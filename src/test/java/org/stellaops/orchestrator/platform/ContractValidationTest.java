@@ -11,10 +11,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.LogCapture;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -27,17 +26,8 @@ class ContractValidationTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String SOME_UUID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   @Test
   @DisplayName("a ci-status body whose fields have the wrong types is a 400 naming each field, and nothing is stored")

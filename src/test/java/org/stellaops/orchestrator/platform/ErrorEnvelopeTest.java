@@ -13,10 +13,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.LogCapture;
 import org.stellaops.orchestrator.support.RawHttp;
 import org.stellaops.orchestrator.support.TestGateway;
@@ -29,17 +28,8 @@ import org.stellaops.orchestrator.support.TestGateway.Resp;
 class ErrorEnvelopeTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   @Test
   @DisplayName("414, 431, a control character in a header and a garbled request line are answered in the envelope with a request id, logged as one WARN line each")

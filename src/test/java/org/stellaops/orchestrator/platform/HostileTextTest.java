@@ -11,10 +11,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -31,17 +30,8 @@ class HostileTextTest {
   private static final String SECRET = "s3cr3t-hostile";
   private static final String HOST = "127.0.0.1:5000";
   private static final Pattern PARAM = Pattern.compile("\\{([A-Za-z]+)\\}|\\*$");
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   private static Resp send(String method, String path, String body) {
     HttpRequest.Builder b = gw.request(path, ADMIN);

@@ -14,10 +14,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.RawHttp;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.Webhooks;
@@ -30,17 +29,8 @@ import org.stellaops.orchestrator.support.Webhooks;
 class UnauthenticatedTrafficTest {
 
   private static final int IDLE_TIMEOUT_SECONDS = 1;
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start(c -> c.withHttpIdleTimeoutSeconds(IDLE_TIMEOUT_SECONDS));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(c -> c.withHttpIdleTimeoutSeconds(IDLE_TIMEOUT_SECONDS));
 
   @Test
   @DisplayName("10,000 webhooks to unknown integration ids leave the integration cache as it was")

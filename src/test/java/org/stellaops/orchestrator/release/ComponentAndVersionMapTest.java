@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
@@ -19,17 +18,8 @@ class ComponentAndVersionMapTest {
   private static final String D1 = "sha256:" + "1".repeat(64);
   private static final String D2 = "sha256:" + "2".repeat(64);
   private static final String D3 = "sha256:" + "3".repeat(64);
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   private static List<String> fields(Resp r) {
     return r.error().getJsonArray("validationErrors").stream().map(e -> ((JsonObject) e).getString("field")).toList();

@@ -9,10 +9,10 @@ import java.net.http.HttpRequest;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -23,20 +23,15 @@ class ReleaseApiTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String D1 = "sha256:" + "a".repeat(64);
   private static final String D2 = "sha256:" + "b".repeat(64);
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String api;
   private static String worker;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     api = gw.createComponent("api", "registry.example.com/shop/api").getString("id");
     worker = gw.createComponent("worker", "registry.example.com/shop/worker").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   private static JsonObject release(String name, JsonObject... components) {

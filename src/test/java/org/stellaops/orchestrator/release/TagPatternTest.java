@@ -7,10 +7,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 import org.stellaops.orchestrator.support.Webhooks;
@@ -29,17 +28,8 @@ class TagPatternTest {
   private static final String LONG_TAG = "a".repeat(100);
   private static final String SECRET = "registry-secret-for-patterns";
   private static final String HOST = "127.0.0.1:5000";
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    gw = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
 
   @Test
   @DisplayName("a catastrophic-backtracking versioning tag pattern is matched in linear time when a tag is recorded")

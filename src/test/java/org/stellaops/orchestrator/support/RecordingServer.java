@@ -49,6 +49,11 @@ public final class RecordingServer implements AutoCloseable {
     }
   }
 
+  /** Answers every request 200 {@code {"ok":true}}: a deploy target that accepts every deployment. */
+  public static RecordingServer acceptingAll() {
+    return new RecordingServer(r -> new Answer(200, "{\"ok\":true}"));
+  }
+
   public String url() {
     return "http://127.0.0.1:" + server.actualPort();
   }

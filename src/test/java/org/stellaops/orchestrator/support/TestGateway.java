@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.stellaops.orchestrator.Application;
 import org.stellaops.orchestrator.egress.Egress;
 import org.stellaops.orchestrator.platform.AppConfig;
@@ -22,15 +25,26 @@ import org.stellaops.orchestrator.platform.ConfigLoader;
 
 /**
  * The real gateway on a random port against a real PostgreSQL, plus a small HTTP client
- * speaking to it over real sockets. One per test class.
+ * speaking to it over real sockets. One per test class: {@link #perClass} for a
+ * {@code @RegisterExtension static final} field, {@link #start} where a test starts and stops
+ * gateways itself.
  */
-public final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
   public static final String LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128";
 
-  private final Application app;
-  private final String dbUrl;
+  /**
+   * A scheduler ticking every 200 ms instead of every second, for tests that wait on polls,
+   * step timeouts and retries.
+   */
+  public static final UnaryOperator<AppConfig> FAST_SCHEDULER =
+      c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32));
+
+  /** How {@link #beforeAll} configures a {@link #perClass} gateway; null for one started at once. */
+  private final UnaryOperator<AppConfig> customize;
+  private Application app;
+  private String dbUrl;
   /**
    * HTTP/1.1, as curl and CI systems call the gateway. The JDK client's default is to try a
    * cleartext upgrade to HTTP/2, whose reused connections it sometimes reports closed
@@ -40,8 +54,44 @@ public final class TestGateway implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestGateway(Application app, String dbUrl) {
+    this.customize = null;
     this.app = app;
     this.dbUrl = dbUrl;
+  }
+
+  private TestGateway(UnaryOperator<AppConfig> customize) {
+    this.customize = customize;
+  }
+
+  /**
+   * The gateway of one test class, on a fresh database with the test admin token: started before
+   * the class's {@code @BeforeAll} methods run, stopped after its {@code @AfterAll} methods.
+   */
+  public static TestGateway perClass() {
+    return perClass(c -> c);
+  }
+
+  /** {@link #perClass()} with {@code customize} applied to the test configuration. */
+  public static TestGateway perClass(UnaryOperator<AppConfig> customize) {
+    return new TestGateway(customize);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (customize == null) {
+      throw new IllegalStateException("a gateway from start() is already running: register perClass() instead");
+    }
+    dbUrl = TestDatabases.freshDatabase();
+    app = launch(customize.apply(baseConfig().withDbUrl(dbUrl).withAdminToken(ADMIN_TOKEN)), null);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    // Nothing to stop when the start itself failed (that failure is already reported).
+    if (app != null) {
+      close();
+      app = null;
+    }
   }
 
   /** The gateway on a fresh database with the test admin token. */
@@ -60,10 +110,12 @@ public final class TestGateway implements AutoCloseable {
 
   /** The gateway resolving outbound host names with {@code resolver} (null: the system resolver). */
   public static TestGateway start(AppConfig config, String dbUrl, Egress.Resolver resolver) {
+    return new TestGateway(launch(config, resolver), dbUrl);
+  }
+
+  private static Application launch(AppConfig config, Egress.Resolver resolver) {
     try {
-      Application app = Application.start(config, resolver).toCompletionStage().toCompletableFuture()
-          .get(120, TimeUnit.SECONDS);
-      return new TestGateway(app, dbUrl);
+      return Application.start(config, resolver).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not start", e);
     }

@@ -10,10 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.InboxRows;
 import org.stellaops.orchestrator.support.InboxRows.Row;
 import org.stellaops.orchestrator.support.TestDatabases;
@@ -30,20 +30,15 @@ class InboxBatchTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String HOST = "127.0.0.1:5000";
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   /** The integration the rows come from; they are written, not sent, so its secret is never used. */
   private static String registry;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     registry = Webhooks.integration(gw, "registry.distribution", "batch-registry", "unused-secret",
         Webhooks.registryHosts(HOST));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   private static Row push(String repository, String tag, char digest) {

@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.support.InboxRows;
 import org.stellaops.orchestrator.support.InboxRows.Row;
@@ -34,19 +34,14 @@ class PoisonDeliveryTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String SECRET = "s3cr3t-poison";
   private static final String HOST = "127.0.0.1:5000";
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String registry;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     registry = Webhooks.integration(gw, "registry.distribution", "poison-registry", SECRET,
         Webhooks.registryHosts(HOST));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   private static Row push(String repository, String tag, char digest, int attempts) {
@@ -145,7 +140,7 @@ class PoisonDeliveryTest {
     gw.createComponent("evented-app", HOST + "/evented/app");
     Row before = push("evented/app", "v4.0.0", 'f', 0);
     // At its last attempt, so it ends failed and leaves no received row to the other tests.
-    Row poison = poison(Retry.MAX_ATTEMPTS - 1);
+    Row poison = poison(Backoff.DELIVERIES.maxAttempts() - 1);
     Row after = push("evented/app", "v4.1.0", '9', 0);
     storeTogether(List.of(before, poison, after));
 

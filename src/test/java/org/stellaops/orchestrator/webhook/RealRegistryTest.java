@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.RegistryHarness;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.Webhooks;
@@ -22,13 +23,13 @@ import org.stellaops.orchestrator.support.Webhooks;
 class RealRegistryTest {
 
   private static final String SECRET = "registry-notify-secret";
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static RegistryHarness registry;
   private static String integrationId;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     // The registry's port is known only once it runs, and it needs the webhook URL to start:
     // the integration names its host afterwards (request.host in its notifications).
     integrationId = Webhooks.integration(gw, "registry.distribution", "docker-registry", SECRET,
@@ -47,7 +48,6 @@ class RealRegistryTest {
     if (registry != null) {
       registry.close();
     }
-    gw.close();
   }
 
   @Test

@@ -8,10 +8,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -27,18 +27,13 @@ class RegistryScopeTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String SECRET = "scope-secret-0123";
   private static final String OWN = "registry.internal.example:5000";
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String registry;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     registry = Webhooks.integration(gw, "registry.distribution", "own-registry", SECRET, Webhooks.registryHosts(OWN));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   private static String digest(char c) {

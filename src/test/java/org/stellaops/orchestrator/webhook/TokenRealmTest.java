@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.FakeRegistryAuth;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.Webhooks;
@@ -31,7 +32,8 @@ class TokenRealmTest {
 
   private static final String SECRET = "realm-secret-42";
   private static final String BASIC = "Basic " + Base64.getEncoder().encodeToString("robot:pw".getBytes());
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static Vertx fakes;
   private static HttpServer registry;
   private static HttpServer tokens;
@@ -39,7 +41,6 @@ class TokenRealmTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gw = TestGateway.start();
     fakes = Vertx.vertx();
     tokens = fakes.createHttpServer().requestHandler(AUTH.tokenService())
         .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -50,7 +51,6 @@ class TokenRealmTest {
 
   @AfterAll
   static void stop() {
-    gw.close();
     fakes.close();
   }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,7 +38,8 @@ import org.stellaops.orchestrator.support.Webhooks;
 class VendorFormatsTest {
 
   private static final String SECRET = "vendor-secret-42";
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static Vertx fakes;
   private static HttpServer fakeRegistry;
   private static final FakeRegistryAuth AUTH = new FakeRegistryAuth("registry.test", "robot", "pw");
@@ -45,7 +47,6 @@ class VendorFormatsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gw = TestGateway.start();
     gw.app().vertx().eventBus().<JsonObject>consumer(Events.CI_BUILD_COMPLETED, m -> builds.add(m.body()));
     fakes = Vertx.vertx();
     // The registry and its token service on one port, as a self-hosted registry often runs them.
@@ -63,7 +64,6 @@ class VendorFormatsTest {
 
   @AfterAll
   static void stop() {
-    gw.close();
     fakes.close();
   }
 

@@ -14,10 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.support.TestDatabases;
 import org.stellaops.orchestrator.support.TestGateway;
@@ -30,23 +30,18 @@ class WebhookIngestionTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String SECRET = "s3cr3t-registry";
   private static final String HOST = "127.0.0.1:5000";
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String registry;
   private static final Map<String, List<JsonObject>> published = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     registry = Webhooks.integration(gw, "registry.distribution", "local-registry", SECRET, Webhooks.registryHosts(HOST));
     for (String address : List.of(Events.REGISTRY_IMAGE_PUSHED, Events.CI_BUILD_COMPLETED, Events.RELEASE_CREATED)) {
       gw.app().vertx().eventBus().<JsonObject>consumer(address,
           msg -> published.computeIfAbsent(address, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(msg.body()));
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   private static String digest(char c) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
@@ -20,19 +21,18 @@ class AutoPromotionAndRollbackTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static RecordingServer target;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String component;
 
   @BeforeAll
   static void start() {
     target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
-    gw = TestGateway.start();
     component = gw.createComponent("svc", "registry.example.com/svc").getString("id");
   }
 
   @AfterAll
   static void stop() {
-    gw.close();
     target.close();
   }
 

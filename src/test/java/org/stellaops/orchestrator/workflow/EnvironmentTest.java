@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
@@ -16,19 +16,14 @@ import org.stellaops.orchestrator.support.TestGateway.Resp;
 class EnvironmentTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String gitlab;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start();
     gitlab = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "gitlab")
         .put("config", new JsonObject().put("endpoint", "https://gitlab.example.com"))).data().getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
   }
 
   /** The design page's Pattern 2: trigger integration tests, wait for them, deploy. */

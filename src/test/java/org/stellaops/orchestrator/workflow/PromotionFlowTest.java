@@ -7,11 +7,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.stellaops.orchestrator.platform.AppConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.FakeGitHub;
 import org.stellaops.orchestrator.support.FakeGitLab;
 import org.stellaops.orchestrator.support.RecordingServer;
@@ -29,20 +29,20 @@ class PromotionFlowTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
   private static final String DIGEST = "sha256:" + "d".repeat(64);
-  private static FakeGitLab gitlab;
-  private static FakeGitHub github;
-  private static RecordingServer target;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(TestGateway.FAST_SCHEDULER);
+  @AutoClose
+  static final FakeGitLab gitlab = new FakeGitLab().ref("v1.2.0");
+  @AutoClose
+  static final FakeGitHub github = new FakeGitHub().repo("myorg/myapp", "main").repo("myorg/failing", "main")
+      .repo("myorg/tolerant", "main").repo("myorg/approvals", "main");
+  @AutoClose
+  static final RecordingServer target = RecordingServer.acceptingAll();
   private static String ci;
   private static String component;
 
   @BeforeAll
   static void start() {
-    gitlab = new FakeGitLab().ref("v1.2.0");
-    github = new FakeGitHub().repo("myorg/myapp", "main").repo("myorg/failing", "main")
-        .repo("myorg/tolerant", "main").repo("myorg/approvals", "main");
-    target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
-    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
     ci = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "gitlab-ci")
         .put("config", new JsonObject().put("endpoint", gitlab.url()).put("pollIntervalSeconds", 1))
         .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN))).data().getString("id");
@@ -53,14 +53,6 @@ class PromotionFlowTest {
         .put("config", new JsonObject().put("webUrl", gitlab.url()))
         .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN)));
     component = gw.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    gitlab.close();
-    github.close();
-    target.close();
   }
 
   private static String release(String name, String repository) {

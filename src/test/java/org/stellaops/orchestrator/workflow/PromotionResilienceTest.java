@@ -76,7 +76,7 @@ class PromotionResilienceTest {
   void duplicatedCompletion() {
     try (FakeGitLab gitlab = new FakeGitLab();
         RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(200, "{}"));
-        TestGateway gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)))) {
+        TestGateway gw = TestGateway.start(TestGateway.FAST_SCHEDULER)) {
       String promotion = setUp(gw, gitlab, target);
       await().atMost(Duration.ofSeconds(10)).until(() -> gw.get("/api/v1/promotions/" + promotion, ADMIN).data()
           .getString("waitingOn") != null);

@@ -12,10 +12,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestDatabases;
@@ -29,8 +30,12 @@ import org.stellaops.orchestrator.support.TestGateway.Resp;
 class PromotionTrustTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static RecordingServer target;
-  private static TestGateway gw;
+  // A deploy target that accepts the deployment and reports back later (202), as a GitOps
+  // controller or a deploy job does.
+  @AutoClose
+  static final RecordingServer target = new RecordingServer(r -> new RecordingServer.Answer(202, "{}"));
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String component;
   private static String requester;
   private static String approverA;
@@ -39,20 +44,10 @@ class PromotionTrustTest {
 
   @BeforeAll
   static void start() {
-    // A deploy target that accepts the deployment and reports back later (202), as a GitOps
-    // controller or a deploy job does.
-    target = new RecordingServer(r -> new RecordingServer.Answer(202, "{}"));
-    gw = TestGateway.start();
     component = gw.createComponent("trusted", "registry.example.com/trusted").getString("id");
     requester = operator("requester");
     approverA = operator("approver-a");
     approverB = operator("approver-b");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    target.close();
   }
 
   private static String operator(String name) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.RecordingServer.Answer;
 import org.stellaops.orchestrator.support.RecordingServer.Request;
@@ -27,7 +28,8 @@ class RollbackAndCancelTest {
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String DEPLOY_SECRET = "Bearer deploy-target-secret-5f2a";
   private static RecordingServer target;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass();
   private static String component;
 
   @BeforeAll
@@ -39,13 +41,11 @@ class RollbackAndCancelTest {
       case "POST /async-elsewhere" -> new Answer(202, "{}", Map.of("Location", "http://localhost:1/deployments/x"));
       default -> r.method().equals("DELETE") ? new Answer(204, "") : new Answer(200, "{}");
     });
-    gw = TestGateway.start();
     component = gw.createComponent("deployable", "registry.example.com/team/deployable").getString("id");
   }
 
   @AfterAll
   static void stop() {
-    gw.close();
     target.close();
   }
 

@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.stellaops.orchestrator.ci.FakeVendor.Async.failure;
 import static org.stellaops.orchestrator.ci.FakeVendor.Async.result;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.stellaops.orchestrator.ci.CiConnector.RunRef;
@@ -43,27 +40,12 @@ class GitHubConnectorTest {
   static final RunRef UNDISCOVERED = new RunRef("myorg/myapp/release.yml", "main", null, "corr-7f3a", TRIGGERED);
 
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-  private Vertx vertx;
-  private FakeVendor github;
-  private WebClient http;
-
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    github = FakeVendor.start(vertx);
-    http = WebClient.create(vertx);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    github.close();
-    result(vertx.close());
-  }
+  @RegisterExtension
+  final FakeVendor github = FakeVendor.perTest();
 
   private GitHubConnector connector(boolean correlationInput) {
     JsonObject config = new JsonObject().put("endpoint", github.url()).put("correlationInput", correlationInput);
-    return new GitHubConnector(http, new ResolvedIntegration(UUID.randomUUID(), IntegrationType.CI_GITHUB,
+    return new GitHubConnector(github.client(), new ResolvedIntegration(UUID.randomUUID(), IntegrationType.CI_GITHUB,
         "github-cloud", config, new JsonObject().put("token", TOKEN)), clock);
   }
 
@@ -253,7 +235,7 @@ class GitHubConnectorTest {
     workflowDeclares(declared.toArray(String[]::new));
     JsonObject config = new JsonObject().put("endpoint", github.url()).put("correlationInput", true)
         .put("maxInputs", 10);
-    GitHubConnector ghes = new GitHubConnector(http, new ResolvedIntegration(UUID.randomUUID(),
+    GitHubConnector ghes = new GitHubConnector(github.client(), new ResolvedIntegration(UUID.randomUUID(),
         IntegrationType.CI_GITHUB, "github-cloud", config, new JsonObject().put("token", TOKEN)), clock);
 
     Throwable failure = failure(ghes.trigger("myorg/myapp/release.yml", "main", variables, "corr-7f3a"));

@@ -6,11 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.stellaops.orchestrator.platform.AppConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.FakeGitHub;
 import org.stellaops.orchestrator.support.RecordingServer;
 import org.stellaops.orchestrator.support.TestGateway;
@@ -25,27 +24,15 @@ class GitHubEnterpriseServerTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String COMMIT = "89abcdef0123456789abcdef0123456789abcdef";
-  private static FakeGitHub ghes;
-  private static FakeGitHub dotcom;
-  private static RecordingServer target;
-  private static TestGateway gw;
-
-  @BeforeAll
-  static void start() {
-    ghes = new FakeGitHub().enterpriseServer("3.14.0").repo("platform/api", "main")
-        .workflow("platform/api", "release.yml");
-    dotcom = new FakeGitHub();
-    target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
-    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    ghes.close();
-    dotcom.close();
-    target.close();
-  }
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(TestGateway.FAST_SCHEDULER);
+  @AutoClose
+  static final FakeGitHub ghes = new FakeGitHub().enterpriseServer("3.14.0").repo("platform/api", "main")
+      .workflow("platform/api", "release.yml");
+  @AutoClose
+  static final FakeGitHub dotcom = new FakeGitHub();
+  @AutoClose
+  static final RecordingServer target = RecordingServer.acceptingAll();
 
   private static String ciIntegration(String name, FakeGitHub github) {
     Resp r = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.github").put("name", name)

@@ -7,13 +7,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.stellaops.orchestrator.platform.AppConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.FakeGitHub;
 import org.stellaops.orchestrator.support.RecordingServer;
+import org.stellaops.orchestrator.support.Steps;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
@@ -25,41 +26,31 @@ class GitHubPromotionTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
-  private static FakeGitHub github;
-  private static RecordingServer target;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(TestGateway.FAST_SCHEDULER);
+  @AutoClose
+  static final FakeGitHub github = new FakeGitHub().repo("myorg/app", "main").repo("myorg/empty", null)
+      .workflow("myorg/app", "deploy.yml", "environment")
+      .workflow("myorg/app", "stella.yml", "environment", "STELLA_RELEASE_ID", "STELLA_PROMOTION_ID",
+          "STELLA_ENVIRONMENT")
+      .workflow("myorg/empty", "deploy.yml", "environment");
+  @AutoClose
+  static final RecordingServer target = RecordingServer.acceptingAll();
   private static String ci;
   private static String component;
 
   @BeforeAll
   static void start() {
-    github = new FakeGitHub().repo("myorg/app", "main").repo("myorg/empty", null)
-        .workflow("myorg/app", "deploy.yml", "environment")
-        .workflow("myorg/app", "stella.yml", "environment", "STELLA_RELEASE_ID", "STELLA_PROMOTION_ID",
-            "STELLA_ENVIRONMENT")
-        .workflow("myorg/empty", "deploy.yml", "environment");
-    target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
-    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
     ci = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.github").put("name", "github-ci")
         .put("config", new JsonObject().put("endpoint", github.url()).put("pollIntervalSeconds", 1))
         .put("credentials", new JsonObject().put("token", FakeGitHub.TOKEN))).data().getString("id");
     component = gw.createComponent("gh-app", "registry.example.com/myorg/gh-app").getString("id");
   }
 
-  @AfterAll
-  static void stop() {
-    gw.close();
-    github.close();
-    target.close();
-  }
-
   /** Runs a promotion of a new release through trigger-ci then deploy; answers it once it has ended. */
   private static JsonObject promoteThrough(String name, JsonObject triggerConfig, JsonObject sourceRef) {
-    JsonArray workflow = new JsonArray()
-        .add(new JsonObject().put("id", "ci").put("type", "trigger-ci").put("config", triggerConfig
-            .put("integrationId", ci).put("waitForCompletion", true).put("timeout", 120)))
-        .add(new JsonObject().put("id", "deploy").put("type", "deploy")
-            .put("config", new JsonObject().put("url", target.url() + "/deploy")));
+    JsonArray workflow = new JsonArray().add(Steps.triggerCiAndWait(ci, triggerConfig))
+        .add(Steps.deployTo(target.url() + "/deploy"));
     Resp env = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", name)
         .put("url", "https://" + name + ".example.com").put("requiredApprovals", 0).put("workflow", workflow));
     assertThat(env.status()).as(env.body()).isEqualTo(201);

@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.stellaops.orchestrator.ci.FakeVendor.Async.failure;
 import static org.stellaops.orchestrator.ci.FakeVendor.Async.result;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.stellaops.orchestrator.ci.CiConnector.RunRef;
@@ -40,30 +37,15 @@ class GitLabConnectorTest {
   static final RunRef RUN = new RunRef("grp/proj", "main", "4711", "corr-1", NOW);
 
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-  private Vertx vertx;
-  private FakeVendor gitlab;
-  private WebClient http;
-
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    gitlab = FakeVendor.start(vertx);
-    http = WebClient.create(vertx);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    gitlab.close();
-    result(vertx.close());
-  }
+  @RegisterExtension
+  final FakeVendor gitlab = FakeVendor.perTest();
 
   private GitLabConnector connector(JsonObject credentials) {
     return connector(new JsonObject().put("endpoint", gitlab.url()), credentials);
   }
 
   private GitLabConnector connector(JsonObject config, JsonObject credentials) {
-    return new GitLabConnector(http,
+    return new GitLabConnector(gitlab.client(),
         new ResolvedIntegration(UUID.randomUUID(), IntegrationType.CI_GITLAB, "prod-gitlab", config, credentials),
         clock);
   }

@@ -7,13 +7,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.stellaops.orchestrator.platform.AppConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.FakeGitLab;
 import org.stellaops.orchestrator.support.RecordingServer;
+import org.stellaops.orchestrator.support.Steps;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
@@ -26,30 +27,23 @@ class GitLabPromotionTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
   private static final String LOCKED = "myorg/locked";
-  private static FakeGitLab gitlab;
-  private static RecordingServer target;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(TestGateway.FAST_SCHEDULER);
+  @AutoClose
+  static final FakeGitLab gitlab = new FakeGitLab();
+  @AutoClose
+  static final RecordingServer target = RecordingServer.acceptingAll();
   private static String ci;
   private static String component;
 
   @BeforeAll
   static void start() {
-    gitlab = new FakeGitLab();
     gitlab.restrictPipelineVariables(LOCKED);
     gitlab.emptyProject("myorg/empty");
-    target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
-    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
     ci = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.gitlab").put("name", "gitlab-ci")
         .put("config", new JsonObject().put("endpoint", gitlab.url()).put("pollIntervalSeconds", 1))
         .put("credentials", new JsonObject().put("token", FakeGitLab.TOKEN))).data().getString("id");
     component = gw.createComponent("gl-app", "registry.example.com/myorg/gl-app").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    gitlab.close();
-    target.close();
   }
 
   /**
@@ -57,11 +51,8 @@ class GitLabPromotionTest {
    * succeeds. Answers the promotion once it has ended.
    */
   private static JsonObject promoteThrough(String name, JsonObject triggerConfig) {
-    JsonArray workflow = new JsonArray()
-        .add(new JsonObject().put("id", "ci").put("type", "trigger-ci").put("config", triggerConfig
-            .put("integrationId", ci).put("pipelineId", LOCKED).put("waitForCompletion", true).put("timeout", 120)))
-        .add(new JsonObject().put("id", "deploy").put("type", "deploy")
-            .put("config", new JsonObject().put("url", target.url() + "/deploy")));
+    JsonArray workflow = new JsonArray().add(Steps.triggerCiAndWait(ci, triggerConfig.put("pipelineId", LOCKED)))
+        .add(Steps.deployTo(target.url() + "/deploy"));
     Resp env = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", name)
         .put("url", "https://" + name + ".example.com").put("requiredApprovals", 0).put("workflow", workflow));
     assertThat(env.status()).as(env.body()).isEqualTo(201);

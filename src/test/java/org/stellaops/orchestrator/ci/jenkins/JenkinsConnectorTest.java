@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.stellaops.orchestrator.ci.FakeVendor.Async.failure;
 import static org.stellaops.orchestrator.ci.FakeVendor.Async.result;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,10 +14,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.stellaops.orchestrator.ci.CiConnector.RunRef;
@@ -44,27 +41,11 @@ class JenkinsConnectorTest {
   static final RunRef BUILD = new RunRef(PIPELINE_ID, "main", "17", "corr-1", NOW);
 
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-  private Vertx vertx;
-  private FakeVendor jenkins;
-  private WebClient http;
-
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    jenkins = FakeVendor.start(vertx);
-    // Default options follow redirects: the connector must turn that off per request.
-    http = WebClient.create(vertx);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    jenkins.close();
-    result(vertx.close());
-  }
+  @RegisterExtension
+  final FakeVendor jenkins = FakeVendor.perTest();
 
   private JenkinsConnector connector() {
-    return new JenkinsConnector(http, new ResolvedIntegration(UUID.randomUUID(), IntegrationType.CI_JENKINS,
+    return new JenkinsConnector(jenkins.client(), new ResolvedIntegration(UUID.randomUUID(), IntegrationType.CI_JENKINS,
         "build-farm", new JsonObject().put("endpoint", jenkins.url() + "/"),
         new JsonObject().put("username", "stella").put("apiToken", API_TOKEN)), clock);
   }

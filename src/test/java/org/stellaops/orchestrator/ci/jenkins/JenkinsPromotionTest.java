@@ -7,13 +7,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.stellaops.orchestrator.platform.AppConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.stellaops.orchestrator.support.FakeJenkins;
 import org.stellaops.orchestrator.support.RecordingServer;
+import org.stellaops.orchestrator.support.Steps;
 import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
@@ -25,17 +26,17 @@ import org.stellaops.orchestrator.support.TestGateway.Resp;
 class JenkinsPromotionTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static FakeJenkins jenkins;
-  private static RecordingServer target;
-  private static TestGateway gw;
+  @RegisterExtension
+  static final TestGateway gw = TestGateway.perClass(TestGateway.FAST_SCHEDULER);
+  @AutoClose
+  static final FakeJenkins jenkins = new FakeJenkins().job("deploy-app").job("smoke", "DEPLOY_ENV", "STELLA_ENVIRONMENT");
+  @AutoClose
+  static final RecordingServer target = RecordingServer.acceptingAll();
   private static String ci;
   private static String component;
 
   @BeforeAll
   static void start() {
-    jenkins = new FakeJenkins().job("deploy-app").job("smoke", "DEPLOY_ENV", "STELLA_ENVIRONMENT");
-    target = new RecordingServer(r -> new RecordingServer.Answer(200, "{\"ok\":true}"));
-    gw = TestGateway.start(c -> c.withScheduler(new AppConfig.Scheduler(200, 500, 32)));
     ci = gw.post("/api/v1/integrations", ADMIN, new JsonObject().put("type", "ci.jenkins").put("name", "jenkins")
         .put("config", new JsonObject().put("endpoint", jenkins.url()).put("pollIntervalSeconds", 1))
         .put("credentials", new JsonObject().put("username", FakeJenkins.USER).put("apiToken", FakeJenkins.API_TOKEN)))
@@ -43,19 +44,9 @@ class JenkinsPromotionTest {
     component = gw.createComponent("jenkins-app", "registry.example.com/myorg/jenkins-app").getString("id");
   }
 
-  @AfterAll
-  static void stop() {
-    gw.close();
-    jenkins.close();
-    target.close();
-  }
-
   private static String promoteThrough(String name, JsonObject triggerConfig) {
-    JsonArray workflow = new JsonArray()
-        .add(new JsonObject().put("id", "ci").put("type", "trigger-ci").put("config", triggerConfig
-            .put("integrationId", ci).put("waitForCompletion", true).put("timeout", 120)))
-        .add(new JsonObject().put("id", "deploy").put("type", "deploy")
-            .put("config", new JsonObject().put("url", target.url() + "/deploy")));
+    JsonArray workflow = new JsonArray().add(Steps.triggerCiAndWait(ci, triggerConfig))
+        .add(Steps.deployTo(target.url() + "/deploy"));
     Resp env = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", name)
         .put("url", "https://" + name + ".example.com").put("requiredApprovals", 0).put("workflow", workflow));
     assertThat(env.status()).as(env.body()).isEqualTo(201);
