@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses a service account's {@code expiresIn}: the design page's {@code 365d}, also
+ * Parses a service account's {@code expiresIn}: {@code 365d}, also
  * {@code 12h}, {@code 30m}, {@code 45s}, {@code 2w}, or ISO-8601 ({@code PT12H}, {@code P1Y}).
  * Pure: the caller supplies "now".
  */

@@ -3,8 +3,8 @@ package org.stellaops.orchestrator.auth;
 import java.util.Set;
 
 /**
- * A right to do {@code action} on {@code resource}, written {@code resource:action} as in the
- * design page's {@code {"resource":"release","action":"create"}}. {@code *} in either part
+ * A right to do {@code action} on {@code resource}, written {@code resource:action}, or in
+ * requests as {@code {"resource":"release","action":"create"}}. {@code *} in either part
  * grants every value of that part (the admin role holds {@code *:*}).
  */
 public record Permission(String resource, String action) {

@@ -18,7 +18,7 @@ public final class Roles {
       "integration", "pipeline-run", "event-subscription");
 
   private static final Map<String, Set<Permission>> ROLES = Map.of(
-      // Exactly the design page's CI service account.
+      // What a CI job needs to create releases, nothing more.
       "release-creator", perms("release:create", "component:read", "version-map:read"),
       "viewer", READABLE.stream().map(r -> new Permission(r, "read")).collect(Collectors.toUnmodifiableSet()),
       // Runs day-to-day delivery; cannot manage credentials (service accounts, integrations).

@@ -27,7 +27,7 @@ public final class ServiceAccountService {
     this.repository = repository;
   }
 
-  /** Validates the design page's body and creates the account; answers {id, name, token, expiresAt}. */
+  /** Validates the request body and creates the account; answers {id, name, token, expiresAt}. */
   public Future<JsonObject> create(JsonObject body, Principal caller) {
     Validator v = new Validator(body);
     String name = v.matching("name", v.requiredString("name", 100), NAME,

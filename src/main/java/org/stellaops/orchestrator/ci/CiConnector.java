@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import java.util.Map;
 
 /**
- * One CI system behind one interface (the design page's {@code ICICDConnector}). Implementations
+ * One CI system behind one interface. Implementations
  * talk HTTP with vertx-web-client and never block; every call answers with a future that fails
  * with a {@link CiException} subtype that tells the caller what to do next (stop, retry later,
  * pause the integration).

@@ -88,7 +88,7 @@ public record PipelineRun(
     return new CiConnector.RunRef(pipelineId, ref, vendorRunId, correlationId, createdAt.toInstant());
   }
 
-  /** The seed's step outputs ({@code pipelineRunId, status, webUrl}) and the wait's state. */
+  /** The trigger-ci step's outputs ({@code pipelineRunId, status, webUrl}) and the wait's state. */
   public JsonObject toJson() {
     return toJson(true);
   }

@@ -27,7 +27,7 @@ import org.stellaops.orchestrator.platform.ValidationError;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**
- * The standalone form of the design page's {@code TriggerCIStep} and {@code WaitCIStep}:
+ * The standalone form of the trigger-ci and wait-ci workflow steps:
  * trigger a pipeline and keep a wait for it, or watch a run CI started itself. Waiting is done
  * by the poller; a CI event naming a run only makes the poller ask the CI system now
  * ({@link #requestPoll}), so a wait ends on the CI system's answer, never on a sender's word.
@@ -64,7 +64,7 @@ public final class PipelineRunService {
   }
 
   /**
-   * The seed's TriggerCIConfig plus the context that fills its STELLA_* variables. The variables the caller gave
+   * A trigger-ci config plus the context that fills its STELLA_* variables. The variables the caller gave
    * must reach the pipeline or the trigger fails; the STELLA_* ones are sent where the pipeline takes them, and
    * the run's {@code notes} say where they were not. Without a {@code ref} the repository's default branch is
    * asked for; a trigger with no ref at all is refused here (400) before anything is sent.
@@ -82,7 +82,7 @@ public final class PipelineRunService {
     UUID promotionId = v.optionalUuid("promotionId");
     String environment = v.optionalString("environment", 100);
     v.throwIfInvalid();
-    // The design page always passes these when known.
+    // Passed whenever known, so the pipeline can tell what it builds for.
     JsonObject context = new JsonObject();
     if (releaseId != null) {
       context.put("STELLA_RELEASE_ID", releaseId.toString());
@@ -149,7 +149,7 @@ public final class PipelineRunService {
     return inputs;
   }
 
-  /** The seed's WaitCIConfig for a run CI started itself: {@code integrationId, pipelineId, runId, timeout}. */
+  /** A wait-ci config for a run CI started itself: {@code integrationId, pipelineId, runId, timeout}. */
   public Future<PipelineRun> watch(JsonObject body, Principal caller) {
     Validator v = new Validator(body);
     UUID integrationId = required(v, "integrationId");

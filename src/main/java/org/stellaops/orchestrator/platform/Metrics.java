@@ -15,7 +15,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
  * The process's one Prometheus registry: Vert.x HTTP server metrics labelled by route and
- * status, pool metrics, JVM metrics, and the business counters the design pages promise.
+ * status, pool metrics, JVM metrics, and the gateway's business counters.
  */
 public final class Metrics implements AutoCloseable {
 

@@ -57,7 +57,7 @@ public final class ReleaseService {
     this.outbox = outbox;
   }
 
-  /** The design page's request, validated: one entry per component, each with a digest or a tag. */
+  /** A create-release request, validated: one entry per component, each with a digest or a tag. */
   record Request(String name, List<Entry> entries, JsonObject sourceRef, JsonObject metadata) {}
 
   record Entry(int index, String componentRef, String digest, String tag) {}
@@ -85,7 +85,7 @@ public final class ReleaseService {
   }
 
   /**
-   * The design page's "Auto-create Release (if configured)": when a pushed tag matches the
+   * Automatic releases (a component's {@code autoRelease}): when a pushed tag matches the
    * component's {@code autoRelease.tagPattern}, create the release named by its template, once
    * per component, tag and digest however often the push is delivered or replayed. If the name
    * is taken (the tag moved to a new digest), the digest's first 12 hex characters are appended.

@@ -32,7 +32,7 @@ public sealed interface WebhookEvent {
     }
   }
 
-  /** An artifact a CI build reports (the design page's {@code artifacts[]}). */
+  /** An artifact a CI build reports (a build-complete body's {@code artifacts[]}). */
   record Artifact(String name, String digest, String repository) {}
 
   /** A well-formed payload that means nothing to us (a pull, a ping, a blob, an unknown event). */

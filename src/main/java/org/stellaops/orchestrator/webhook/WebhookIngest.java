@@ -80,7 +80,7 @@ public final class WebhookIngest {
   }
 
   /**
-   * The design page's bearer-authenticated CI endpoints ({@code /ci-events/build-complete},
+   * The bearer-authenticated generic CI endpoints ({@code /ci-events/build-complete},
    * {@code /webhooks/ci-status}); deliveries are keyed per caller.
    */
   public NewDelivery apiDelivery(String source, UUID integrationId, MultiMap rawHeaders, JsonObject json, byte[] body) {

@@ -47,12 +47,12 @@ public final class WebhookRoutes {
         .onFailure(ctx::fail);
   }
 
-  /** The design page's {@code POST /ci-events/build-complete}. */
+  /** {@code POST /ci-events/build-complete}: a CI build's generic completion body. */
   public void buildComplete(RoutingContext ctx) {
     api(ctx, true);
   }
 
-  /** The design page's {@code POST /webhooks/ci-status} (its Jenkinsfile's post-success call). */
+  /** {@code POST /webhooks/ci-status}: the status a Jenkinsfile posts after a build. */
   public void ciStatus(RoutingContext ctx) {
     api(ctx, false);
   }

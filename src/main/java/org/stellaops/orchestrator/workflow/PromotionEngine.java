@@ -141,7 +141,7 @@ public final class PromotionEngine {
   }
 
   /**
-   * The design page's "Start Promotion Workflow": a new release goes to every auto-promoting
+   * Automatic promotion: a new release goes to every auto-promoting
    * environment without {@code autoPromoteFrom}; a release deployed to an environment goes on
    * to the auto-promoting environments that name it. Each starts once per release and
    * environment, however many replicas receive the event.
@@ -358,7 +358,7 @@ public final class PromotionEngine {
   }
 
   /**
-   * The seed's TriggerCIStep: ref defaults to the release's sourceRef tag, then its branch, then (in the trigger)
+   * The trigger-ci step: ref defaults to the release's sourceRef tag, then its branch, then (in the trigger)
    * the repository's default branch; STELLA_* variables are added where the pipeline takes them.
    */
   private Future<StepResult> triggerCi(Promotion p, Release release, Environment env, JsonObject config,
@@ -380,7 +380,7 @@ public final class PromotionEngine {
     });
   }
 
-  /** The seed's WaitCIStep: the run id from config or from an input naming an earlier step's output. */
+  /** The wait-ci step: the run id from config or from an input naming an earlier step's output. */
   private Future<StepResult> waitCi(Promotion p, JsonObject config, Principal actor) {
     JsonObject step = p.current();
     Object runId = config.getValue("runId");
@@ -573,7 +573,7 @@ public final class PromotionEngine {
         .toList()).mapEmpty();
   }
 
-  /** The seed's StepError: a failed pipeline fails the step with its message and details, unless failOnError is false. */
+  /** A step's error: a failed pipeline fails the step with its message and details, unless failOnError is false. */
   private Future<Void> onRunCompleted(Promotion p, PipelineRun run) {
     if (!("run:" + run.id()).equals(p.waitingOn()) || !RunStatus.terminal(run.status())) {
       return Future.succeededFuture();

@@ -14,8 +14,8 @@ import org.stellaops.orchestrator.platform.Validator;
 
 /**
  * Checks an environment's workflow when it is saved: every step has a unique id and a known
- * type, its config holds what the type needs (the design page's {@code TriggerCIConfig} and
- * {@code WaitCIConfig} for the CI steps), deploy and http step URLs do not point at an address
+ * type, its config holds what the type needs (a trigger config and a wait
+ * config for the CI steps), deploy and http step URLs do not point at an address
  * the egress policy denies, and every input names an output of an earlier step.
  * Every problem is reported, each at its path ({@code workflow[1].config.timeout}). Pure.
  */

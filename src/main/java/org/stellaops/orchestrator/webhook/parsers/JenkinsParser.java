@@ -22,7 +22,7 @@ import org.stellaops.orchestrator.webhook.WebhookEvent.Ignored;
  *   <li>the Notification plugin's JSON (plugins.jenkins.io/notification; jenkinsci/notification-plugin
  *       {@code JobState}/{@code BuildState}): {@code {name, url, build{full_url, number, phase, status, url,
  *       scm{url, branch, commit}}}};
- *   <li>the design page's bodies a Jenkinsfile posts with {@code httpRequest}: {@code POST /webhooks/ci-status}
+ *   <li>the generic bodies a Jenkinsfile posts with {@code httpRequest}: {@code POST /webhooks/ci-status}
  *       {@code {buildId, status, commit}} and {@code POST /ci-events/build-complete} {@code {integrationId,
  *       buildId, status, commit, artifacts[{name, digest, repository}], testResults}}.
  * </ul>
@@ -102,7 +102,7 @@ public final class JenkinsParser implements PayloadParser {
   }
 
   /**
-   * The design page's status words, case-insensitive. A Jenkinsfile usually sends
+   * The generic status words, case-insensitive. A Jenkinsfile usually sends
    * {@code currentBuild.currentResult} or a literal, so Jenkins' own result words are accepted too.
    * Unknown words are rejected rather than guessed: the sender is our own contract.
    */
