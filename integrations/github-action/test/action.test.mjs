@@ -26,8 +26,8 @@ const RUNNER = {
   GITHUB_REF_NAME: 'v1.2.0',
 };
 
-/** The inputs of the design page's "Create Stella Release" step, as the runner evaluates them. */
-function designPageInputs({ name = `myapp-v1.2.0-${randomUUID().slice(0, 8)}`, digest = DIGEST, commit = COMMIT } = {}) {
+/** The inputs of the README's "Create Stella Release" step, as the runner evaluates them. */
+function documentedInputs({ name = `myapp-v1.2.0-${randomUUID().slice(0, 8)}`, digest = DIGEST, commit = COMMIT } = {}) {
   return {
     'stella-url': `${gateway}/`,
     'stella-token': env.STELLA_TEST_TOKEN,
@@ -47,8 +47,8 @@ async function api(method, path, token, body) {
   return { status: response.status, json: await response.json() };
 }
 
-test('the design page inputs create the release and set release-id, release-name and release-url', { skip: skipGateway }, async () => {
-  const inputs = designPageInputs();
+test('the documented workflow\'s inputs create the release and set release-id, release-name and release-url', { skip: skipGateway }, async () => {
+  const inputs = documentedInputs();
   const run = await runAction(inputs, RUNNER);
 
   assert.equal(run.code, 0, describeRun(run));
@@ -66,7 +66,7 @@ test('the design page inputs create the release and set release-id, release-name
 });
 
 test('a release the gateway refuses fails the step with the gateway message and every validation error', { skip: skipGateway }, async () => {
-  const inputs = designPageInputs({ digest: 'md5:0123', commit: 'not-a-commit' });
+  const inputs = documentedInputs({ digest: 'md5:0123', commit: 'not-a-commit' });
   const run = await runAction(inputs, RUNNER);
 
   assert.equal(run.code, 1, describeRun(run));
@@ -88,7 +88,7 @@ test('a release the gateway refuses fails the step with the gateway message and 
 });
 
 test('the same idempotency key gives back the same release', { skip: skipGateway }, async () => {
-  const inputs = designPageInputs();
+  const inputs = documentedInputs();
   const first = await runAction(inputs, RUNNER);
   const second = await runAction(inputs, RUNNER);
 
@@ -101,8 +101,8 @@ test('the same idempotency key gives back the same release', { skip: skipGateway
 });
 
 test('two releases created with the same idempotency key but different names are both created', { skip: skipGateway }, async () => {
-  const api = designPageInputs();
-  const web = { ...designPageInputs(), 'idempotency-key': api['idempotency-key'] };
+  const api = documentedInputs();
+  const web = { ...documentedInputs(), 'idempotency-key': api['idempotency-key'] };
   const first = await runAction(api, RUNNER);
   const second = await runAction(web, RUNNER);
 
@@ -113,7 +113,7 @@ test('two releases created with the same idempotency key but different names are
 });
 
 test('stella-token is masked before anything else is written', { skip: skipGateway }, async () => {
-  const run = await runAction(designPageInputs(), RUNNER);
+  const run = await runAction(documentedInputs(), RUNNER);
 
   assert.equal(run.code, 0, describeRun(run));
   const lines = run.stdout.split('\n').filter((l) => l.includes(env.STELLA_TEST_TOKEN));
@@ -125,7 +125,7 @@ test('stella-token is masked before anything else is written', { skip: skipGatew
  * A job of STELLA_TEST_OIDC_REPOSITORY at STELLA_TEST_OIDC_SHA whose runner hands out ID tokens
  * from the local issuer (GitHubActionTest sets its claims), trusted by a new CI trust policy.
  * Resolves to the policy's name and the inputs and runner variables of such a job, with
- * source-ref as the design page writes it (the local issuer stands in for github.com, so the
+ * source-ref as the README's workflow writes it (the local issuer stands in for github.com, so the
  * server URL is the issuer's).
  */
 async function oidcJob(commit = env.STELLA_TEST_OIDC_SHA) {
@@ -143,7 +143,7 @@ async function oidcJob(commit = env.STELLA_TEST_OIDC_SHA) {
   });
   assert.equal(policy.status, 201, JSON.stringify(policy.json));
   const inputs = {
-    ...designPageInputs(),
+    ...documentedInputs(),
     'stella-token': '',
     'stella-audience': env.STELLA_TEST_OIDC_AUDIENCE,
     'source-ref': `type: git\nrepository: ${serverUrl}/${repository}\ncommit: ${commit}\ntag: v1.2.0\n`,
@@ -182,7 +182,7 @@ test('an OIDC job naming another commit fails the step showing the commit its to
 });
 
 test('without stella-token and without id-token permission the step fails saying what to add', async () => {
-  const run = await runAction({ ...designPageInputs(), 'stella-url': 'https://stella.example.com', 'stella-token': '' }, RUNNER);
+  const run = await runAction({ ...documentedInputs(), 'stella-url': 'https://stella.example.com', 'stella-token': '' }, RUNNER);
 
   assert.equal(run.code, 1, describeRun(run));
   assert.match(errorAnnotations(run.stdout)[0] ?? '', /add `permissions: id-token: write`.*or set stella-token/, describeRun(run));
@@ -205,7 +205,7 @@ test('inputs the gateway could not take fail the step before anything is sent', 
     [{ 'release-name': ' ' }, /release-name is required/],
   ];
   for (const [change, expected] of cases) {
-    const run = await runAction({ ...designPageInputs(), 'stella-url': closed, 'stella-token': 'x', ...change }, RUNNER);
+    const run = await runAction({ ...documentedInputs(), 'stella-url': closed, 'stella-token': 'x', ...change }, RUNNER);
     assert.equal(run.code, 1, describeRun(run));
     assert.match(errorAnnotations(run.stdout)[0] ?? '', expected, describeRun(run));
   }
@@ -213,7 +213,7 @@ test('inputs the gateway could not take fail the step before anything is sent', 
 
 test('a gateway that cannot be reached fails the step naming the address', async () => {
   const closed = `http://127.0.0.1:${await closedPort()}`;
-  const run = await runAction({ ...designPageInputs(), 'stella-url': closed, 'stella-token': 'x' }, RUNNER);
+  const run = await runAction({ ...documentedInputs(), 'stella-url': closed, 'stella-token': 'x' }, RUNNER);
 
   assert.equal(run.code, 1, describeRun(run));
   assert.match(errorAnnotations(run.stdout)[0] ?? '', new RegExp(`could not reach the gateway at ${closed}/api/v1/releases: .*ECONNREFUSED`), describeRun(run));
@@ -224,7 +224,7 @@ test('a redirect is not followed, so the token reaches only stella-url', async (
   const redirecting = await recordingServer((req, res) =>
     res.writeHead(307, { Location: `${elsewhere.url}/api/v1/releases` }).end());
   try {
-    const run = await runAction({ ...designPageInputs(), 'stella-url': redirecting.url, 'stella-token': 'x' }, RUNNER);
+    const run = await runAction({ ...documentedInputs(), 'stella-url': redirecting.url, 'stella-token': 'x' }, RUNNER);
 
     assert.equal(run.code, 1, describeRun(run));
     assert.match(errorAnnotations(run.stdout)[0] ?? '', new RegExp(`HTTP 307 redirecting to ${elsewhere.url}/api/v1/releases; redirects are not followed`), describeRun(run));

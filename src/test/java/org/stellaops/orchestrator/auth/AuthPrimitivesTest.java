@@ -57,7 +57,7 @@ class AuthPrimitivesTest {
   }
 
   @Test
-  @DisplayName("roles: release-creator is exactly the design page's three permissions; admin grants everything")
+  @DisplayName("roles: release-creator is exactly the three permissions a CI job needs; admin grants everything")
   void roles() {
     assertThat(Roles.expand(List.of("release-creator"), List.of()).stream().map(Permission::toString))
         .containsExactlyInAnyOrder("release:create", "component:read", "version-map:read");

@@ -103,7 +103,7 @@ class PipelineRunFlowTest {
   }
 
   @Test
-  @DisplayName("a triggered pipeline is polled through its states and completes once, with the design page's variables")
+  @DisplayName("a triggered pipeline is polled through its states and completes once, with the STELLA_* variables")
   void triggerAndWait() throws Exception {
     JsonObject run = trigger(new JsonObject().put("variables", new JsonObject().put("DEPLOY_TARGET", "staging"))
         .put("releaseId", "7b0c1b8e-2f7e-4a11-9c55-0d7c9a3e5b21").put("environment", "staging").put("timeout", 120));

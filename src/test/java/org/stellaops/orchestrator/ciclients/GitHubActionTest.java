@@ -47,7 +47,7 @@ class GitHubActionTest {
 
   /** The node tests this class expects to pass. */
   private static final List<String> EXPECTED = List.of(
-      "the design page inputs create the release and set release-id, release-name and release-url",
+      "the documented workflow's inputs create the release and set release-id, release-name and release-url",
       "a release the gateway refuses fails the step with the gateway message and every validation error",
       "the same idempotency key gives back the same release",
       "two releases created with the same idempotency key but different names are both created",

@@ -192,8 +192,8 @@ class VendorFormatsTest {
   }
 
   @Test
-  @DisplayName("the design page's ci-status and build-complete bodies need ci-event:create and publish ci.build.completed")
-  void designPageCiEndpoints() {
+  @DisplayName("the generic ci-status and build-complete bodies need ci-event:create and publish ci.build.completed")
+  void genericCiEndpoints() {
     String creator = gw.createServiceAccount(new JsonObject().put("name", "release-only")
         .put("roles", new JsonArray().add("release-creator"))).getString("token");
     String ci = gw.createServiceAccount(new JsonObject().put("name", "ci-events").put("roles", new JsonArray()

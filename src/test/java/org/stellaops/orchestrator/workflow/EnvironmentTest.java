@@ -26,7 +26,7 @@ class EnvironmentTest {
         .put("config", new JsonObject().put("endpoint", "https://gitlab.example.com"))).data().getString("id");
   }
 
-  /** The design page's Pattern 2: trigger integration tests, wait for them, deploy. */
+  /** A staging workflow: trigger integration tests, wait for them, deploy. */
   private static JsonArray pattern2() {
     return new JsonArray()
         .add(new JsonObject().put("id", "tests").put("type", "trigger-ci").put("config", new JsonObject()
@@ -46,7 +46,7 @@ class EnvironmentTest {
   }
 
   @Test
-  @DisplayName("an environment with the design page's trigger-ci / wait-ci / deploy workflow is saved and read back")
+  @DisplayName("an environment with a trigger-ci / wait-ci / deploy workflow is saved and read back")
   void createAndRead() {
     Resp r = gw.post("/api/v1/environments", ADMIN, new JsonObject().put("name", "staging").put("displayName", "Staging")
         .put("orderIndex", 1).put("url", "https://staging.example.com").put("requiredApprovals", 1)

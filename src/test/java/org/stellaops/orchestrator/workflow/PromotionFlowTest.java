@@ -19,7 +19,7 @@ import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
 /**
- * The design page's Pattern 2 end to end: a release is promoted, the workflow triggers a
+ * A trigger-ci / wait-ci / deploy workflow end to end: a release is promoted, the workflow triggers a
  * pipeline on a GitLab stand-in, waits for it, deploys to a fake target, and the deployment is
  * reported to a GitHub stand-in (Deployments API, bodies checked against GitHub's published schemas) and to
  * GitLab (commit statuses and Deployments API).

@@ -42,7 +42,7 @@ public final class JenkinsParser implements PayloadParser {
       return notification(body, build);
     }
     if (text(body, "buildId") != null) {
-      return designPage(body);
+      return genericBody(body);
     }
     throw new UnrecognisedPayloadException(
         "expected a Jenkins Notification plugin body {name, build{number, phase, status}} or {buildId, status, commit}");
@@ -80,10 +80,10 @@ public final class JenkinsParser implements PayloadParser {
     };
   }
 
-  private static List<WebhookEvent> designPage(JsonObject body) {
+  private static List<WebhookEvent> genericBody(JsonObject body) {
     String buildId = text(body, "buildId");
     String status = text(body, "status");
-    String normalised = status == null ? null : designPageStatus(status);
+    String normalised = status == null ? null : genericStatus(status);
     if (normalised == null) {
       throw new UnrecognisedPayloadException("expected status to be one of success, failed, failure, cancelled, "
           + "canceled, aborted, running, pending (got " + status + ")");
@@ -106,7 +106,7 @@ public final class JenkinsParser implements PayloadParser {
    * {@code currentBuild.currentResult} or a literal, so Jenkins' own result words are accepted too.
    * Unknown words are rejected rather than guessed: the sender is our own contract.
    */
-  static String designPageStatus(String status) {
+  static String genericStatus(String status) {
     return switch (status.toLowerCase(Locale.ROOT)) {
       case "success", "succeeded", "passed" -> BuildStatus.SUCCESS;
       case "failed", "failure", "unstable", "error" -> BuildStatus.FAILED;

@@ -85,14 +85,14 @@ class JenkinsParserTest {
   }
 
   @Test
-  @DisplayName("the design page's ci-status body keeps its buildId and status word")
+  @DisplayName("the generic ci-status body keeps its buildId and status word")
   void ciStatus() {
     assertThat(parser.parse(Map.of(), load("jenkins/ci-status.json"))).containsExactly(
         new BuildCompleted("142", "success", "success", "9fceb02d0ae598e95dc970b74767f19372d61af8", null, null, null, List.of()));
   }
 
   @Test
-  @DisplayName("the design page's build-complete body carries its artifacts")
+  @DisplayName("the generic build-complete body carries its artifacts")
   void buildComplete() {
     BuildCompleted b = (BuildCompleted) parser.parse(Map.of(), load("jenkins/build-complete.json")).get(0);
 
@@ -110,8 +110,8 @@ class JenkinsParserTest {
       "failed, failed", "failure, failed", "FAILURE, failed", "unstable, failed",
       "cancelled, cancelled", "canceled, cancelled", "aborted, cancelled", "ABORTED, cancelled", "not_built, cancelled",
       "running, running", "pending, pending"})
-  @DisplayName("every design-page status word maps to one normalised status, case-insensitively")
-  void designPageTable(String word, String normalised) {
+  @DisplayName("every generic status word maps to one normalised status, case-insensitively")
+  void genericStatusTable(String word, String normalised) {
     JsonObject body = load("jenkins/ci-status.json").put("status", word);
 
     BuildCompleted b = (BuildCompleted) parser.parse(Map.of(), body).get(0);
@@ -121,7 +121,7 @@ class JenkinsParserTest {
   }
 
   @Test
-  @DisplayName("an unknown status word in the design-page body is rejected rather than guessed")
+  @DisplayName("an unknown status word in the generic body is rejected rather than guessed")
   void unknownWord() {
     assertThatThrownBy(() -> parser.parse(Map.of(), load("jenkins/ci-status.json").put("status", "green")))
         .isInstanceOf(UnrecognisedPayloadException.class).hasMessageContaining("green");

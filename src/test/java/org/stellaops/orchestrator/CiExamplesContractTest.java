@@ -19,11 +19,12 @@ import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.TestGateway.Resp;
 
 /**
- * The design page's CI examples, sent as the page writes them (with the CI variables filled
- * in as GitLab, GitHub Actions or Jenkins would), against the real gateway.
+ * The requests a CI pipeline sends (service account set-up, release creation from GitLab,
+ * GitHub Actions and Jenkins jobs, with the CI variables filled in as each CI system would),
+ * written out in full and sent to the real gateway: the documented request and answer shapes.
  */
 @ExtendWith(VertxExtension.class)
-class DesignPageContractTest {
+class CiExamplesContractTest {
 
   private static final String DIGEST = "sha256:" + "a1b2c3d4e5f6".repeat(5) + "0123";
 
@@ -35,7 +36,7 @@ class DesignPageContractTest {
   @BeforeAll
   static void start() {
     componentId = gw.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
-    // The design page's "Creating CI Service Account" request, verbatim.
+    // A CI service account with roles and explicit permissions, as documented in the README.
     Resp created = gw.post("/api/v1/service-accounts", TestGateway.ADMIN_TOKEN, """
         {
           "name": "ci-pipeline",
@@ -55,7 +56,7 @@ class DesignPageContractTest {
 
   @Test
   @DisplayName("the service-account request answers {success, data:{id, name, token, expiresAt}} with a stella_sa_ token expiring in 365 days")
-  void serviceAccountResponseHasTheDesignPageShape() {
+  void serviceAccountResponseHasTheDocumentedShape() {
     Resp r = gw.post("/api/v1/service-accounts", TestGateway.ADMIN_TOKEN,
         new JsonObject().put("name", "ci-shape").put("roles", new io.vertx.core.json.JsonArray().add("release-creator"))
             .put("expiresIn", "365d"));
