@@ -23,11 +23,11 @@ import org.stellaops.orchestrator.support.TestGateway;
 import org.stellaops.orchestrator.support.Webhooks;
 
 /**
- * A delivery the inbox cannot finish never holds up the others. The poison here is a row
- * written before the gateway refused NUL characters at the door (or by any other means): a
- * Jenkins-style build report whose build id holds a NUL (U+0000). It parses and applies, but
- * the outcome note quoting the build id cannot be stored, which used to fail the statement
- * recording the outcomes of every delivery of its batch.
+ * A delivery the inbox cannot finish never holds up the others. The poison here is a stored
+ * row the gateway would refuse at the door today (a NUL character): a Jenkins-style build report
+ * whose build id holds a NUL (U+0000). It parses and applies, but the outcome note quoting the
+ * build id cannot be stored, which fails the statement recording the outcomes of its whole
+ * batch; the batch is then worked one delivery at a time.
  */
 class PoisonDeliveryTest {
 
