@@ -246,7 +246,7 @@ public final class Application {
           contract,
           new Guard(new Authenticator(accounts, admin.hash(), jwt, new CiTokens(ciTrustPolicies, issuerKeys))),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
-          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, egress)),
+          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, egress, config.jwt().issuer())),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -103,22 +105,28 @@ public final class CiTokens {
       throw ApiException.unauthorized(INVALID);
     }
     List<CiTrustPolicy> matching = new ArrayList<>();
-    JsonArray report = new JsonArray();
+    Map<String, String> unmatched = new TreeMap<>();
     List<String> reasons = new ArrayList<>();
     for (CiTrustPolicy policy : trusting) {
       List<CiTrustPolicy.Mismatch> mismatches = policy.mismatches(claims.getValue("aud"), claims);
       if (mismatches.isEmpty()) {
         matching.add(policy);
       } else {
-        report.add(new JsonObject().put("policy", policy.name())
-            .put("mismatches", new JsonArray(mismatches.stream().map(CiTrustPolicy.Mismatch::toJson).toList())));
+        mismatches.forEach(m -> unmatched.putIfAbsent(m.claim(), m.got()));
         reasons.add("policy '" + policy.name() + "': " + mismatches.stream().map(Object::toString)
             .collect(Collectors.joining("; ")));
       }
     }
     if (matching.isEmpty()) {
-      throw ApiException.of(401, "UNAUTHORIZED", "no CI trust policy of issuer " + issuer + " matches this token: "
-          + String.join(" | ", reasons), new JsonObject().put("issuer", issuer).put("policies", report));
+      // The caller learns which of its own claims kept it out, not the policies' names or patterns
+      // (anyone can mint a token of a public issuer); the operator finds those in the log.
+      LOG.info("CI token of {} (sub {}) refused: {}", issuer, sub, String.join(" | ", reasons));
+      throw ApiException.of(401, "UNAUTHORIZED", "no CI trust policy of issuer " + issuer + " matches this token; "
+          + "claims that did not match: " + unmatched.entrySet().stream()
+              .map(e -> e.getKey() + " (token has " + (e.getValue() == null ? "none" : "'" + e.getValue() + "'") + ")")
+              .collect(Collectors.joining(", ")),
+          new JsonObject().put("issuer", issuer).put("claims", new JsonArray(unmatched.entrySet().stream()
+              .map(e -> new JsonObject().put("claim", e.getKey()).put("got", e.getValue())).toList())));
     }
     Set<Permission> permissions = new LinkedHashSet<>();
     matching.forEach(p -> permissions.addAll(Roles.expand(p.roles(), p.permissions())));

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -12,6 +13,7 @@ import org.stellaops.orchestrator.auth.GrantFields;
 import org.stellaops.orchestrator.auth.Grants;
 import org.stellaops.orchestrator.auth.Permission;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.auth.Roles;
 import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.ConfigLoader;
@@ -30,15 +32,34 @@ public final class CiTrustPolicyService {
   /** Claims a policy cannot constrain: the issuer and audience have their own fields, the rest say nothing about the job. */
   private static final Set<String> RESERVED_CLAIMS = Set.of("iss", "aud", "exp", "nbf", "iat", "jti");
 
+  /**
+   * Claims that name who owns the code a token was issued for, on GitHub and GitLab: a policy
+   * must pin one of them, with no wildcard in its owner part, or it would trust every account of
+   * a public issuer whose jobs carry a matching ref or event.
+   */
+  static final Set<String> OWNER_CLAIMS = Set.of("repository", "repository_id", "repository_owner",
+      "repository_owner_id", "project_path", "project_id", "namespace_path", "namespace_id", "sub");
+  /** Creating a policy mints identities, so it needs what only the admin role holds. */
+  private static final Permission ADMIN = Permission.of("*:*");
+  /** A CI job never counts as an approver: approvals are a person's (four eyes). */
+  private static final Permission APPROVE = Permission.of("promotion:approve");
+
   private final CiTrustPolicyRepository repository;
   private final EgressPolicy egress;
+  private final Optional<String> userIssuer;
 
-  public CiTrustPolicyService(CiTrustPolicyRepository repository, EgressPolicy egress) {
+  /** {@code userIssuer}: the issuer of the users' identity provider (jwt.issuer), which no policy may name. */
+  public CiTrustPolicyService(CiTrustPolicyRepository repository, EgressPolicy egress, Optional<String> userIssuer) {
     this.repository = repository;
     this.egress = egress;
+    this.userIssuer = userIssuer;
   }
 
   public Future<CiTrustPolicy> create(JsonObject body, Principal caller) {
+    if (!caller.can(ADMIN)) {
+      throw ApiException.of(403, "FORBIDDEN", "creating a CI trust policy needs the admin role: a policy lets "
+          + "every job it matches act with its rights, without any stored token");
+    }
     Validator v = new Validator(body);
     String name = v.matching("name", v.requiredString("name", 100), NAME,
         "1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -49,6 +70,13 @@ public final class CiTrustPolicyService {
     List<Permission> permissions = GrantFields.permissions(v);
     if (roles.isEmpty() && permissions.isEmpty() && v.isValid()) {
       v.error("roles", "give at least one role or permission", "REQUIRED");
+    }
+    if (roles != null && permissions != null
+        && Roles.expand(roles, permissions).stream().anyMatch(p -> p.grants(APPROVE))) {
+      v.error(roles.stream().anyMatch(r -> Roles.expand(List.of(r), List.of()).stream().anyMatch(p -> p.grants(APPROVE)))
+              ? "roles" : "permissions",
+          "must not grant promotion:approve: a CI job never counts as an approver (approvals need a person "
+          + "other than the requester, and each job of a repository would count as another one)", "GRANTS_APPROVAL");
     }
     Boolean bind = v.optionalBoolean("bindSourceRef");
     v.throwIfInvalid();
@@ -83,6 +111,11 @@ public final class CiTrustPolicyService {
       v.error("issuer", "must be an https:// URL without credentials, query or fragment, such as "
           + "https://token.actions.githubusercontent.com or https://gitlab.com (plain http:// only to a loopback "
           + "host): the issuer's signing keys are fetched from it", "INVALID_FORMAT");
+      return null;
+    }
+    if (userIssuer.filter(issuer::equals).isPresent()) {
+      v.error("issuer", "is the issuer of the users' identity provider (jwt.issuer): its tokens are users, "
+          + "verified as such, and cannot also be CI identities", "USER_ISSUER");
       return null;
     }
     egress.checkUrl(v, "issuer", issuer);
@@ -121,7 +154,29 @@ public final class CiTrustPolicyService {
         }
       }
     }
+    if (v.isValid() && !ownerPinned(claims)) {
+      v.error("claims", "must pin who owns the code with one of " + new java.util.TreeSet<>(OWNER_CLAIMS)
+          + ", without a wildcard in its owner part (myorg/myapp or myorg/*, not myorg*/app): refs and events "
+          + "alone match jobs of every account on the issuer", "OWNER_NOT_PINNED");
+    }
     return claims;
+  }
+
+  /**
+   * Whether {@code claims} pin an owner: one of {@link #OWNER_CLAIMS} whose value has no wildcard
+   * up to its first '/' (all of it, for a value without one). Pure.
+   */
+  static boolean ownerPinned(JsonObject claims) {
+    for (String claim : OWNER_CLAIMS) {
+      if (claims.getValue(claim) instanceof String pattern) {
+        int slash = pattern.indexOf('/');
+        String owner = slash < 0 ? pattern : pattern.substring(0, slash);
+        if (!owner.isEmpty() && owner.indexOf('*') < 0 && owner.indexOf('?') < 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   public Future<Page<CiTrustPolicy>> list(String cursor, String limit) {

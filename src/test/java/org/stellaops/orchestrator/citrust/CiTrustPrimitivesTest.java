@@ -182,11 +182,37 @@ class CiTrustPrimitivesTest {
     }
     assertThatThrownBy(() -> CiTokens.principal(token(now + 60).put("repository", "evil/app"),
         "https://issuer.example.com", policies, now))
-        .isInstanceOf(ApiException.class).hasMessageContaining("repository expected 'myorg/myapp', got 'evil/app'");
+        .isInstanceOf(ApiException.class).hasMessageContaining("repository (token has 'evil/app')")
+        .hasMessageNotContaining("myorg/myapp");
   }
 
   private static JsonObject withoutExp(JsonObject claims) {
     claims.remove("exp");
     return claims;
+  }
+
+  @Test
+  @DisplayName("a policy naming the users' identity provider as its issuer is refused: those tokens are users")
+  void userIssuerIsNotACiIssuer() {
+    CiTrustPolicyService service = new CiTrustPolicyService(null, null, java.util.Optional.of("https://login.example.com"));
+    JsonObject body = new JsonObject().put("name", "idp").put("issuer", "https://login.example.com")
+        .put("audience", "stella").put("claims", new JsonObject().put("repository", "myorg/myapp"))
+        .put("roles", new io.vertx.core.json.JsonArray().add("release-creator"));
+    org.stellaops.orchestrator.auth.Principal admin = new org.stellaops.orchestrator.auth.Principal("admin", "admin",
+        "admin", java.util.Set.of(org.stellaops.orchestrator.auth.Permission.of("*:*")));
+    assertThatThrownBy(() -> service.create(body, admin)).isInstanceOf(ApiException.class)
+        .hasMessageContaining("issuer: is the issuer of the users' identity provider (jwt.issuer)");
+  }
+
+  @Test
+  @DisplayName("an owner is pinned by a repository, project or namespace claim without a wildcard up to its first '/'")
+  void ownerPinned() {
+    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository", "myorg/myapp"))).isTrue();
+    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository", "myorg/*"))).isTrue();
+    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository_owner_id", "65"))).isTrue();
+    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("sub", "repo:myorg/*"))).isTrue();
+    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository", "my*/app"))).isFalse();
+    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("namespace_id", "7?"))).isFalse();
+    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("ref", "refs/tags/v1"))).isFalse();
   }
 }

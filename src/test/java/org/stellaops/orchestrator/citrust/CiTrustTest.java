@@ -149,13 +149,38 @@ class CiTrustTest {
     assertThat(create.error().getJsonObject("details").getString("requiredPermission")).isEqualTo("ci-trust-policy:create");
     assertThat(gateway.get(POLICIES, operator).status()).isEqualTo(403);
 
+    // Holding the permission is not enough: a policy mints identities, so only the admin role creates one.
     String policyAdmin = gateway.createServiceAccount(new JsonObject().put("name", "policy-admin")
         .put("permissions", new JsonArray().add(new JsonObject().put("resource", "ci-trust-policy").put("action", "create"))))
         .getString("token");
-    Resp escalation = gateway.post(POLICIES, policyAdmin, policy("escalate", github, "x", new JsonObject().put("repository", "a/b"))
-        .put("roles", new JsonArray().add("admin")));
-    assertThat(escalation.status()).isEqualTo(403);
-    assertThat(escalation.error().getString("message")).contains("cannot grant");
+    Resp byPolicyAdmin = gateway.post(POLICIES, policyAdmin, policy("by-policy-admin", github, "x",
+        new JsonObject().put("repository", "a/b")));
+    assertThat(byPolicyAdmin.status()).isEqualTo(403);
+    assertThat(byPolicyAdmin.error().getString("message")).contains("needs the admin role");
+  }
+
+  @Test
+  @DisplayName("a policy must pin an owner (repository, project_path, ... without a wildcard before its first '/') "
+      + "and must not grant promotion:approve")
+  void policiesPinAnOwnerAndNeverApprove() {
+    for (JsonObject unpinned : new JsonObject[] {new JsonObject().put("ref", "refs/tags/v*"),
+        new JsonObject().put("ref_type", "tag").put("event_name", "push"),
+        new JsonObject().put("repository", "myorg*/app"), new JsonObject().put("project_path", "*/app")}) {
+      Resp r = gateway.post(POLICIES, ADMIN, policy(unique("unpinned"), github, "x", unpinned));
+      assertThat(r.status()).as(unpinned.encode()).isEqualTo(400);
+      assertThat(r.body()).contains("OWNER_NOT_PINNED");
+    }
+    assertThat(gateway.post(POLICIES, ADMIN, policy(unique("org-wide"), github, "x",
+        new JsonObject().put("repository", "myorg/*"))).status()).isEqualTo(201);
+
+    Resp operator = gateway.post(POLICIES, ADMIN, policy(unique("approver"), github, "x",
+        new JsonObject().put("repository", "myorg/myapp")).put("roles", new JsonArray().add("operator")));
+    assertThat(operator.status()).isEqualTo(400);
+    assertThat(operator.body()).contains("GRANTS_APPROVAL", "promotion:approve");
+    Resp explicit = gateway.post(POLICIES, ADMIN, policy(unique("approver"), github, "x",
+        new JsonObject().put("repository", "myorg/myapp")).put("permissions", new JsonArray().add("promotion:*")));
+    assertThat(explicit.status()).isEqualTo(400);
+    assertThat(explicit.body()).contains("GRANTS_APPROVAL");
   }
 
   @Test
@@ -236,18 +261,20 @@ class CiTrustTest {
   }
 
   @Test
-  @DisplayName("a token whose claims match no policy is a 401 naming the issuer, the claim, its pattern and the token's value, never the token")
+  @DisplayName("a token whose claims match no policy is a 401 naming the issuer, the claim and the token's value, never the token, "
+      + "the policy or its pattern")
   void claimMismatchIsNamed() {
     create(policy("gh-tags-only", github, "gh-tags", new JsonObject().put("repository", "myorg/myapp")
         .put("ref", "refs/tags/v*")));
     String branchToken = githubToken("myorg/myapp", SHA, "refs/heads/main", "gh-tags");
     Resp r = gateway.get("/api/v1/components", branchToken);
     assertThat(r.status()).isEqualTo(401);
-    assertThat(r.error().getString("message")).contains(github.issuer(), "gh-tags-only", "ref", "refs/tags/v*",
-        "refs/heads/main").doesNotContain("repository expected");
-    JsonObject mismatch = r.error().getJsonObject("details").getJsonArray("policies").getJsonObject(0)
-        .getJsonArray("mismatches").getJsonObject(0);
+    assertThat(r.error().getString("message")).contains(github.issuer(), "ref (token has 'refs/heads/main')")
+        .doesNotContain("gh-tags-only").doesNotContain("refs/tags/v*").doesNotContain("repository");
+    JsonObject mismatch = r.error().getJsonObject("details").getJsonArray("claims").getJsonObject(0);
     assertThat(mismatch.getString("claim")).isEqualTo("ref");
+    assertThat(mismatch.getString("got")).isEqualTo("refs/heads/main");
+    assertThat(r.body()).doesNotContain("gh-tags-only").doesNotContain("refs/tags/v*");
     assertThat(r.body()).doesNotContain(branchToken).doesNotContain(branchToken.substring(branchToken.lastIndexOf('.') + 1));
 
     // The glob: any tag starting with v, and nothing else.
@@ -284,14 +311,15 @@ class CiTrustTest {
   }
 
   @Test
-  @DisplayName("a token for another audience is a 401 naming the expected audience")
+  @DisplayName("a token for another audience is a 401 naming the audience it has, not the one expected")
   void wrongAudience() {
     create(policy("gh-aud", github, "gh-aud", new JsonObject().put("repository", "myorg/myapp")));
     assertThat(gateway.get("/api/v1/components", githubToken("myorg/myapp", SHA, "refs/heads/main", "gh-aud"))
         .status()).isEqualTo(200);
     Resp r = gateway.get("/api/v1/components", githubToken("myorg/myapp", SHA, "refs/heads/main", "some-other-service"));
     assertThat(r.status()).isEqualTo(401);
-    assertThat(r.error().getString("message")).contains("aud expected 'gh-aud'");
+    assertThat(r.error().getString("message")).contains("aud (token has 'some-other-service')")
+        .doesNotContain("'gh-aud'");
     JsonObject twoAudiences = github.githubClaims("myorg/myapp", SHA, "refs/heads/main", "gh-aud")
         .put("aud", new JsonArray().add("gh-aud").add("some-other-service"));
     assertThat(gateway.get("/api/v1/components", github.mint(twoAudiences)).status()).isEqualTo(401);
