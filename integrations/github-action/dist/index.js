@@ -27811,10 +27811,16 @@ function gatewayBase(text) {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new InputError(`stella-url must be an http(s) URL, not ${url.protocol}`);
   }
+  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+    throw new InputError(`stella-url must be https:// (plain http:// only to localhost): the token would cross the network unencrypted to ${url.host}`);
+  }
   if (url.search || url.hash) {
     throw new InputError("stella-url must not have a query or fragment");
   }
   return url.href.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
+}
+function isLoopback(hostname) {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 function releaseName(text) {
   const name = text.trim();

@@ -23,10 +23,20 @@ export function gatewayBase(text) {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InputError(`stella-url must be an http(s) URL, not ${url.protocol}`);
   }
+  // The token (a service-account secret, or an ID token good for any request until it expires)
+  // travels in the Authorization header: only over TLS, or to the runner itself.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new InputError(`stella-url must be https:// (plain http:// only to localhost): the token would cross the network unencrypted to ${url.host}`);
+  }
   if (url.search || url.hash) {
     throw new InputError('stella-url must not have a query or fragment');
   }
   return url.href.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+}
+
+/** Whether a URL's hostname is this machine: localhost, 127.0.0.0/8 or [::1]. */
+function isLoopback(hostname) {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 export function releaseName(text) {

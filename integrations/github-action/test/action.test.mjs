@@ -202,6 +202,7 @@ test('inputs the gateway could not take fail the step before anything is sent', 
     [{ 'source-ref': '- git' }, /source-ref must be a YAML mapping/],
     [{ 'stella-url': 'ftp://stella.example.com' }, /stella-url must be an http\(s\) URL/],
     [{ 'stella-url': 'stella.example.com' }, /stella-url must be an http\(s\) URL/],
+    [{ 'stella-url': 'http://stella.example.com' }, /stella-url must be https:\/\/ \(plain http:\/\/ only to localhost\)/],
     [{ 'release-name': ' ' }, /release-name is required/],
   ];
   for (const [change, expected] of cases) {
