@@ -59,13 +59,15 @@ class GitLabComponentTest {
   }
 
   @Test
-  @DisplayName("a stella-url that is not an http(s) URL is refused when the pipeline is created")
-  void stellaUrlMustBeHttp() {
-    Map<String, String> inputs = new HashMap<>(inputs("myapp", components(DIGEST)));
-    inputs.put("stella-url", "stella.example.com; rm -rf /");
+  @DisplayName("a stella-url that is not https (or http to localhost) is refused when the pipeline is created")
+  void stellaUrlMustBeHttps() {
+    for (String url : List.of("stella.example.com; rm -rf /", "http://stella.example.com", "http://10.0.0.5:8080")) {
+      Map<String, String> inputs = new HashMap<>(inputs("myapp", components(DIGEST)));
+      inputs.put("stella-url", url);
 
-    assertThatThrownBy(() -> component.interpolate(inputs))
-        .hasMessage("`stella-url` input: provided value does not match required RegEx pattern");
+      assertThatThrownBy(() -> component.interpolate(inputs)).as(url)
+          .hasMessage("`stella-url` input: provided value does not match required RegEx pattern");
+    }
   }
 
   @Test
