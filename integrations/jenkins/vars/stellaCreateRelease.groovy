@@ -26,6 +26,10 @@ import groovy.json.JsonSlurperClassic
  */
 def call(Map args = [:]) {
     String url = requiredText(args, 'url')
+    // The token travels with the request: only over TLS, or to the agent itself.
+    if (!(url ==~ /(https:\/\/\S+|http:\/\/(localhost|127\.\d+\.\d+\.\d+)(:\d+)?(\/\S*)?)/)) {
+        error("stellaCreateRelease: url must be https:// (plain http:// only to localhost), not ${url}")
+    }
     String credentialsId = requiredText(args, 'credentialsId')
     String name = requiredText(args, 'name')
     if (!(args.components instanceof List) || args.components.isEmpty()) {

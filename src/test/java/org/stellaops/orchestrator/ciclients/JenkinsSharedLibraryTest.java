@@ -140,7 +140,7 @@ class JenkinsSharedLibraryTest {
   }
 
   @Test
-  @DisplayName("a missing name or empty components fails the step before any request")
+  @DisplayName("a missing name, empty components or a plain-http url to another host fails the step before any request")
   void missingArgumentsFailBeforeSending() {
     JenkinsStepRunner jenkins = build(47);
     Map<String, Object> noName = args("x", DIGEST, gw.baseUrl());
@@ -150,6 +150,8 @@ class JenkinsSharedLibraryTest {
 
     assertThatThrownBy(() -> jenkins.call(noName)).hasMessage("stellaCreateRelease: name is required");
     assertThatThrownBy(() -> jenkins.call(noComponents)).hasMessageStartingWith("stellaCreateRelease: components must be");
+    assertThatThrownBy(() -> jenkins.call(args("x", DIGEST, "http://stella.example.com")))
+        .hasMessageStartingWith("stellaCreateRelease: url must be https://");
     assertThat(jenkins.httpRequests).isEmpty();
   }
 
