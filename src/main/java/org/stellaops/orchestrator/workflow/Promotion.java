@@ -67,6 +67,13 @@ public record Promotion(
     return currentStep < steps.size() ? steps.getJsonObject(currentStep) : null;
   }
 
+  /** The ids every promotion and deployment event carries. */
+  public JsonObject eventIds() {
+    return new JsonObject().put("promotionId", id.toString()).put("releaseId", releaseId.toString())
+        .put("environmentId", targetEnvironmentId.toString())
+        .put("deploymentJobId", deploymentJobId.toString());
+  }
+
   /** As answered; {@code withVariables}: whether the caller may see pipeline variables. */
   public JsonObject toJson(boolean withVariables) {
     return new JsonObject()

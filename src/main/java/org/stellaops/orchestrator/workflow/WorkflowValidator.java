@@ -29,11 +29,11 @@ public final class WorkflowValidator {
 
   /** What each step type produces, for checking inputs. */
   static final Map<String, Set<String>> OUTPUTS = Map.of(
-      "trigger-ci", Set.of("pipelineRunId", "status", "webUrl"),
-      "wait-ci", Set.of("status", "success", "pipelineRun"),
-      "deploy", Set.of("deploymentJobId", "status"),
-      "approval", Set.of("approvers"),
-      "http", Set.of("status", "body", "bodyTruncated"));
+      StepType.TRIGGER_CI.wire(), Set.of("pipelineRunId", "status", "webUrl"),
+      StepType.WAIT_CI.wire(), Set.of("status", "success", "pipelineRun"),
+      StepType.DEPLOY.wire(), Set.of("deploymentJobId", "status"),
+      StepType.APPROVAL.wire(), Set.of("approvers"),
+      StepType.HTTP.wire(), Set.of("status", "body", "bodyTruncated"));
 
   private WorkflowValidator() {}
 
@@ -108,12 +108,13 @@ public final class WorkflowValidator {
 
   private static UUID checkConfig(String type, Validator c, boolean present, JsonObject inputs, Validator step,
       EgressPolicy egress) {
-    if (!present && !type.equals("approval")) {
+    StepType known = StepType.of(type);
+    if (!present && known != StepType.APPROVAL) {
       step.error("config", "is required for a " + type + " step", "REQUIRED");
       return null;
     }
-    switch (type) {
-      case "trigger-ci" -> {
+    switch (known) {
+      case TRIGGER_CI -> {
         UUID integration = requiredUuid(c, "integrationId");
         c.requiredString("pipelineId", 500);
         c.optionalString("ref", 255);
@@ -123,7 +124,7 @@ public final class WorkflowValidator {
         optionalSeconds(c, "timeout", false);
         return integration;
       }
-      case "wait-ci" -> {
+      case WAIT_CI -> {
         UUID integration = requiredUuid(c, "integrationId");
         optionalSeconds(c, "timeout", true);
         requiredBoolean(c, "failOnError");
@@ -137,13 +138,13 @@ public final class WorkflowValidator {
         }
         return integration;
       }
-      case "deploy" -> {
+      case DEPLOY -> {
         egress.checkUrl(c, "url", c.matching("url", c.requiredString("url", 2048), HTTP_URL, "an http(s) URL"));
         c.optionalStringMap("headers", 20, 4096);
         optionalSeconds(c, "timeout", false);
         return null;
       }
-      case "http" -> {
+      case HTTP -> {
         egress.checkUrl(c, "url", c.matching("url", c.requiredString("url", 2048), HTTP_URL, "an http(s) URL"));
         String method = c.optionalString("method", 10);
         if (method != null && !METHODS.contains(method.toUpperCase())) {
@@ -157,14 +158,15 @@ public final class WorkflowValidator {
         optionalSeconds(c, "timeout", false);
         return null;
       }
-      default -> {
-        // approval: optional config {requiredApprovals} overrides the environment's.
+      case APPROVAL -> {
+        // Optional config {requiredApprovals} overrides the environment's.
         Object required = c.optionalObjectValue("requiredApprovals");
         if (required != null && !(required instanceof Integer n && n >= 1 && n <= 20)) {
           c.error("requiredApprovals", "must be a whole number from 1 to 20", "OUT_OF_RANGE");
         }
         return null;
       }
+      default -> throw new IllegalStateException("no checks for step type " + type);
     }
   }
 
