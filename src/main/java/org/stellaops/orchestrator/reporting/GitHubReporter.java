@@ -11,7 +11,8 @@ import org.stellaops.orchestrator.integration.ResolvedIntegration;
 /**
  * A deployment's reports to GitHub's Deployments API: the deployment is created once
  * (https://docs.github.com/en/rest/deployments/deployments#create-a-deployment) and its id kept, then one
- * deployment status is posted per phase (https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status).
+ * deployment status is posted per phase
+ * (https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status).
  */
 final class GitHubReporter {
 
