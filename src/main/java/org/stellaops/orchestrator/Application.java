@@ -90,7 +90,10 @@ import org.stellaops.orchestrator.release.VersionMapService;
 import org.stellaops.orchestrator.release.VersionRepository;
 
 /**
- * A running gateway. {@link #start} builds every dependency once, in order, and {@link #stop}
+ * Longer than most files because it is the one place the whole object graph is built and the
+ * verticles are deployed, in start-up order; kept in one method so that order reads top to bottom.
+ *
+ * <p>A running gateway. {@link #start} builds every dependency once, in order, and {@link #stop}
  * closes them in reverse: stop accepting and drain requests, close the pool, stop the embedded
  * database, close Vert.x. Blocking steps (embedded PostgreSQL, Flyway) run on worker threads.
  */

@@ -55,7 +55,7 @@ public final class GitHubAppTokens {
     try {
       jwt = appJwt(integration.credential("appId"), integration.credential("privateKey"), now);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      return Future.failedFuture(new StatusReports.Permanent(integration.name()
+      return Future.failedFuture(new ReportClient.Permanent(integration.name()
           + ": credentials.privateKey is not a usable RSA private key"));
     }
     return http.postAbs(apiUrl + "/app/installations/" + installation + "/access_tokens").timeout(10_000)
@@ -69,7 +69,7 @@ public final class GitHubAppTokens {
               throw new IllegalStateException(integration.name() + ": installation token request answered "
                   + response.statusCode());
             }
-            throw new StatusReports.Permanent(integration.name() + ": GitHub refused the App's installation token ("
+            throw new ReportClient.Permanent(integration.name() + ": GitHub refused the App's installation token ("
                 + response.statusCode() + ")");
           }
           JsonObject body = response.bodyAsJsonObject();

@@ -3,25 +3,14 @@ package org.stellaops.orchestrator.webhook;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.integration.IntegrationService;
-import org.stellaops.orchestrator.integration.ResolvedIntegration;
 import org.stellaops.orchestrator.platform.EventOutbox;
-import org.stellaops.orchestrator.platform.Events;
 import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.release.VersionRepository;
-import org.stellaops.orchestrator.webhook.parsers.PayloadParser;
-import org.stellaops.orchestrator.webhook.parsers.Parsers;
 
 /**
  * Works the inbox after deliveries are acknowledged: woken right after each commit that stored
@@ -41,6 +30,8 @@ import org.stellaops.orchestrator.webhook.parsers.Parsers;
  * on. A batch that fails as a whole (a statement PostgreSQL refuses) is rolled back and its
  * deliveries worked one at a time, so one bad row holds up no other. One batch at a time per
  * process keeps a tag's pushes in arrival order.
+ *
+ * <p>This class is the loop (when a batch runs, the fallback, stopping); what a batch does is {@link InboxBatch}.
  */
 public final class InboxProcessor extends VerticleBase {
 
@@ -48,12 +39,9 @@ public final class InboxProcessor extends VerticleBase {
   public static final int BATCH = 512;
 
   private final DeliveryRepository deliveries;
-  private final VersionRepository versions;
-  private final IntegrationService integrations;
-  private final EventApplier applier;
   private final WebhookMetrics metrics;
   private final int idleSeconds;
-  private final EventOutbox outbox;
+  private final InboxBatch batch;
   private boolean busy;
   private boolean again;
   private boolean stopping;
@@ -68,12 +56,9 @@ public final class InboxProcessor extends VerticleBase {
   public InboxProcessor(DeliveryRepository deliveries, VersionRepository versions, IntegrationService integrations,
       EventApplier applier, WebhookMetrics metrics, int idleSeconds, EventOutbox outbox) {
     this.deliveries = deliveries;
-    this.outbox = outbox;
-    this.versions = versions;
     this.idleSeconds = idleSeconds;
-    this.integrations = integrations;
-    this.applier = applier;
     this.metrics = metrics;
+    this.batch = new InboxBatch(deliveries, versions, integrations, applier, metrics, idleSeconds, outbox);
   }
 
   @Override
@@ -119,7 +104,7 @@ public final class InboxProcessor extends VerticleBase {
     List<Delivery> claimed = new ArrayList<>();
     deliveries.withClaimed(BATCH, idleSeconds, (tx, rows) -> {
           claimed.addAll(rows);
-          return attempt(() -> work(tx, rows));
+          return InboxBatch.attempt(() -> batch.work(tx, rows));
         })
         .map(applied -> {
           applied.committed(vertx.eventBus(), metrics);
@@ -147,227 +132,13 @@ public final class InboxProcessor extends VerticleBase {
    * only one that fails again is recorded with its error (retried later, or failed at the
    * attempt limit). Never fails.
    */
-  private Future<Void> oneAtATime(List<Delivery> batch, Throwable cause) {
-    LOG.warn("inbox batch of {} failed ({}); working its deliveries one at a time", batch.size(),
+  private Future<Void> oneAtATime(List<Delivery> failed, Throwable cause) {
+    LOG.warn("inbox batch of {} failed ({}); working its deliveries one at a time", failed.size(),
         cause.getMessage());
-    return inOrder(batch, d -> deliveries
-        .withClaimedOne(d.id(), idleSeconds, (tx, rows) -> attempt(() -> work(tx, rows)))
+    return InboxBatch.inOrder(failed, d -> deliveries
+        .withClaimedOne(d.id(), idleSeconds, (tx, rows) -> InboxBatch.attempt(() -> batch.work(tx, rows)))
         .onSuccess(applied -> applied.committed(vertx.eventBus(), metrics))
         .<Void>mapEmpty()
-        .recover(alone -> recordError(d, alone)));
-  }
-
-  /** Runs {@code work}, turning an exception it throws into a failed future. */
-  private static <T> Future<T> attempt(java.util.function.Supplier<Future<T>> work) {
-    try {
-      return work.get();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  /**
-   * Carries out the batch's deliveries one after another (a tag's pushes stay in order), writes
-   * their version-map changes together, queues their subscriber events with one statement and
-   * records every outcome with one statement, all on the batch's transaction {@code tx}. Only
-   * deliveries that succeeded queue events; one that failed queues them when it is worked again,
-   * and a batch rolled back queued none. The components the batch's image events may mean are
-   * looked up first, with one query for the whole batch ({@link ComponentLookup}). A delivery
-   * already attempted {@link Backoff#DELIVERIES maxAttempts} times without a recorded outcome is failed
-   * unattempted.
-   */
-  private Future<Applied> work(SqlConnection tx, List<Delivery> batch) {
-    VersionWrites writes = new VersionWrites(tx, versions);
-    List<DeliveryRepository.Outcome> outcomes = new ArrayList<>(batch.size());
-    List<EventOutbox.Event> events = new ArrayList<>();
-    List<Delivery> live = new ArrayList<>(batch.size());
-    for (Delivery d : batch) {
-      if (Backoff.DELIVERIES.giveUp(d.attempts())) {
-        outcomes.add(new DeliveryRepository.Outcome(d.id(), Delivery.FAILED, d.reason(), spentError(d), false, 0));
-      } else {
-        live.add(d);
-      }
-    }
-    if (live.size() < batch.size()) {
-      LOG.warn("gave up on {} deliveries attempted {} times without a recorded outcome",
-          batch.size() - live.size(), Backoff.DELIVERIES.maxAttempts());
-    }
-    List<Future<Optional<ResolvedIntegration>>> resolved = new ArrayList<>(live.size());
-    List<List<WebhookEvent>> parsed = new ArrayList<>(live.size());
-    // Once per integration, not per delivery: with the cache expired, a batch's lookups at once
-    // would each go to the database.
-    Map<UUID, Future<Optional<ResolvedIntegration>>> byIntegration = new java.util.HashMap<>();
-    for (Delivery d : live) {
-      resolved.add(d.integrationId() == null ? Future.succeededFuture(Optional.empty())
-          : byIntegration.computeIfAbsent(d.integrationId(), integrations::resolve));
-      parsed.add(parse(d));
-    }
-    // join, not all: waits for every integration even when one fails; that delivery alone is
-    // then retried (process records the error), as the others go on.
-    return Future.join(resolved).transform(all -> {
-      Set<String> repositories = new LinkedHashSet<>();
-      for (int i = 0; i < live.size(); i++) {
-        if (resolved.get(i).succeeded()) {
-          Optional<ResolvedIntegration> integration = resolved.get(i).result();
-          parsed.get(i).forEach(e -> repositories.addAll(EventApplier.repositoriesOf(e, integration)));
-        }
-      }
-      return applier.lookup(repositories);
-    }).compose(lookup -> {
-      List<Integer> order = java.util.stream.IntStream.range(0, live.size()).boxed().toList();
-      long[] lastStatement = {System.nanoTime()};
-      return inOrder(order, i -> stillWorking(tx, lastStatement)
-          .compose(v -> process(live.get(i), resolved.get(i), parsed.get(i), lookup, writes, events))
-          .map(outcome -> outcomes.add(outcome)));
-    }).compose(v -> writes.flush())
-        // After the flush: a push's event carries versionChanged, known once the map is written.
-        .compose(v -> outbox.enqueue(tx, events))
-        .compose(v -> deliveries.finishAll(tx, outcomes))
-        .map(v -> new Applied(writes, outcomes, builds(events)));
-  }
-
-  /** What a batch's transaction did, told to the rest of the gateway only once it committed. */
-  private record Applied(VersionWrites writes, List<DeliveryRepository.Outcome> outcomes, List<JsonObject> builds) {
-    void committed(io.vertx.core.eventbus.EventBus bus, WebhookMetrics metrics) {
-      writes.publish(bus);
-      builds.forEach(build -> bus.publish(Events.CI_BUILD_COMPLETED, build));
-      outcomes.forEach(o -> metrics.finished(o.status()));
-    }
-  }
-
-  /** The batch's {@code ci.build.completed} events, published on the bus once the batch committed. Pure. */
-  static List<JsonObject> builds(List<EventOutbox.Event> events) {
-    return events.stream().filter(e -> Events.CI_BUILD_COMPLETED.equals(e.address())).map(EventOutbox.Event::data).toList();
-  }
-
-  /**
-   * Runs a statement on {@code tx} when half the idle limit passed since the last one, so that
-   * PostgreSQL ends the transaction of a processor that stopped working its batch, not of one
-   * still carrying out slow events. Completes at once otherwise.
-   */
-  private Future<Void> stillWorking(SqlConnection tx, long[] lastStatement) {
-    long now = System.nanoTime();
-    if (now - lastStatement[0] < java.util.concurrent.TimeUnit.SECONDS.toNanos(idleSeconds) / 2) {
-      return Future.succeededFuture();
-    }
-    lastStatement[0] = now;
-    return deliveries.stillWorking(tx);
-  }
-
-  /** The error a delivery given up unattempted ends with. Pure. */
-  static String spentError(Delivery d) {
-    return "gave up after " + d.attempts() + " attempts without a recorded outcome"
-        + (d.error() == null ? "" : " (last error: " + d.error() + ")");
-  }
-
-  /**
-   * Carries out one delivery's events; never fails. Its outcome, or, when an event failed, its
-   * error with the time of its next attempt (or failed, at the attempt limit); the version-map
-   * writes it had gathered are then dropped, and it adds nothing to {@code subscriberEvents}.
-   */
-  private Future<DeliveryRepository.Outcome> process(Delivery d, Future<Optional<ResolvedIntegration>> integration,
-      List<WebhookEvent> events, ComponentLookup lookup, VersionWrites writes,
-      List<EventOutbox.Event> subscriberEvents) {
-    VersionWrites.Mark mark = writes.mark();
-    return integration.compose(i -> {
-      Future<List<EventApplier.Outcome>> outcomes = Future.succeededFuture(new ArrayList<>());
-      for (WebhookEvent event : events) {
-        outcomes = outcomes.compose(list -> attempt(() -> applier.apply(d, i, event, lookup, writes)).map(o -> {
-          list.add(o);
-          return list;
-        }));
-      }
-      return outcomes;
-    }).map(outcomes -> {
-      boolean acted = outcomes.stream().anyMatch(EventApplier.Outcome::acted);
-      String notes = String.join("; ", outcomes.stream().map(EventApplier.Outcome::note).distinct().toList());
-      outcomes.forEach(o -> subscriberEvents.addAll(o.events()));
-      return DeliveryRepository.Outcome.done(d.id(), acted ? Delivery.PROCESSED : Delivery.IGNORED, truncate(notes));
-    }).recover(e -> {
-      writes.dropSince(mark);
-      int attempt = d.attempts() + 1;
-      boolean giveUp = failed(d, attempt, e);
-      return Future.succeededFuture(new DeliveryRepository.Outcome(d.id(), giveUp ? Delivery.FAILED : Delivery.RECEIVED,
-          null, truncate(String.valueOf(e.getMessage())), true, Backoff.DELIVERIES.delaySeconds(attempt)));
-    });
-  }
-
-  /** Counts and logs a failed attempt; true when it was the last one allowed. */
-  private boolean failed(Delivery d, int attempt, Throwable e) {
-    metrics.processingFailed();
-    boolean giveUp = Backoff.DELIVERIES.giveUp(attempt);
-    LOG.warn("processing delivery {} failed (attempt {}{}): {}", d.id(), attempt, giveUp ? ", giving up" : "",
-        e.getMessage());
-    return giveUp;
-  }
-
-  /**
-   * Records, on its own, that working {@code d} alone failed: retried after a backoff, or failed
-   * for good at the attempt limit. Never fails; a delivery whose error cannot be recorded either
-   * stays received and is taken up again by the next batch.
-   */
-  private Future<Void> recordError(Delivery d, Throwable e) {
-    int attempt = d.attempts() + 1;
-    boolean giveUp = failed(d, attempt, e);
-    return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())),
-        Backoff.DELIVERIES.delaySeconds(attempt), giveUp).recover(err -> {
-          LOG.error("cannot record the outcome of delivery {}: {}", d.id(), err.getMessage());
-          return Future.succeededFuture();
-        });
-  }
-
-  /**
-   * Runs {@code step} on each item in order, the next once the previous completed. Steps that
-   * complete at once run in a loop, not in nested callbacks, so a batch of hundreds of deliveries
-   * does not grow the stack with each. Fails with the first step that fails.
-   */
-  static <T> Future<Void> inOrder(List<T> items, java.util.function.Function<T, Future<?>> step) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    new Object() {
-      void from(int start) {
-        for (int i = start; i < items.size(); i++) {
-          Future<?> f = step.apply(items.get(i));
-          if (!f.isComplete()) {
-            int next = i + 1;
-            f.onComplete(r -> {
-              if (r.failed()) {
-                done.fail(r.cause());
-              } else {
-                from(next);
-              }
-            });
-            return;
-          }
-          if (f.failed()) {
-            done.fail(f.cause());
-            return;
-          }
-        }
-        done.complete();
-      }
-    }.from(0);
-    return done.future();
-  }
-
-  private static List<WebhookEvent> parse(Delivery d) {
-    PayloadParser parser = Parsers.forType(WebhookIngest.CI_API.equals(d.integrationType())
-        ? "ci.jenkins" : d.integrationType());
-    Map<String, String> headers = new java.util.HashMap<>();
-    d.headers().forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-    try {
-      // A body that is not JSON any more (ingest checked it; a row written by other means) is
-      // ignored with the reason, not retried: it would fail the same way every time.
-      return parser.parse(headers, bodyJson(d));
-    } catch (RuntimeException e) {
-      return List.of(new WebhookEvent.Ignored("unrecognised payload: " + e.getMessage()));
-    }
-  }
-
-  private static JsonObject bodyJson(Delivery d) {
-    return new JsonObject(WebhookIngest.jsonText(d.headers().getString("content-type"), d.body()));
-  }
-
-  private static String truncate(String s) {
-    return s.length() <= 1000 ? s : s.substring(0, 1000);
+        .recover(alone -> batch.recordError(d, alone)));
   }
 }
