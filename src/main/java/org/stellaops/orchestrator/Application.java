@@ -228,7 +228,7 @@ public final class Application {
       StatusReports statusReports = new StatusReports(new StatusReportRepository(pool), integrations, webClient,
           config.http().publicUrl(), metrics.registry());
       EventSubscriptions subscriptions = new EventSubscriptions(new EventSubscriptionRepository(pool),
-          new CredentialCipher(masterKey), webClient, egress);
+          new CredentialCipher(masterKey), webClient);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
           statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl(), metrics.registry(),
           outbox);
@@ -246,7 +246,7 @@ public final class Application {
           contract,
           new Guard(new Authenticator(accounts, admin.hash(), jwt, new CiTokens(ciTrustPolicies, issuerKeys))),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
-          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, egress)),
+          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies), egress),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),
@@ -258,7 +258,7 @@ public final class Application {
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),
           new PromotionRoutes(promotionEngine),
-          new EventSubscriptionRoutes(subscriptions));
+          new EventSubscriptionRoutes(subscriptions, egress));
       InboxProcessor processor = new InboxProcessor(deliveries, versionRepository, integrations,
           new EventApplier(componentRepository, releases, new RegistryClient(webClient), pipelineRuns,
               vertx.eventBus()),

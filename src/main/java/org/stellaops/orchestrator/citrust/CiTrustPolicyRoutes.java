@@ -2,6 +2,7 @@ package org.stellaops.orchestrator.citrust;
 
 import io.vertx.ext.web.RoutingContext;
 import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
 
@@ -9,13 +10,15 @@ import org.stellaops.orchestrator.platform.Responses;
 public final class CiTrustPolicyRoutes {
 
   private final CiTrustPolicyService service;
+  private final EgressPolicy egress;
 
-  public CiTrustPolicyRoutes(CiTrustPolicyService service) {
+  public CiTrustPolicyRoutes(CiTrustPolicyService service, EgressPolicy egress) {
     this.service = service;
+    this.egress = egress;
   }
 
   public void create(RoutingContext ctx) {
-    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.create(CreateCiTrustPolicy.parse(Bodies.jsonObject(ctx), egress), Guard.principal(ctx))
         .compose(created -> Responses.created(ctx, created.toJson()))
         .onFailure(ctx::fail);
   }

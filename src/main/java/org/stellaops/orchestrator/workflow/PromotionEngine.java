@@ -22,6 +22,8 @@ import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.ci.PipelineRun;
 import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.ci.RunStatus;
+import org.stellaops.orchestrator.ci.TriggerRun;
+import org.stellaops.orchestrator.ci.WatchRun;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Events;
@@ -368,13 +370,12 @@ public final class PromotionEngine {
       ref = release.sourceRef().getString("tag", release.sourceRef().getString("branch"));
     }
     boolean wait = config.getBoolean("waitForCompletion", true);
-    JsonObject request = new JsonObject().put("integrationId", config.getString("integrationId"))
-        .put("pipelineId", config.getString("pipelineId")).put("ref", ref)
-        .put("variables", config.getJsonObject("variables", new JsonObject()))
-        .put("pipelineInputs", config.getJsonObject("pipelineInputs"))
-        .put("waitForCompletion", wait).put("timeout", config.getInteger("timeout", 3600))
-        .put("releaseId", release.id().toString()).put("promotionId", p.id().toString()).put("environment", env.name());
-    return pipelineRuns.trigger(request, actor).map(run -> {
+    TriggerRun command = new TriggerRun(new TriggerRun.Target(Ids.uuidOrNull(config.getString("integrationId").trim()),
+            config.getString("pipelineId"), ref),
+        new TriggerRun.Inputs(config.getJsonObject("variables", new JsonObject()),
+            config.getJsonObject("pipelineInputs")),
+        wait, config.getInteger("timeout", 3600), new TriggerRun.Context(release.id(), p.id(), env.name()));
+    return pipelineRuns.trigger(command, actor).map(run -> {
       JsonObject outputs = runOutputs(run);
       return wait ? StepResult.waiting("run:" + run.id(), outputs) : StepResult.done(outputs);
     });
@@ -392,10 +393,9 @@ public final class PromotionEngine {
     if (runId == null) {
       return Future.succeededFuture(StepResult.failed("Pipeline run ID not provided", null));
     }
-    JsonObject request = new JsonObject().put("integrationId", config.getString("integrationId"))
-        .put("pipelineId", pipelineOf(p, config)).put("runId", String.valueOf(runId))
-        .put("timeout", config.getInteger("timeout", 3600));
-    return pipelineRuns.watch(request, actor).map(run -> StepResult.waiting("run:" + run.id(), new JsonObject()));
+    WatchRun command = new WatchRun(Ids.uuidOrNull(config.getString("integrationId").trim()), pipelineOf(p, config),
+        String.valueOf(runId), config.getInteger("timeout", 3600));
+    return pipelineRuns.watch(command, actor).map(run -> StepResult.waiting("run:" + run.id(), new JsonObject()));
   }
 
   /** The pipeline a wait-ci step watches: its own config, else the trigger-ci step it takes its run id from. */
