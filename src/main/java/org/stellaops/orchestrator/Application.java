@@ -250,7 +250,7 @@ public final class Application {
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),
-          new IntegrationRoutes(integrations),
+          new IntegrationRoutes(integrations, egress),
           new ConnectivityCheckRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
