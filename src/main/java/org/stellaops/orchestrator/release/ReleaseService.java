@@ -63,8 +63,8 @@ public final class ReleaseService {
         });
     JsonObject identity = caller.ciIdentity().map(CiIdentity::record).orElse(null);
     return resolve(request).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
-            request.name(), pinned, sourceRef, request.metadata(), caller.actor(), caller.id(), requestId,
-            identity), queueCreated()))
+            request.name(), pinned, sourceRef, request.metadata(),
+            new ReleaseRepository.Creator(caller.actor(), caller.id(), requestId, identity)), queueCreated()))
         .recover(e -> Future.failedFuture(isNameTaken(e)
             ? ApiException.conflict("a release named '" + request.name() + "' already exists")
             : e))
@@ -93,7 +93,8 @@ public final class ReleaseService {
         component.imageRepository(), digest, tag, semver));
     JsonObject metadata = new JsonObject().put("triggeredBy", "auto-release");
     Function<String, Future<Optional<Release>>> attempt = n -> releases.insertAutomatic(component.id(), tag, digest,
-        new ReleaseRepository.NewRelease(n, pinned, null, metadata, actor, null, null, null), queueCreated());
+        new ReleaseRepository.NewRelease(n, pinned, null, metadata,
+            new ReleaseRepository.Creator(actor, null, null, null)), queueCreated());
     return attempt.apply(name)
         .recover(e -> isNameTaken(e) ? attempt.apply(name + "-" + digest.substring(7, 19)) : Future.failedFuture(e))
         .onSuccess(created -> created.ifPresent(this::announce));
