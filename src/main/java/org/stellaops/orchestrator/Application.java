@@ -231,7 +231,7 @@ public final class Application {
       StatusReports statusReports = new StatusReports(new StatusReportRepository(pool), integrations, webClient,
           config.http().publicUrl(), metrics.registry());
       EventSubscriptions subscriptions = new EventSubscriptions(new EventSubscriptionRepository(pool),
-          new CredentialCipher(masterKey), webClient, egress);
+          new CredentialCipher(masterKey), webClient);
       PromotionEngine promotionEngine = new PromotionEngine(promotionRepository, environments, releases, pipelineRuns,
           statusReports, webClient, vertx.eventBus(), stepSecrets, config.http().publicUrl(), metrics.registry(),
           outbox);
@@ -249,11 +249,11 @@ public final class Application {
           contract,
           new Guard(new Authenticator(accounts, admin.hash(), jwt, new CiTokens(ciTrustPolicies, issuerKeys))),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
-          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, egress, config.jwt().issuer())),
+          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies), egress, config.jwt().issuer()),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),
-          new IntegrationRoutes(integrations),
+          new IntegrationRoutes(integrations, egress),
           new ConnectivityCheckRoutes(integrations, connectors),
           new WebhookIngest(integrations, webhookMetrics),
           inboxWriter,
@@ -261,7 +261,7 @@ public final class Application {
           new PipelineRunRoutes(pipelineRuns),
           new EnvironmentRoutes(environments),
           new PromotionRoutes(promotionEngine),
-          new EventSubscriptionRoutes(subscriptions));
+          new EventSubscriptionRoutes(subscriptions, egress));
       InboxProcessor processor = new InboxProcessor(deliveries, versionRepository, integrations,
           new EventApplier(componentRepository, releases, new RegistryClient(webClient), pipelineRuns,
               vertx.eventBus()),

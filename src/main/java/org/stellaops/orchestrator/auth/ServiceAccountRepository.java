@@ -53,22 +53,23 @@ public final class ServiceAccountRepository {
     this.pool = pool;
   }
 
-  public record NewAccount(String name, String description, List<String> roles, List<Permission> permissions,
-      Tokens.Issued token, String createdBy, OffsetDateTime expiresAt) {}
+  /** An account to store: what was asked for, its token (stored as lookup and hash only), who asked. */
+  public record NewAccount(CreateServiceAccount account, Tokens.Issued token, String createdBy) {}
 
   /** A stored account with its token hash, for verification only. */
   public record Credential(ServiceAccount account, byte[] tokenHash) {}
 
-  public Future<ServiceAccount> insert(NewAccount a) {
+  public Future<ServiceAccount> insert(NewAccount n) {
+    CreateServiceAccount a = n.account();
     return pool.preparedQuery(INSERT).execute(Tuple.tuple()
             .addUUID(UUID.randomUUID())
             .addString(a.name())
             .addString(a.description())
             .addArrayOfString(a.roles().toArray(String[]::new))
             .addArrayOfString(a.permissions().stream().map(Permission::toString).toArray(String[]::new))
-            .addString(a.token().lookup())
-            .addBuffer(Buffer.buffer(a.token().hash()))
-            .addString(a.createdBy())
+            .addString(n.token().lookup())
+            .addBuffer(Buffer.buffer(n.token().hash()))
+            .addString(n.createdBy())
             .addOffsetDateTime(a.expiresAt()))
         .map(rows -> ServiceAccount.fromRow(rows.iterator().next()));
   }

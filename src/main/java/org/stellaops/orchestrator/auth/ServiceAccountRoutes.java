@@ -1,6 +1,7 @@
 package org.stellaops.orchestrator.auth;
 
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
 
@@ -14,7 +15,7 @@ public final class ServiceAccountRoutes {
   }
 
   public void create(RoutingContext ctx) {
-    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.create(CreateServiceAccount.parse(Bodies.jsonObject(ctx), Instant.now()), Guard.principal(ctx))
         .compose(created -> Responses.created(ctx, created))
         .onFailure(ctx::fail);
   }

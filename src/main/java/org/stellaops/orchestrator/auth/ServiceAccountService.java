@@ -2,24 +2,15 @@ package org.stellaops.orchestrator.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Json;
 import org.stellaops.orchestrator.platform.Page;
-import org.stellaops.orchestrator.platform.Validator;
 
 /** Creating, listing and revoking service accounts; the token exists in clear only in the create answer. */
 public final class ServiceAccountService {
-
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
   private final ServiceAccountRepository repository;
 
@@ -27,37 +18,15 @@ public final class ServiceAccountService {
     this.repository = repository;
   }
 
-  /** Validates the request body and creates the account; answers {id, name, token, expiresAt}. */
-  public Future<JsonObject> create(JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    String name = v.matching("name", v.requiredString("name", 100), NAME,
-        "1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
-    String description = v.optionalString("description", 1000);
-    List<String> roles = GrantFields.roles(v);
-    List<Permission> permissions = GrantFields.permissions(v);
-    if (roles.isEmpty() && permissions.isEmpty() && v.isValid()) {
-      v.error("roles", "give at least one role or permission", "REQUIRED");
-    }
-    OffsetDateTime expiresAt = null;
-    String expiresIn = v.optionalString("expiresIn", 32);
-    if (expiresIn != null) {
-      Optional<Instant> at = ExpiresIn.expiresAt(expiresIn, Instant.now());
-      if (at.isEmpty()) {
-        v.error("expiresIn", "must be a positive duration of at most 10 years such as 365d, 12h, 30m "
-            + "or ISO-8601 (P90D, PT12H)", "INVALID_FORMAT");
-      } else {
-        expiresAt = at.get().atOffset(ZoneOffset.UTC);
-      }
-    }
-    v.throwIfInvalid();
-    Grants.firstNotGrantable(caller, roles, permissions).ifPresent(p -> {
+  /** Creates the account; answers {id, name, token, expiresAt}. */
+  public Future<JsonObject> create(CreateServiceAccount command, Principal caller) {
+    Grants.firstNotGrantable(caller, command.roles(), command.permissions()).ifPresent(p -> {
       throw ApiException.forbiddenToGrant(p.toString());
     });
     Tokens.Issued token = Tokens.newServiceAccountToken();
-    return repository.insert(new ServiceAccountRepository.NewAccount(
-            name, description, roles, permissions, token, caller.actor(), expiresAt))
+    return repository.insert(new ServiceAccountRepository.NewAccount(command, token, caller.actor()))
         .recover(e -> Future.failedFuture(Ids.uniqueViolation(e)
-            ? ApiException.conflict("an active service account named '" + name + "' already exists")
+            ? ApiException.conflict("an active service account named '" + command.name() + "' already exists")
             : e))
         .map(account -> new JsonObject()
             .put("id", account.id().toString())

@@ -170,19 +170,36 @@ public final class PipelineRunRepository {
     this.pool = pool;
   }
 
-  public record NewRun(UUID integrationId, String integrationType, String pipelineId, String ref, JsonObject variables,
-      String vendorRunId, String correlationId, String webUrl, String status, String vendorStatus,
-      boolean waitForCompletion, String origin, int pollIntervalSeconds, int timeoutSeconds, int firstPollInSeconds,
-      UUID releaseId, UUID promotionId, String environment, String createdBy, JsonArray notes) {}
+  /** A run to record: which pipeline, what was asked, what the CI system answered, how to wait, what for. */
+  public record NewRun(Pipeline pipeline, Request request, VendorRun vendor, Schedule schedule,
+      TriggerRun.Context context) {}
+
+  /** An integration's pipeline; {@code integrationType} is the integration type's wire name. */
+  public record Pipeline(UUID integrationId, String integrationType, String pipelineId) {}
+
+  /** The request as sent ({@code ref} null for a watched run) and who made it. */
+  public record Request(String ref, JsonObject variables, String correlationId, String createdBy) {}
+
+  /** Whether and how the run is waited for; {@code origin} is {@code triggered} or {@code watched}. */
+  public record Schedule(boolean waitForCompletion, String origin, int pollIntervalSeconds, int timeoutSeconds,
+      int firstPollInSeconds) {}
 
   public Future<PipelineRun> insert(NewRun r) {
+    Pipeline pipeline = r.pipeline();
+    Request request = r.request();
+    VendorRun vendor = r.vendor();
+    Schedule schedule = r.schedule();
+    TriggerRun.Context context = r.context();
     return pool.preparedQuery(INSERT_WITH_WAIT).execute(Tuple.tuple()
-            .addUUID(Ids.timeOrdered()).addUUID(r.integrationId()).addString(r.integrationType())
-            .addString(r.pipelineId()).addString(r.ref()).addValue(r.variables()).addString(r.vendorRunId())
-            .addString(r.correlationId()).addString(r.webUrl()).addString(r.status()).addString(r.vendorStatus())
-            .addBoolean(r.waitForCompletion()).addString(r.origin()).addInteger(r.pollIntervalSeconds())
-            .addInteger(r.timeoutSeconds()).addInteger(r.firstPollInSeconds()).addUUID(r.releaseId())
-            .addUUID(r.promotionId()).addString(r.environment()).addString(r.createdBy()).addValue(r.notes()))
+            .addUUID(Ids.timeOrdered()).addUUID(pipeline.integrationId()).addString(pipeline.integrationType())
+            .addString(pipeline.pipelineId()).addString(request.ref()).addValue(request.variables())
+            .addString(vendor.runId()).addString(request.correlationId()).addString(vendor.webUrl())
+            .addString(vendor.status()).addString(vendor.vendorStatus())
+            .addBoolean(schedule.waitForCompletion()).addString(schedule.origin())
+            .addInteger(schedule.pollIntervalSeconds()).addInteger(schedule.timeoutSeconds())
+            .addInteger(schedule.firstPollInSeconds()).addUUID(context.releaseId()).addUUID(context.promotionId())
+            .addString(context.environment()).addString(request.createdBy())
+            .addValue(new JsonArray(new ArrayList<>(vendor.notes()))))
         .map(rows -> PipelineRun.fromRow(rows.iterator().next()));
   }
 

@@ -17,13 +17,13 @@ public final class PipelineRunRoutes {
   }
 
   public void trigger(RoutingContext ctx) {
-    service.trigger(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.trigger(TriggerRun.parse(Bodies.jsonObject(ctx)), Guard.principal(ctx))
         .compose(run -> Responses.created(ctx, view(ctx, run)))
         .onFailure(ctx::fail);
   }
 
   public void watch(RoutingContext ctx) {
-    service.watch(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.watch(WatchRun.parse(Bodies.jsonObject(ctx)), Guard.principal(ctx))
         .compose(run -> Responses.created(ctx, view(ctx, run)))
         .onFailure(ctx::fail);
   }

@@ -64,47 +64,29 @@ public final class PipelineRunService {
   }
 
   /**
-   * A trigger-ci config plus the context that fills its STELLA_* variables. The variables the caller gave
+   * Triggers a pipeline; its context fills the STELLA_* variables. The variables the caller gave
    * must reach the pipeline or the trigger fails; the STELLA_* ones are sent where the pipeline takes them, and
    * the run's {@code notes} say where they were not. Without a {@code ref} the repository's default branch is
    * asked for; a trigger with no ref at all is refused here (400) before anything is sent.
    */
-  public Future<PipelineRun> trigger(JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    UUID integrationId = required(v, "integrationId");
-    String pipelineId = v.requiredString("pipelineId", 500);
-    String ref = v.optionalString("ref", 255);
-    JsonObject variables = Optional.ofNullable(v.optionalStringMap("variables", 50, 10_000)).orElse(new JsonObject());
-    JsonObject pipelineInputs = pipelineInputs(v);
-    Boolean wait = v.optionalBoolean("waitForCompletion");
-    int timeout = timeout(v);
-    UUID releaseId = v.optionalUuid("releaseId");
-    UUID promotionId = v.optionalUuid("promotionId");
-    String environment = v.optionalString("environment", 100);
-    v.throwIfInvalid();
-    // Passed whenever known, so the pipeline can tell what it builds for.
-    JsonObject context = new JsonObject();
-    if (releaseId != null) {
-      context.put("STELLA_RELEASE_ID", releaseId.toString());
-    }
-    if (promotionId != null) {
-      context.put("STELLA_PROMOTION_ID", promotionId.toString());
-    }
-    if (environment != null) {
-      context.put("STELLA_ENVIRONMENT", environment);
-    }
+  public Future<PipelineRun> trigger(TriggerRun command, Principal caller) {
+    TriggerRun.Target target = command.target();
+    JsonObject variables = command.inputs().variables();
+    JsonObject context = command.context().variables();
     JsonObject all = context.copy().mergeIn(variables);
     String correlationId = "stella-" + UUID.randomUUID();
-    return ciIntegration(integrationId).compose(integration -> {
+    return ciIntegration(target.integrationId()).compose(integration -> {
       CiConnector connector = connectors.forIntegration(integration);
-      return resolveRef(integration, connector, pipelineId, ref).compose(resolved -> connector
-          .trigger(new CiConnector.Trigger(pipelineId, resolved, stringMap(variables), stringMap(context),
-              pipelineInputs, correlationId))
+      return resolveRef(integration, connector, target.pipelineId(), target.ref()).compose(resolved -> connector
+          .trigger(new CiConnector.Trigger(target.pipelineId(), resolved, stringMap(variables), stringMap(context),
+              command.inputs().pipelineInputs(), correlationId))
           .recover(e -> Future.failedFuture(vendorError(integration, "trigger", e)))
-          .compose(run -> runs.insert(new PipelineRunRepository.NewRun(integration.id(), integration.type().wire(),
-              pipelineId, resolved, all, run.runId(), correlationId, run.webUrl(), run.status(), run.vendorStatus(),
-              wait == null || wait, "triggered", pollInterval(integration), timeout, pollInterval(integration),
-              releaseId, promotionId, environment, caller.actor(), new JsonArray(new java.util.ArrayList<>(run.notes()))))));
+          .compose(run -> runs.insert(new PipelineRunRepository.NewRun(
+              new PipelineRunRepository.Pipeline(integration.id(), integration.type().wire(), target.pipelineId()),
+              new PipelineRunRepository.Request(resolved, all, correlationId, caller.actor()), run,
+              new PipelineRunRepository.Schedule(command.waitForCompletion(), "triggered", pollInterval(integration),
+                  command.timeoutSeconds(), pollInterval(integration)),
+              command.context()))));
     });
   }
 
@@ -149,23 +131,19 @@ public final class PipelineRunService {
     return inputs;
   }
 
-  /** A wait-ci config for a run CI started itself: {@code integrationId, pipelineId, runId, timeout}. */
-  public Future<PipelineRun> watch(JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    UUID integrationId = required(v, "integrationId");
-    String pipelineId = v.requiredString("pipelineId", 500);
-    String runId = body.getValue("runId") instanceof Number n ? String.valueOf(n) : v.requiredString("runId", 200);
-    if (runId != null && runId.length() > 200) {
-      // A number's digits count as its characters, as for a string id.
-      v.error("runId", "must be at most 200 characters", "TOO_LONG");
-    }
-    int timeout = timeout(v);
-    v.throwIfInvalid();
-    return ciIntegration(integrationId).compose(integration -> runs.findActiveByVendorId(integration.id(), runId)
+  /** Watches a run CI started itself; a run already watched answers its active wait. */
+  public Future<PipelineRun> watch(WatchRun command, Principal caller) {
+    return ciIntegration(command.integrationId()).compose(integration -> runs
+        .findActiveByVendorId(integration.id(), command.runId())
         .compose(existing -> existing.isPresent() ? Future.succeededFuture(existing.get())
-            : runs.insert(new PipelineRunRepository.NewRun(integration.id(), integration.type().wire(), pipelineId,
-                null, new JsonObject(), runId, "stella-" + UUID.randomUUID(), null, RunStatus.PENDING, null, true,
-                "watched", pollInterval(integration), timeout, 0, null, null, null, caller.actor(), new JsonArray()))));
+            : runs.insert(new PipelineRunRepository.NewRun(
+                new PipelineRunRepository.Pipeline(integration.id(), integration.type().wire(), command.pipelineId()),
+                new PipelineRunRepository.Request(null, new JsonObject(), "stella-" + UUID.randomUUID(),
+                    caller.actor()),
+                new VendorRun(command.runId(), RunStatus.PENDING, null, null),
+                new PipelineRunRepository.Schedule(true, "watched", pollInterval(integration), command.timeoutSeconds(),
+                    0),
+                TriggerRun.Context.NONE))));
   }
 
   public Future<PipelineRun> get(String id) {
@@ -306,27 +284,6 @@ public final class PipelineRunService {
       return ApiException.unprocessable("CI_REQUEST_REJECTED", what, details);
     }
     return ApiException.of(502, "CI_UNAVAILABLE", what);
-  }
-
-  private static UUID required(Validator v, String field) {
-    if (!v.has(field)) {
-      v.error(field, "is required", "REQUIRED");
-      return null;
-    }
-    return v.optionalUuid(field);
-  }
-
-  private static int timeout(Validator v) {
-    Object raw = v.has("timeout") ? v.optionalObjectValue("timeout") : null;
-    if (raw == null) {
-      return DEFAULT_TIMEOUT_SECONDS;
-    }
-    if (!(raw instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue())
-        || n.longValue() < 1 || n.longValue() > MAX_TIMEOUT_SECONDS) {
-      v.error("timeout", "must be whole seconds from 1 to " + MAX_TIMEOUT_SECONDS, "OUT_OF_RANGE");
-      return DEFAULT_TIMEOUT_SECONDS;
-    }
-    return n.intValue();
   }
 
   private static Map<String, String> stringMap(JsonObject json) {

@@ -40,21 +40,22 @@ public final class CiTrustPolicyRepository {
     this.pool = pool;
   }
 
-  public record NewPolicy(String name, String issuer, String audience, JsonObject claims, List<String> roles,
-      List<Permission> permissions, boolean bindSourceRef, String createdBy) {}
+  /** A policy to store and who asked for it. */
+  public record NewPolicy(CreateCiTrustPolicy policy, String createdBy) {}
 
   /** Inserts the policy; a taken name fails with SQLSTATE 23505. */
-  public Future<CiTrustPolicy> insert(NewPolicy p) {
+  public Future<CiTrustPolicy> insert(NewPolicy n) {
+    CreateCiTrustPolicy p = n.policy();
     return pool.preparedQuery(INSERT).execute(Tuple.tuple()
             .addUUID(UUID.randomUUID())
             .addString(p.name())
-            .addString(p.issuer())
-            .addString(p.audience())
-            .addValue(p.claims())
+            .addString(p.tokens().issuer())
+            .addString(p.tokens().audience())
+            .addValue(p.tokens().claims())
             .addArrayOfString(p.roles().toArray(String[]::new))
             .addArrayOfString(p.permissions().stream().map(Permission::toString).toArray(String[]::new))
             .addBoolean(p.bindSourceRef())
-            .addString(p.createdBy()))
+            .addString(n.createdBy()))
         .map(rows -> CiTrustPolicy.fromRow(rows.iterator().next()));
   }
 

@@ -1,7 +1,9 @@
 package org.stellaops.orchestrator.citrust;
 
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
 
@@ -9,13 +11,19 @@ import org.stellaops.orchestrator.platform.Responses;
 public final class CiTrustPolicyRoutes {
 
   private final CiTrustPolicyService service;
+  private final EgressPolicy egress;
+  private final Optional<String> userIssuer;
 
-  public CiTrustPolicyRoutes(CiTrustPolicyService service) {
+  /** {@code userIssuer}: the issuer of the users' identity provider (jwt.issuer), which no policy may name. */
+  public CiTrustPolicyRoutes(CiTrustPolicyService service, EgressPolicy egress, Optional<String> userIssuer) {
     this.service = service;
+    this.egress = egress;
+    this.userIssuer = userIssuer;
   }
 
   public void create(RoutingContext ctx) {
-    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    CiTrustPolicyService.requireCreator(Guard.principal(ctx));
+    service.create(CreateCiTrustPolicy.parse(Bodies.jsonObject(ctx), egress, userIssuer), Guard.principal(ctx))
         .compose(created -> Responses.created(ctx, created.toJson()))
         .onFailure(ctx::fail);
   }

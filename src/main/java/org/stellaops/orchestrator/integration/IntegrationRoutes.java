@@ -2,6 +2,7 @@ package org.stellaops.orchestrator.integration;
 
 import io.vertx.ext.web.RoutingContext;
 import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
 
@@ -12,13 +13,15 @@ import org.stellaops.orchestrator.platform.Responses;
 public final class IntegrationRoutes {
 
   private final IntegrationService service;
+  private final EgressPolicy egress;
 
-  public IntegrationRoutes(IntegrationService service) {
+  public IntegrationRoutes(IntegrationService service, EgressPolicy egress) {
     this.service = service;
+    this.egress = egress;
   }
 
   public void create(RoutingContext ctx) {
-    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.create(CreateIntegration.parse(Bodies.jsonObject(ctx), egress), Guard.principal(ctx))
         .compose(i -> Responses.created(ctx, i.toJson()))
         .onFailure(ctx::fail);
   }

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Ids;
@@ -50,7 +49,6 @@ public final class IntegrationService {
   static final List<String> CREDENTIAL_URLS = List.of("endpoint", "apiUrl", "webUrl", "registryUrl");
   /** Hosts other than the registry's own that may serve its token realm (the registry password goes there). */
   public static final String TOKEN_REALM_HOSTS = "tokenRealmHosts";
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
   private static final int MAX_CREDENTIAL_LENGTH = 16 * 1024;
 
   private final IntegrationRepository repository;
@@ -87,27 +85,13 @@ public final class IntegrationService {
     eventBus.publish(Events.INTEGRATION_CHANGED, id.toString());
   }
 
-  public Future<Integration> create(JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    String typeName = v.requiredString("type", 64);
-    IntegrationType type = null;
-    if (typeName != null) {
-      type = IntegrationType.of(typeName).orElse(null);
-      if (type == null) {
-        v.error("type", "must be one of " + IntegrationType.wireNames(), "INVALID_VALUE");
-      }
-    }
-    String name = v.matching("name", v.requiredString("name", 100), NAME,
-        "1-100 letters, digits, spaces, '.', '_' or '-'");
-    JsonObject config = Optional.ofNullable(v.optionalObject("config")).orElse(new JsonObject());
-    JsonObject credentials = credentials(v, new JsonObject());
-    checkConfig(v, config);
-    RegistryHosts.check(v, type, config);
-    v.throwIfInvalid();
+  public Future<Integration> create(CreateIntegration command, Principal caller) {
     UUID id = UUID.randomUUID();
+    JsonObject credentials = command.credentials();
     byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(id, credentials);
-    return repository.insert(id, type, name, config, sealed, new ArrayList<>(credentials.fieldNames()), caller.actor())
-        .recover(e -> Future.failedFuture(conflict(e, name)));
+    return repository.insert(id, command.type(), command.name(), command.config(), sealed,
+            new ArrayList<>(credentials.fieldNames()), caller.actor())
+        .recover(e -> Future.failedFuture(conflict(e, command.name())));
   }
 
   public Future<Page<Integration>> list(String type, String cursor, String limit) {
@@ -127,7 +111,7 @@ public final class IntegrationService {
       Validator v = new Validator(body);
       String name = current.name();
       if (body.containsKey("name")) {
-        name = v.matching("name", v.requiredString("name", 100), NAME, "1-100 letters, digits, spaces, '.', '_' or '-'");
+        name = CreateIntegration.name(v);
       }
       if (body.containsKey("type") && !current.type().wire().equals(body.getValue("type"))) {
         v.error("type", "cannot be changed; create a new integration", "IMMUTABLE");
@@ -146,7 +130,7 @@ public final class IntegrationService {
       JsonObject stored = current.sealedCredentials() == null
           ? new JsonObject() : cipher.decrypt(current.id(), current.sealedCredentials());
       JsonObject credentials = credentials(v, stored);
-      checkConfig(v, config);
+      checkConfig(v, config, egress);
       RegistryHosts.check(v, current.type(), config);
       v.throwIfInvalid();
       requireCredentialsForNewDestination(current.config(), config, stored, body.getValue("credentials"));
@@ -188,7 +172,7 @@ public final class IntegrationService {
   }
 
   /** Applies a {@code credentials} object: string values set, nulls remove. */
-  private static JsonObject credentials(Validator v, JsonObject base) {
+  static JsonObject credentials(Validator v, JsonObject base) {
     JsonObject patch = v.optionalObject("credentials");
     if (patch == null) {
       return base;
@@ -295,7 +279,8 @@ public final class IntegrationService {
         : java.util.Set.of();
   }
 
-  private void checkConfig(Validator v, JsonObject config) {
+  /** The config's URLs, token realm hosts, poll settings and registry host; a URL the egress policy denies too. */
+  static void checkConfig(Validator v, JsonObject config, EgressPolicy egress) {
     for (String key : CREDENTIAL_URLS) {
       Object value = config.getValue(key);
       if (value != null && (!(value instanceof String s) || !s.matches("https?://\\S+"))) {

@@ -15,7 +15,7 @@ public final class ComponentRoutes {
   }
 
   public void create(RoutingContext ctx) {
-    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.create(CreateComponent.parse(Bodies.jsonObject(ctx)), Guard.principal(ctx))
         .compose(c -> Responses.created(ctx, c.toJson()))
         .onFailure(ctx::fail);
   }

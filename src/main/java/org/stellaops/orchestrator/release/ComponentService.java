@@ -28,14 +28,12 @@ public final class ComponentService {
     this.repository = repository;
   }
 
-  public Future<Component> create(JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    v.requiredString("name", 64);
-    v.requiredString("imageRepository", 255);
-    Component blank = new Component(UUID.randomUUID(), null, null, null, null, "semver", null, "stable",
-        new JsonObject(), null, null, null, caller.actor());
-    Component component = apply(blank, body, v);
-    v.throwIfInvalid();
+  public Future<Component> create(CreateComponent command, Principal caller) {
+    CreateComponent.Versioning versioning = command.versioning();
+    Component component = new Component(UUID.randomUUID(), command.name(), command.displayName(),
+        command.image().repository(), command.image().registryIntegrationId(), versioning.strategy(),
+        versioning.tagPattern(), versioning.defaultChannel(), command.metadata(), versioning.autoRelease(), null, null,
+        caller.actor());
     return repository.insert(component).recover(e -> Future.failedFuture(uniqueConflict(e, component)));
   }
 
@@ -79,7 +77,7 @@ public final class ComponentService {
   }
 
   /** Applies the fields present in {@code body} to {@code base}, recording every problem in {@code v}. */
-  private static Component apply(Component base, JsonObject body, Validator v) {
+  static Component apply(Component base, JsonObject body, Validator v) {
     String name = base.name();
     if (v.has("name")) {
       name = v.matching("name", v.optionalString("name", 64), NAME,

@@ -66,8 +66,15 @@ public final class ReleaseRepository {
     this.pool = pool;
   }
 
+  /** A release to store: its name, pinned components, source and metadata, and who created it. */
   public record NewRelease(String name, List<Release.Pinned> components, JsonObject sourceRef, JsonObject metadata,
-      String createdBy, String createdById, String requestId, JsonObject createdByIdentity) {}
+      Creator creator) {}
+
+  /**
+   * Who created a release: the actor, the caller's id and the request's id (null for an automatic release), and the
+   * CI identity of a CI token (null otherwise).
+   */
+  public record Creator(String actor, String id, String requestId, JsonObject identity) {}
 
   /**
    * Inserts the release and its components, and runs {@code also} (its events), in one
@@ -96,8 +103,8 @@ public final class ReleaseRepository {
   private Future<Release> insert(SqlConnection conn, UUID id, NewRelease r) {
     return conn.preparedQuery(INSERT_RELEASE).execute(Tuple.tuple()
             .addUUID(id).addString(r.name()).addValue(r.sourceRef()).addValue(r.metadata())
-            .addString(r.createdBy()).addString(r.createdById()).addString(r.requestId())
-            .addValue(r.createdByIdentity()))
+            .addString(r.creator().actor()).addString(r.creator().id()).addString(r.creator().requestId())
+            .addValue(r.creator().identity()))
         .compose(rows -> conn.preparedQuery(INSERT_COMPONENTS).execute(Tuple.of(id,
                 r.components().stream().map(Release.Pinned::componentId).toArray(UUID[]::new),
                 r.components().stream().map(Release.Pinned::digest).toArray(String[]::new),

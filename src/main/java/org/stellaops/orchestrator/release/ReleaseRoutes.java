@@ -27,7 +27,7 @@ public final class ReleaseRoutes {
     var body = Bodies.jsonObject(ctx);
     idempotency.run(caller.kind() + ":" + caller.id() + " POST /releases", ctx.request().getHeader(Idempotency.HEADER),
             ctx.body().buffer(),
-            () -> service.create(body, caller, RequestIds.of(ctx))
+            () -> service.create(CreateRelease.parse(body), caller, RequestIds.of(ctx))
                 .map(release -> new Idempotency.Outcome(201, release.toJson(), false)))
         .compose(outcome -> {
           if (outcome.replayed()) {

@@ -3,20 +3,16 @@ package org.stellaops.orchestrator.release;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.CiIdentity;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.citrust.SourceBinding;
@@ -28,7 +24,6 @@ import org.stellaops.orchestrator.platform.InTransaction;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.ValidationError;
-import org.stellaops.orchestrator.platform.Validator;
 
 /**
  * Creating and reading releases. A release pins every component to a digest at creation: a
@@ -36,9 +31,6 @@ import org.stellaops.orchestrator.platform.Validator;
  */
 public final class ReleaseService {
 
-  private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{7,64}");
-  private static final int MAX_COMPONENTS = 100;
-  private static final int MAX_METADATA_BYTES = 16 * 1024;
 
   private final ReleaseRepository releases;
   private final ComponentRepository components;
@@ -57,27 +49,22 @@ public final class ReleaseService {
     this.outbox = outbox;
   }
 
-  /** A create-release request, validated: one entry per component, each with a digest or a tag. */
-  record Request(String name, List<Entry> entries, JsonObject sourceRef, JsonObject metadata) {}
-
-  record Entry(int index, String componentRef, String digest, String tag) {}
-
   /**
    * Creates the release. A CI identity whose policy binds releases to its commit may release only
    * that commit: its {@code sourceRef} must name the token's repository and commit (403 otherwise,
    * see {@link SourceBinding}); the identity is recorded as {@code createdByIdentity}.
    */
-  public Future<Release> create(JsonObject body, Principal caller, String requestId) {
-    Request request = parse(body);
+  public Future<Release> create(CreateRelease request, Principal caller, String requestId) {
+    JsonObject sourceRef = request.sourceRef() == null ? null : request.sourceRef().toJson();
     caller.ciIdentity().filter(CiIdentity::bindSourceRef)
-        .flatMap(identity -> SourceBinding.refusal(identity, request.sourceRef()))
+        .flatMap(identity -> SourceBinding.refusal(identity, sourceRef))
         .ifPresent(refusal -> {
           throw ApiException.of(403, refusal.code(), refusal.message(), refusal.details());
         });
     JsonObject identity = caller.ciIdentity().map(CiIdentity::record).orElse(null);
     return resolve(request).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
-            request.name(), pinned, request.sourceRef(), request.metadata(), caller.actor(), caller.id(), requestId,
-            identity), queueCreated()))
+            request.name(), pinned, sourceRef, request.metadata(),
+            new ReleaseRepository.Creator(caller.actor(), caller.id(), requestId, identity)), queueCreated()))
         .recover(e -> Future.failedFuture(isNameTaken(e)
             ? ApiException.conflict("a release named '" + request.name() + "' already exists")
             : e))
@@ -106,7 +93,8 @@ public final class ReleaseService {
         component.imageRepository(), digest, tag, semver));
     JsonObject metadata = new JsonObject().put("triggeredBy", "auto-release");
     Function<String, Future<Optional<Release>>> attempt = n -> releases.insertAutomatic(component.id(), tag, digest,
-        new ReleaseRepository.NewRelease(n, pinned, null, metadata, actor, null, null, null), queueCreated());
+        new ReleaseRepository.NewRelease(n, pinned, null, metadata,
+            new ReleaseRepository.Creator(actor, null, null, null)), queueCreated());
     return attempt.apply(name)
         .recover(e -> isNameTaken(e) ? attempt.apply(name + "-" + digest.substring(7, 19)) : Future.failedFuture(e))
         .onSuccess(created -> created.ifPresent(this::announce));
@@ -141,72 +129,15 @@ public final class ReleaseService {
     return Ids.uniqueViolation(e, "release_name");
   }
 
-  static Request parse(JsonObject body) {
-    Validator v = new Validator(body);
-    String name = v.requiredString("name", 255);
-    List<Entry> entries = new ArrayList<>();
-    JsonArray list = v.optionalArray("components");
-    if (!v.has("components")) {
-      v.error("components", "is required", "REQUIRED");
-    } else if (list != null && (list.isEmpty() || list.size() > MAX_COMPONENTS)) {
-      v.error("components", "must list 1 to " + MAX_COMPONENTS + " components", "INVALID_SIZE");
-    } else if (list != null) {
-      Set<String> seen = new HashSet<>();
-      for (int i = 0; i < list.size(); i++) {
-        String field = "components[" + i + "]";
-        if (!(list.getValue(i) instanceof JsonObject entry)) {
-          v.error(field, "must be an object {componentId, digest | tag}", "INVALID_TYPE");
-          continue;
-        }
-        Validator c = v.nested(entry, field);
-        String ref = c.requiredString("componentId", 64);
-        String digest = c.matching("digest", c.optionalString("digest", 71), Digests.SHA256, Digests.SHA256_EXPECTED);
-        String tag = c.matching("tag", c.optionalString("tag", 128), Digests.TAG, Digests.TAG_EXPECTED);
-        if (!c.has("digest") && !c.has("tag")) {
-          c.error("digest", "give a digest, or a tag to resolve through the version map", "REQUIRED");
-        }
-        if (ref != null && !seen.add(ref)) {
-          c.error("componentId", "component " + ref + " is listed twice", "DUPLICATE");
-        }
-        entries.add(new Entry(i, ref, digest, tag));
-      }
-    }
-    JsonObject sourceRef = sourceRef(v);
-    JsonObject metadata = v.optionalObject("metadata");
-    if (metadata != null && metadata.encode().length() > MAX_METADATA_BYTES) {
-      v.error("metadata", "must encode to at most " + MAX_METADATA_BYTES + " bytes", "TOO_LONG");
-    }
-    v.throwIfInvalid();
-    return new Request(name, entries, sourceRef, metadata == null ? new JsonObject() : metadata);
-  }
-
-  private static JsonObject sourceRef(Validator v) {
-    JsonObject raw = v.optionalObject("sourceRef");
-    if (raw == null) {
-      return null;
-    }
-    Validator s = v.nested(raw, "sourceRef");
-    String type = s.requiredString("type", 16);
-    if (type != null && !type.equals("git")) {
-      s.error("type", "must be git", "INVALID_VALUE");
-    }
-    String repository = s.requiredString("repository", 2048);
-    String commit = s.matching("commit", s.requiredString("commit", 64), COMMIT, "a git commit SHA (7-64 hex)");
-    String tag = s.optionalString("tag", 255);
-    String branch = s.optionalString("branch", 255);
-    return new JsonObject().put("type", type).put("repository", repository).put("commit", commit)
-        .put("tag", tag).put("branch", branch);
-  }
-
   /**
    * Finds each component (by id, or by name for convenience) and pins its digest. Unknown
    * components and tags are 422s naming each one; a digest given with a tag that the version
    * map knows must be that tag's current digest.
    */
-  private Future<List<Release.Pinned>> resolve(Request request) {
+  private Future<List<Release.Pinned>> resolve(CreateRelease request) {
     List<UUID> ids = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (Entry e : request.entries()) {
+    for (CreateRelease.Entry e : request.entries()) {
       UUID id = asUuid(e.componentRef());
       if (id != null) {
         ids.add(id);
@@ -221,7 +152,7 @@ public final class ReleaseService {
         byRef.put(c.name(), c);
       });
       List<ValidationError> unknown = new ArrayList<>();
-      for (Entry e : request.entries()) {
+      for (CreateRelease.Entry e : request.entries()) {
         if (!byRef.containsKey(normalizeRef(e.componentRef()))) {
           unknown.add(new ValidationError("components[" + e.index() + "].componentId",
               "unknown component " + e.componentRef(), "UNKNOWN_COMPONENT"));
@@ -233,7 +164,7 @@ public final class ReleaseService {
       }
       List<UUID> tagComponents = new ArrayList<>();
       List<String> tags = new ArrayList<>();
-      for (Entry e : request.entries()) {
+      for (CreateRelease.Entry e : request.entries()) {
         if (e.tag() != null) {
           tagComponents.add(byRef.get(normalizeRef(e.componentRef())).id());
           tags.add(e.tag());
@@ -245,12 +176,12 @@ public final class ReleaseService {
     });
   }
 
-  private static List<Release.Pinned> pin(Request request, Map<String, Component> byRef, List<VersionEntry> current) {
+  private static List<Release.Pinned> pin(CreateRelease request, Map<String, Component> byRef, List<VersionEntry> current) {
     Map<String, VersionEntry> byKey = new HashMap<>();
     current.forEach(e -> byKey.put(e.componentId() + "/" + e.tag(), e));
     List<ValidationError> problems = new ArrayList<>();
     List<Release.Pinned> pinned = new ArrayList<>();
-    for (Entry e : request.entries()) {
+    for (CreateRelease.Entry e : request.entries()) {
       Component c = byRef.get(normalizeRef(e.componentRef()));
       VersionEntry tagged = e.tag() == null ? null : byKey.get(c.id() + "/" + e.tag());
       String field = "components[" + e.index() + "]";

@@ -23,7 +23,7 @@ public final class VersionMapRoutes {
 
   /** 201 when the tag is new or moved, 200 when it already pointed at this digest. */
   public void record(RoutingContext ctx) {
-    service.recordManual(ctx.pathParam("id"), Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.recordManual(ctx.pathParam("id"), RecordVersion.parse(Bodies.jsonObject(ctx)), Guard.principal(ctx))
         .compose(recorded -> recorded.changed()
             ? Responses.created(ctx, recorded.entry().toJson())
             : Responses.ok(ctx, recorded.entry().toJson()))

@@ -1,19 +1,14 @@
 package org.stellaops.orchestrator.release;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Page;
-import org.stellaops.orchestrator.platform.Validator;
 
 /** Reading a component's version map and pointing tags at digests. */
 public final class VersionMapService {
-
-  private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
 
   private final ComponentService components;
   private final VersionRepository versions;
@@ -23,15 +18,11 @@ public final class VersionMapService {
     this.versions = versions;
   }
 
-  /** A manual entry, {@code {tag, digest, channel?}}; the answer says whether the map changed. */
-  public Future<VersionRepository.Recorded> recordManual(String componentId, JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    String tag = v.matching("tag", v.requiredString("tag", 128), Digests.TAG, Digests.TAG_EXPECTED);
-    String digest = v.matching("digest", v.requiredString("digest", 71), Digests.SHA256, Digests.SHA256_EXPECTED);
-    String channel = v.matching("channel", v.optionalString("channel", 32), CHANNEL, "a channel name such as stable");
-    v.throwIfInvalid();
-    return components.get(componentId).compose(component -> record(component, tag, digest, channel,
-        VersionEntry.SOURCE_MANUAL, caller.actor()));
+  /** A manual entry; the answer says whether the map changed. */
+  public Future<VersionRepository.Recorded> recordManual(String componentId, RecordVersion command,
+      Principal caller) {
+    return components.get(componentId).compose(component -> record(component, command.tag(), command.digest(),
+        command.channel(), VersionEntry.SOURCE_MANUAL, caller.actor()));
   }
 
   /** Points a tag at a digest for any source (manual, api, webhook). */

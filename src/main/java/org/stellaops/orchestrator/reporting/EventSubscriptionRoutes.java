@@ -2,6 +2,7 @@ package org.stellaops.orchestrator.reporting;
 
 import io.vertx.ext.web.RoutingContext;
 import org.stellaops.orchestrator.auth.Guard;
+import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.Bodies;
 import org.stellaops.orchestrator.platform.Responses;
 
@@ -9,13 +10,15 @@ import org.stellaops.orchestrator.platform.Responses;
 public final class EventSubscriptionRoutes {
 
   private final EventSubscriptions subscriptions;
+  private final EgressPolicy egress;
 
-  public EventSubscriptionRoutes(EventSubscriptions subscriptions) {
+  public EventSubscriptionRoutes(EventSubscriptions subscriptions, EgressPolicy egress) {
     this.subscriptions = subscriptions;
+    this.egress = egress;
   }
 
   public void create(RoutingContext ctx) {
-    subscriptions.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    subscriptions.create(CreateSubscription.parse(Bodies.jsonObject(ctx), egress), Guard.principal(ctx))
         .compose(s -> Responses.created(ctx, s))
         .onFailure(ctx::fail);
   }

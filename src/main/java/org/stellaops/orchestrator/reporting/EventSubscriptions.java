@@ -8,20 +8,16 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.crypto.CredentialCipher;
 import org.stellaops.orchestrator.crypto.Hmac;
-import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Backoff;
 import org.stellaops.orchestrator.platform.Ids;
-import org.stellaops.orchestrator.platform.Validator;
 
 /**
  * Outside subscribers to the gateway's events, and the worker that delivers them. Events are
@@ -36,46 +32,23 @@ import org.stellaops.orchestrator.platform.Validator;
 public final class EventSubscriptions {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventSubscriptions.class);
-  private static final Pattern HTTP_URL = Pattern.compile("https?://\\S+");
   private static final int CLAIM_BATCH = 50;
 
   private final EventSubscriptionRepository repository;
   private final CredentialCipher cipher;
   private final WebClient http;
-  private final EgressPolicy egress;
 
-  public EventSubscriptions(EventSubscriptionRepository repository, CredentialCipher cipher, WebClient http,
-      EgressPolicy egress) {
+  public EventSubscriptions(EventSubscriptionRepository repository, CredentialCipher cipher, WebClient http) {
     this.repository = repository;
     this.cipher = cipher;
     this.http = http;
-    this.egress = egress;
   }
 
-  /** {@code POST /event-subscriptions {url, events[], secret}}; the secret is never returned. */
-  public Future<JsonObject> create(JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    String url = v.matching("url", v.requiredString("url", 2048), HTTP_URL, "an http(s) URL");
-    egress.checkUrl(v, "url", url);
-    List<String> events = v.optionalStringList("events", 20, 64);
-    TreeSet<String> known = new TreeSet<>(EventOutbox.NAMES.values());
-    if (events == null || events.isEmpty()) {
-      v.error("events", "list at least one of " + known, "REQUIRED");
-    } else {
-      for (int i = 0; i < events.size(); i++) {
-        if (!known.contains(events.get(i))) {
-          v.error("events[" + i + "]", "unknown event; known: " + known, "UNKNOWN_EVENT");
-        }
-      }
-    }
-    String secret = v.requiredString("secret", 512);
-    if (secret != null && secret.length() < 16) {
-      v.error("secret", "must be at least 16 characters", "TOO_SHORT");
-    }
-    v.throwIfInvalid();
+  /** Stores the subscription with its secret sealed; the secret is never returned. */
+  public Future<JsonObject> create(CreateSubscription command, Principal caller) {
     UUID id = UUID.randomUUID();
-    byte[] sealed = cipher.encrypt(id, new JsonObject().put("secret", secret));
-    return repository.insert(id, url, events, sealed, caller.actor());
+    byte[] sealed = cipher.encrypt(id, new JsonObject().put("secret", command.secret()));
+    return repository.insert(id, command.url(), command.events(), sealed, caller.actor());
   }
 
   public Future<JsonArray> list() {

@@ -20,6 +20,8 @@ import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.ci.PipelineRun;
 import org.stellaops.orchestrator.ci.PipelineRunService;
 import org.stellaops.orchestrator.ci.RunStatus;
+import org.stellaops.orchestrator.ci.TriggerRun;
+import org.stellaops.orchestrator.ci.WatchRun;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.EventOutbox;
 import org.stellaops.orchestrator.platform.Ids;

@@ -3,6 +3,8 @@ package org.stellaops.orchestrator.workflow;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.stellaops.orchestrator.ci.PipelineRun;
+import org.stellaops.orchestrator.ci.TriggerRun;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.release.Release;
 
 /**
@@ -28,14 +30,18 @@ final class TriggerCiStep implements StepExecutor {
       ref = release.sourceRef().getString("tag", release.sourceRef().getString("branch"));
     }
     boolean wait = config.getBoolean("waitForCompletion", true);
-    JsonObject request = new JsonObject().put("integrationId", config.getString("integrationId"))
-        .put("pipelineId", config.getString("pipelineId")).put("ref", ref)
-        .put("variables", config.getJsonObject("variables", new JsonObject()))
-        .put("pipelineInputs", config.getJsonObject("pipelineInputs"))
-        .put("waitForCompletion", wait).put("timeout", config.getInteger("timeout", 3600))
-        .put("releaseId", release.id().toString()).put("promotionId", context.promotion().id().toString())
-        .put("environment", context.environment().name());
-    return services.pipelineRuns().trigger(request, context.actor()).map(run -> {
+    TriggerRun command;
+    try {
+      command = new TriggerRun(new TriggerRun.Target(Ids.uuidOrNull(config.getString("integrationId").trim()),
+              config.getString("pipelineId"), ref),
+          new TriggerRun.Inputs(config.getJsonObject("variables", new JsonObject()), config.getJsonObject("pipelineInputs")),
+          wait, config.getInteger("timeout", 3600),
+          new TriggerRun.Context(release.id(), context.promotion().id(), context.environment().name()));
+    } catch (RuntimeException refused) {
+      // A command the trigger refuses fails the step like a refused trigger.
+      return Future.failedFuture(refused);
+    }
+    return services.pipelineRuns().trigger(command, context.actor()).map(run -> {
       JsonObject outputs = runOutputs(run);
       return wait ? StepResult.waiting(WaitingOn.RUN.key(run.id()), outputs) : StepResult.done(outputs);
     });

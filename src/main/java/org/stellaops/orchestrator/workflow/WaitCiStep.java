@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.stellaops.orchestrator.ci.PipelineRun;
 import org.stellaops.orchestrator.ci.RunStatus;
+import org.stellaops.orchestrator.ci.WatchRun;
+import org.stellaops.orchestrator.platform.Ids;
 
 /**
  * The wait-ci step: watches a pipeline run, named by its config or by an input naming an
@@ -29,10 +31,15 @@ final class WaitCiStep implements StepExecutor {
     if (runId == null) {
       return Future.succeededFuture(StepResult.failed("Pipeline run ID not provided", null));
     }
-    JsonObject request = new JsonObject().put("integrationId", config.getString("integrationId"))
-        .put("pipelineId", pipelineOf(context.promotion(), config)).put("runId", String.valueOf(runId))
-        .put("timeout", config.getInteger("timeout", 3600));
-    return services.pipelineRuns().watch(request, context.actor())
+    WatchRun command;
+    try {
+      command = new WatchRun(Ids.uuidOrNull(config.getString("integrationId").trim()),
+          pipelineOf(context.promotion(), config), String.valueOf(runId), config.getInteger("timeout", 3600));
+    } catch (RuntimeException refused) {
+      // A run or pipeline id the watch refuses fails the step like a refused watch.
+      return Future.failedFuture(refused);
+    }
+    return services.pipelineRuns().watch(command, context.actor())
         .map(run -> StepResult.waiting(WaitingOn.RUN.key(run.id()), new JsonObject()));
   }
 

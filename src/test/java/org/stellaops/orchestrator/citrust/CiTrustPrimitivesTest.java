@@ -194,25 +194,23 @@ class CiTrustPrimitivesTest {
   @Test
   @DisplayName("a policy naming the users' identity provider as its issuer is refused: those tokens are users")
   void userIssuerIsNotACiIssuer() {
-    CiTrustPolicyService service = new CiTrustPolicyService(null, null, java.util.Optional.of("https://login.example.com"));
     JsonObject body = new JsonObject().put("name", "idp").put("issuer", "https://login.example.com")
         .put("audience", "stella").put("claims", new JsonObject().put("repository", "myorg/myapp"))
         .put("roles", new io.vertx.core.json.JsonArray().add("release-creator"));
-    org.stellaops.orchestrator.auth.Principal admin = new org.stellaops.orchestrator.auth.Principal("admin", "admin",
-        "admin", java.util.Set.of(org.stellaops.orchestrator.auth.Permission.of("*:*")));
-    assertThatThrownBy(() -> service.create(body, admin)).isInstanceOf(ApiException.class)
+    assertThatThrownBy(() -> CreateCiTrustPolicy.parse(body, null, java.util.Optional.of("https://login.example.com")))
+        .isInstanceOf(ApiException.class)
         .hasMessageContaining("issuer: is the issuer of the users' identity provider (jwt.issuer)");
   }
 
   @Test
   @DisplayName("an owner is pinned by a repository, project or namespace claim without a wildcard up to its first '/'")
   void ownerPinned() {
-    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository", "myorg/myapp"))).isTrue();
-    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository", "myorg/*"))).isTrue();
-    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository_owner_id", "65"))).isTrue();
-    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("sub", "repo:myorg/*"))).isTrue();
-    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("repository", "my*/app"))).isFalse();
-    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("namespace_id", "7?"))).isFalse();
-    assertThat(CiTrustPolicyService.ownerPinned(new JsonObject().put("ref", "refs/tags/v1"))).isFalse();
+    assertThat(CreateCiTrustPolicy.ownerPinned(new JsonObject().put("repository", "myorg/myapp"))).isTrue();
+    assertThat(CreateCiTrustPolicy.ownerPinned(new JsonObject().put("repository", "myorg/*"))).isTrue();
+    assertThat(CreateCiTrustPolicy.ownerPinned(new JsonObject().put("repository_owner_id", "65"))).isTrue();
+    assertThat(CreateCiTrustPolicy.ownerPinned(new JsonObject().put("sub", "repo:myorg/*"))).isTrue();
+    assertThat(CreateCiTrustPolicy.ownerPinned(new JsonObject().put("repository", "my*/app"))).isFalse();
+    assertThat(CreateCiTrustPolicy.ownerPinned(new JsonObject().put("namespace_id", "7?"))).isFalse();
+    assertThat(CreateCiTrustPolicy.ownerPinned(new JsonObject().put("ref", "refs/tags/v1"))).isFalse();
   }
 }
