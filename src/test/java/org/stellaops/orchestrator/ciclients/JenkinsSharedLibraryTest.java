@@ -25,12 +25,12 @@ class JenkinsSharedLibraryTest {
   private static final Path STEP = Path.of("integrations/jenkins/vars/stellaCreateRelease.groovy");
   private static final String DIGEST = "sha256:" + "fedcba9876543210".repeat(4);
   private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
-  private static final String CREDENTIALS_ID = "stella-ci-token";
-
   @RegisterExtension
   static final TestGateway gw = TestGateway.perClass();
   private static String componentId;
   private static String ciToken;
+  /** The Secret text credential the step is given; the stub binds the CI token under it. */
+  private static final String CREDENTIALS_ID = "stella-ci-token";
 
   @BeforeAll
   static void start() {

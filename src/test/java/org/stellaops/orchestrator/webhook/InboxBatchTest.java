@@ -29,11 +29,12 @@ import org.stellaops.orchestrator.support.Webhooks;
 class InboxBatchTest {
 
   private static final String ADMIN = TestGateway.ADMIN_TOKEN;
-  private static final String HOST = "127.0.0.1:5000";
   @RegisterExtension
   static final TestGateway gw = TestGateway.perClass();
   /** The integration the rows come from; they are written, not sent, so its secret is never used. */
   private static String registry;
+  /** The registry host the rows' image repositories name. */
+  private static final String HOST = "127.0.0.1:5000";
 
   @BeforeAll
   static void start() {
