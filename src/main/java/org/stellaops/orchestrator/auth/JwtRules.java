@@ -1,5 +1,6 @@
 package org.stellaops.orchestrator.auth;
 
+import org.stellaops.orchestrator.platform.CappedBody;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -102,15 +103,29 @@ public final class JwtRules {
    * client; redirects are not followed). Fails when the answer is not a 200 JSON key set holding
    * at least one usable key.
    */
+  /**
+   * A capped answer as a JSON object; null when it is not one. An answer past the cap fails:
+   * an identity provider's documents are a few KiB, and a larger one is not held in memory.
+   */
+  public static JsonObject jsonObject(CappedBody.Result body, String what) {
+    if (body != null && body.truncated()) {
+      throw new IllegalStateException(what + " answered more than " + CappedBody.KEY_DOCUMENT_LIMIT + " bytes");
+    }
+    try {
+      return body == null || body.text().isEmpty() ? null : new JsonObject(body.text());
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   public static Future<List<JsonObject>> fetchKeys(WebClient http, String url) {
-    return http.getAbs(url).followRedirects(false).timeout(FETCH_TIMEOUT_MILLIS).send().map(response -> {
+    return http.getAbs(url).followRedirects(false).timeout(FETCH_TIMEOUT_MILLIS)
+        .as(new CappedBody(CappedBody.KEY_DOCUMENT_LIMIT)).send().map(response -> {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("JWKS endpoint " + url + " answered " + response.statusCode());
       }
-      JsonObject body;
-      try {
-        body = response.bodyAsJsonObject();
-      } catch (RuntimeException e) {
+      JsonObject body = jsonObject(response.body(), "JWKS endpoint " + url);
+      if (body == null) {
         throw new IllegalStateException("JWKS endpoint " + url + " did not answer a JSON object");
       }
       Object listed = body == null ? null : body.getValue("keys");

@@ -1,5 +1,6 @@
 package org.stellaops.orchestrator.citrust;
 
+import org.stellaops.orchestrator.platform.CappedBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -173,16 +174,12 @@ public final class IssuerKeys {
 
   private Future<String> discover(String issuer) {
     String url = (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + DISCOVERY_PATH;
-    return http.getAbs(url).followRedirects(false).timeout(JwtRules.FETCH_TIMEOUT_MILLIS).send().map(response -> {
+    return http.getAbs(url).followRedirects(false).timeout(JwtRules.FETCH_TIMEOUT_MILLIS)
+        .as(new CappedBody(CappedBody.KEY_DOCUMENT_LIMIT)).send().map(response -> {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("the discovery document " + url + " answered " + response.statusCode());
       }
-      JsonObject document;
-      try {
-        document = response.bodyAsJsonObject();
-      } catch (RuntimeException e) {
-        document = null;
-      }
+      JsonObject document = JwtRules.jsonObject(response.body(), "the discovery document " + url);
       Optional<String> problem = discoveryProblem(document, issuer);
       if (problem.isPresent()) {
         throw new IllegalStateException("the discovery document " + url + " " + problem.get());

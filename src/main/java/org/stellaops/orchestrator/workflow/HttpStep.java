@@ -1,5 +1,6 @@
 package org.stellaops.orchestrator.workflow;
 
+import org.stellaops.orchestrator.platform.CappedBody;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

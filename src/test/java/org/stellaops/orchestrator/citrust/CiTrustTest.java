@@ -36,6 +36,8 @@ class CiTrustTest {
   static final FakeOidcIssuer github = new FakeOidcIssuer();
   @AutoClose
   static final FakeOidcIssuer gitlab = new FakeOidcIssuer();
+  @AutoClose
+  static final FakeOidcIssuer oversized = new FakeOidcIssuer();
   // Keys refetched for an unknown key id at most once a second, so the rotation test is quick.
   @RegisterExtension
   static final TestGateway gateway = TestGateway.perClass(c -> c.withCiTrust(new AppConfig.CiTrust(600, 1)));
@@ -65,6 +67,18 @@ class CiTrustTest {
           .put("tag", "v1.2.0"));
     }
     return body;
+  }
+
+  @Test
+  @DisplayName("an issuer whose discovery document is larger than 256 KiB is not read whole: its tokens get 503 ISSUER_UNAVAILABLE")
+  void oversizedDiscoveryIsRefused() {
+    oversized.padDiscovery(300 * 1024);
+    create(new JsonObject().put("name", "oversized").put("issuer", oversized.issuer()).put("audience", "big")
+        .put("claims", new JsonObject().put("repository", "myorg/myapp")).put("roles", new JsonArray().add("release-creator")));
+    Resp r = gateway.get("/api/v1/components", oversized.mint(oversized.githubClaims("myorg/myapp", SHA, "refs/heads/main", "big")));
+    assertThat(r.status()).as(r.body()).isEqualTo(503);
+    assertThat(r.error().getString("code")).isEqualTo("ISSUER_UNAVAILABLE");
+    assertThat(oversized.discoveryRequests()).isEqualTo(1);
   }
 
   private static String githubToken(String repository, String sha, String ref, String audience) {

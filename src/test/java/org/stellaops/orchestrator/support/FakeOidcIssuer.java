@@ -45,6 +45,7 @@ public final class FakeOidcIssuer implements AutoCloseable {
   private final AtomicReference<JsonObject> runnerClaims = new AtomicReference<>(new JsonObject());
   private final AtomicInteger discoveryRequests = new AtomicInteger();
   private final AtomicInteger jwksRequests = new AtomicInteger();
+  private final AtomicInteger discoveryPadding = new AtomicInteger();
 
   public FakeOidcIssuer() {
     try {
@@ -52,10 +53,14 @@ public final class FakeOidcIssuer implements AutoCloseable {
         switch (req.path()) {
           case "/.well-known/openid-configuration" -> {
             discoveryRequests.incrementAndGet();
-            json(req, 200, new JsonObject().put("issuer", issuer()).put("jwks_uri", issuer() + "/jwks")
+            JsonObject document = new JsonObject().put("issuer", issuer()).put("jwks_uri", issuer() + "/jwks")
                 .put("response_types_supported", new JsonArray().add("id_token"))
                 .put("subject_types_supported", new JsonArray().add("public"))
-                .put("id_token_signing_alg_values_supported", new JsonArray().add("RS256")));
+                .put("id_token_signing_alg_values_supported", new JsonArray().add("RS256"));
+            if (discoveryPadding.get() > 0) {
+              document.put("x_padding", "x".repeat(discoveryPadding.get()));
+            }
+            json(req, 200, document);
           }
           case "/jwks" -> {
             jwksRequests.incrementAndGet();
@@ -93,6 +98,11 @@ public final class FakeOidcIssuer implements AutoCloseable {
   /** The value for a runner's {@code ACTIONS_ID_TOKEN_REQUEST_URL} (the toolkit appends {@code &audience=}). */
   public String runnerRequestUrl() {
     return issuer() + "/_runner/token?api-version=2.0";
+  }
+
+  /** Pads the discovery document with {@code bytes} more, as a hostile or broken issuer might. */
+  public void padDiscovery(int bytes) {
+    discoveryPadding.set(bytes);
   }
 
   /** The claims the runner endpoint signs next (its {@code aud} is replaced by the requested audience). */

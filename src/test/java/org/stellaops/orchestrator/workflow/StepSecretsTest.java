@@ -1,5 +1,6 @@
 package org.stellaops.orchestrator.workflow;
 
+import org.stellaops.orchestrator.platform.CappedBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package org.stellaops.orchestrator.workflow;
+package org.stellaops.orchestrator.platform;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -11,19 +11,22 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A response body codec that keeps at most {@code limit} bytes and drops the rest as it
- * arrives, so a large answer to an http step is never held in memory whole.
+ * arrives, so a large answer (to an http step, from an identity provider) is never held in
+ * memory whole.
  */
-final class CappedBody implements BodyCodec<CappedBody.Result> {
+public final class CappedBody implements BodyCodec<CappedBody.Result> {
 
   /** What an http step keeps of a response body. */
-  static final int LIMIT = 64 * 1024;
+  public static final int LIMIT = 64 * 1024;
+  /** The most of an identity provider's discovery document or key set that is read. */
+  public static final int KEY_DOCUMENT_LIMIT = 256 * 1024;
 
   /** The first bytes of the body as text, and whether more came. */
-  record Result(String text, boolean truncated) {}
+  public record Result(String text, boolean truncated) {}
 
   private final int limit;
 
-  CappedBody(int limit) {
+  public CappedBody(int limit) {
     this.limit = limit;
   }
 
@@ -36,7 +39,7 @@ final class CappedBody implements BodyCodec<CappedBody.Result> {
    * The longest prefix of {@code bytes[0, length)} of at most {@code limit} bytes that does not
    * end inside a UTF-8 sequence, decoded. Pure.
    */
-  static String prefix(byte[] bytes, int length, int limit) {
+  public static String prefix(byte[] bytes, int length, int limit) {
     int end = Math.min(length, limit);
     if (end < length) {
       // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
