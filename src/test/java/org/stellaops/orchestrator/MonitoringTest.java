@@ -75,6 +75,10 @@ class MonitoringTest {
     assertThat(release.status()).isEqualTo(201);
     await().atMost(Duration.ofSeconds(30)).until(() -> gw.get("/metrics", null).body().lines()
         .anyMatch(l -> l.startsWith("stella_webhook_processed_total{") && !l.endsWith(" 0.0")));
+    // Micrometer registers jvm_gc_pause_seconds at the first collection it is told of; a running
+    // gateway has had one within seconds, a test JVM started a moment ago may not have yet.
+    System.gc();
+    await().atMost(Duration.ofSeconds(30)).until(() -> gw.get("/metrics", null).body().contains("jvm_gc_pause_seconds_sum"));
     scrape = gw.get("/metrics", null).body();
     Files.writeString(WORK.resolve("metrics.prom"), scrape, StandardCharsets.UTF_8);
   }
