@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -91,12 +90,7 @@ public final class FakeGitHub implements AutoCloseable {
   private record App(String appId, java.security.PublicKey key, long installationId) {}
 
   public FakeGitHub() {
-    try {
-      server = vertx.createHttpServer().requestHandler(this::handle).listen(0)
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    server = LoopbackServer.listen(vertx, this::handle);
   }
 
   public String url() {

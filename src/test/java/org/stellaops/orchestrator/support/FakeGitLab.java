@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -103,12 +102,7 @@ public final class FakeGitLab implements AutoCloseable {
   }
 
   public FakeGitLab() {
-    try {
-      server = vertx.createHttpServer().requestHandler(this::handle).listen(0)
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    server = LoopbackServer.listen(vertx, this::handle);
   }
 
   public String url() {

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -51,12 +50,7 @@ public final class FakeJenkins implements AutoCloseable {
   private volatile boolean legacy;
 
   public FakeJenkins() {
-    try {
-      server = vertx.createHttpServer().requestHandler(this::handle).listen(0)
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    server = LoopbackServer.listen(vertx, this::handle);
   }
 
   public String url() {
