@@ -50,6 +50,7 @@ import org.stellaops.orchestrator.integration.IntegrationService;
 import org.stellaops.orchestrator.webhook.DeliveryRepository;
 import org.stellaops.orchestrator.webhook.DeliveryRoutes;
 import org.stellaops.orchestrator.webhook.EventApplier;
+import org.stellaops.orchestrator.webhook.InboxLog;
 import org.stellaops.orchestrator.webhook.InboxProcessor;
 import org.stellaops.orchestrator.webhook.InboxWriter;
 import org.stellaops.orchestrator.webhook.WebhookRoutes;
@@ -262,7 +263,7 @@ public final class Application {
           new EnvironmentRoutes(environments),
           new PromotionRoutes(promotionEngine),
           new EventSubscriptionRoutes(subscriptions, egress));
-      InboxProcessor processor = new InboxProcessor(deliveries, versionRepository, integrations,
+      InboxProcessor processor = new InboxProcessor(deliveries, new InboxLog(pool), versionRepository, integrations,
           new EventApplier(componentRepository, releases, new RegistryClient(webClient), pipelineRuns,
               vertx.eventBus()),
           webhookMetrics, config.inbox().leaseSeconds(), outbox);

@@ -67,7 +67,7 @@ class ClusterTest {
       new EventKey("promotion.completed", "promotionId", "SELECT id::text FROM promotion WHERE completed_at IS NOT NULL"),
       new EventKey("deployment.completed", "promotionId", "SELECT id::text FROM promotion WHERE completed_at IS NOT NULL"),
       new EventKey("registry.image.pushed", "deliveryId",
-          "SELECT id::text FROM webhook_delivery WHERE status = 'processed'"));
+          "SELECT id::text FROM webhook_delivery_state WHERE status = 'processed'"));
 
   /** One gateway JVM: its process, HTTP base URL and log file. */
   private record Replica(int index, Process process, String baseUrl, Path log) {}
@@ -208,7 +208,7 @@ class ClusterTest {
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
           count(dbUrl, "SELECT count(*) FROM promotion WHERE status = 'deployed'") == PROMOTIONS);
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
-          count(dbUrl, "SELECT count(*) FROM webhook_delivery WHERE status = 'processed'") == DELIVERIES);
+          count(dbUrl, "SELECT count(*) FROM webhook_delivery_state WHERE status = 'processed'") == DELIVERIES);
       finisher.shutdownNow();
       clients.shutdownNow();
 

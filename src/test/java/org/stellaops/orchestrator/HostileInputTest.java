@@ -80,7 +80,7 @@ class HostileInputTest {
           .isEmpty();
       soft.assertThat(gw.get("/health/ready", null).status()).as("readiness after the run").isEqualTo(200);
       soft.assertThatCode(() -> await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabases.query(gw.dbUrl(),
-          "SELECT count(*)::text FROM webhook_delivery WHERE status = 'received'").get(0).equals("0")))
+          "SELECT count(*)::text FROM webhook_delivery_state WHERE status = 'received'").get(0).equals("0")))
           .as("the inbox drains").doesNotThrowAnyException();
       List<String> errors = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
           .map(e -> e.getLoggerName() + ": " + abbreviate(e.getFormattedMessage())).distinct().toList();

@@ -32,13 +32,19 @@ public final class Retention {
   /** The advisory lock key: "STELLA" and 1, a number no other lock of the gateway's uses. */
   static final long LOCK_KEY = 0x5354454C4C410001L;
 
-  /** The webhook delivery rows that retention may remove, oldest first (their listing index). */
+  /**
+   * The webhook delivery rows that retention may remove, oldest first (their listing index):
+   * received before the cut-off and finished, with a recorded outcome older than the cut-off or
+   * applied (behind their partition's log position). Never one still waiting.
+   */
   private static final String OLD_DELIVERIES = """
-      SELECT seq FROM webhook_delivery
-      WHERE received_at < now() - make_interval(secs => $1)
-        AND status IN ('processed', 'ignored', 'failed') AND processed_at < now() - make_interval(secs => $1)
+      SELECT d.seq FROM webhook_delivery d LEFT JOIN inbox_partition p ON p.part = d.part
+      WHERE d.received_at < now() - make_interval(secs => $1)
+        AND ((d.status IN ('processed', 'ignored', 'failed') AND d.processed_at < now() - make_interval(secs => $1))
+             OR (d.status = 'received' AND d.claimed_until IS NULL AND d.tx IS NOT NULL
+                 AND (d.tx, d.seq) <= (p.pos_tx, p.pos_seq)))
         AND %s
-      ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED
+      ORDER BY d.received_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED
       """;
   private static final String DELETE_WEBHOOK_DELIVERIES = "DELETE FROM webhook_delivery WHERE seq IN ("
       + OLD_DELIVERIES.formatted("delivery_key NOT LIKE 'sha256:%'") + ")";
@@ -50,6 +56,12 @@ public final class Retention {
   private static final String EMPTY_BODY_KEYED_DELIVERIES = "UPDATE webhook_delivery SET body = ''::bytea, "
       + "headers = '{}'::jsonb WHERE seq IN ("
       + OLD_DELIVERIES.formatted("delivery_key LIKE 'sha256:%' AND octet_length(body) > 0") + ")";
+  /** When the inbox log's positions moved, for deliveries retention has removed by now. */
+  private static final String DELETE_INBOX_PROGRESS = """
+      DELETE FROM inbox_progress WHERE (part, tx, seq) IN (
+        SELECT part, tx, seq FROM inbox_progress WHERE at < now() - make_interval(secs => $1)
+        ORDER BY at LIMIT $2)
+      """;
   private static final String DELETE_EVENT_DELIVERIES = """
       DELETE FROM event_delivery WHERE id IN (
         SELECT id FROM event_delivery
@@ -84,6 +96,7 @@ public final class Retention {
   private static final List<Kind> KINDS = List.of(
       new Kind("webhook_delivery", DELETE_WEBHOOK_DELIVERIES, false),
       new Kind("webhook_delivery_body", EMPTY_BODY_KEYED_DELIVERIES, false),
+      new Kind("inbox_progress", DELETE_INBOX_PROGRESS, false),
       new Kind("event_delivery", DELETE_EVENT_DELIVERIES, false),
       new Kind("status_report", DELETE_STATUS_REPORTS, false),
       new Kind("pipeline_run", DELETE_PIPELINE_RUNS, true));

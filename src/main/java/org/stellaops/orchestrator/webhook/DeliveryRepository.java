@@ -14,30 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Page;
 import org.stellaops.orchestrator.platform.TextSafety;
 
 /**
- * The webhook inbox. Inserts are idempotent on (source, delivery_key), through the 16-byte
- * {@code dedup_key} PostgreSQL derives from them (migration V10).
- *
- * <p>Processing works a batch inside one transaction ({@link #withClaimed}): the batch's rows are
- * locked ({@code FOR UPDATE SKIP LOCKED}), its effects written, and every row's outcome recorded
- * with one statement, then all of it commits together. What is guaranteed:
- * <ul>
- *   <li>Exactly-once effects: a delivery's outcome commits with its effects, or neither does.
- *   <li>Nothing acknowledged is lost: a row the processor locked stays {@code received} until
- *       that transaction commits; a processor killed mid-batch (SIGKILL, a lost connection) leaves
- *       its rows {@code received} and unlocked once PostgreSQL ends its transaction.
- *   <li>No commit order can hide a row: there is no position to move past a row; a row inserted
- *       by a transaction that commits late is simply {@code received} when it becomes visible,
- *       and the next claim takes it, whatever its {@code seq}.
- *   <li>Replicas share the work: rows locked by one replica's batch are skipped by the others'.
- * </ul>
- * One row write per delivery: the outcome. No lease is written on claim; a row lock is the lease.
+ * The webhook inbox's rows. Inserts are idempotent on (source, delivery_key), through the 16-byte
+ * {@code dedup_key} PostgreSQL derives from them (migration V10), and put each row in its
+ * integration's partition of the log ({@link InboxLog}), which the processor reads. A row is
+ * written again only when its outcome is not the normal one ({@link #finishAll}); the status the
+ * API reports is read through the view {@code webhook_delivery_state}, which reports a row the log
+ * has moved past as {@code processed} (migration V26).
  */
 public final class DeliveryRepository {
 
@@ -51,10 +39,10 @@ public final class DeliveryRepository {
   /** The common case: no delivery of the batch is stored yet. Fails whole on any duplicate key. */
   private static final String INSERT_BATCH = """
       INSERT INTO webhook_delivery (id, source, integration_id, integration_type, delivery_key, status, reason,
-                                    headers, body)
-      SELECT id, src, iid, typ, k, st, rsn, hdr::jsonb, bdy
+                                    headers, body, part)
+      SELECT id, src, iid, typ, k, st, rsn, hdr::jsonb, bdy, prt
       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                  $9::bytea[]) AS t(id, src, iid, typ, k, st, rsn, hdr, bdy)
+                  $9::bytea[], $10::int[]) AS t(id, src, iid, typ, k, st, rsn, hdr, bdy, prt)
       """;
   /** After a duplicate key: stores the new rows, skips the known ones (speculative inserts cost more). */
   private static final String INSERT_BATCH_SKIPPING_DUPLICATES = INSERT_BATCH + """
@@ -66,28 +54,6 @@ public final class DeliveryRepository {
       WHERE dedup_key = ANY (ARRAY (SELECT md5(length(s)::text || ':' || s || k)::uuid
                                     FROM unnest($1::text[], $2::text[]) AS t(s, k)))
       """;
-  /**
-   * The oldest received deliveries that are due (not waiting out a retry's backoff), locked for
-   * the calling transaction. SKIP LOCKED leaves rows another processor's batch holds to it.
-   */
-  private static final String CLAIM = """
-      SELECT %s, body FROM webhook_delivery
-      WHERE status = 'received' AND (claimed_until IS NULL OR claimed_until < now())
-      ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
-      """.formatted(COLUMNS.strip());
-  /** One delivery of a batch that failed as a whole, to be worked on its own. */
-  private static final String CLAIM_ONE = """
-      SELECT %s, body FROM webhook_delivery WHERE id = $1 AND status = 'received' FOR UPDATE SKIP LOCKED
-      """.formatted(COLUMNS.strip());
-  /**
-   * How long a batch's transaction may sit idle (waiting for the processor, e.g. on a registry
-   * lookup) before PostgreSQL ends it and its rows are free for another processor.
-   */
-  private static final String LIMIT_IDLE = """
-      SELECT set_config('idle_in_transaction_session_timeout', $1, true)
-      """;
-  /** Any statement: the transaction is not idle while the processor keeps running them. */
-  private static final String STILL_WORKING = "SELECT 1";
   /**
    * Every outcome of a batch in one statement: {@code processed} or {@code ignored} (with the
    * reason), {@code failed}, or {@code received} again with the error and the time of the next
@@ -102,39 +68,28 @@ public final class DeliveryRepository {
            AS f(id, status, reason, error, tried, delay)
       WHERE d.id = f.id AND d.status = 'received'
       """;
-  /** A failed attempt recorded on its own, after the transaction that made it was rolled back. */
-  private static final String RETRY_LATER = """
-      UPDATE webhook_delivery
-      SET error = $2, claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1,
-          status = CASE WHEN $4 THEN 'failed' ELSE status END,
-          processed_at = CASE WHEN $4 THEN now() ELSE processed_at END
-      WHERE id = $1 AND status = 'received'
-      """;
-  private static final String FIND = "SELECT " + COLUMNS + ", body FROM webhook_delivery WHERE id = $1";
-  private static final String LIST = "SELECT " + COLUMNS + " FROM webhook_delivery "
+  private static final String FIND = "SELECT " + COLUMNS + ", body FROM webhook_delivery_state WHERE id = $1";
+  private static final String LIST = "SELECT " + COLUMNS + " FROM webhook_delivery_state "
       + "WHERE ($1::uuid IS NULL OR integration_id = $1) AND ($2::text IS NULL OR status = $2) "
       + "AND ($3::timestamptz IS NULL OR received_at >= $3) "
       + "AND ($4::timestamptz IS NULL OR (received_at, id) < ($4, $5::uuid)) "
       + "ORDER BY received_at DESC, id DESC LIMIT $6";
   /** Puts a delivery that still has its body back in the inbox; answers whether it exists and has one. */
+  /**
+   * Puts a delivery that still has its body back in the inbox, on the retry path (due at once);
+   * answers whether it exists and has one. A delivery still waiting in the log is left there: it
+   * is about to be worked, and putting it on the retry path as well could work it twice.
+   */
   private static final String REPLAY = """
-      WITH target AS (SELECT id, octet_length(body) > 0 AS has_body FROM webhook_delivery WHERE id = $1),
+      WITH target AS (SELECT id, octet_length(body) > 0 AS has_body,
+                             status <> 'received' OR claimed_until IS NOT NULL AS off_log
+                      FROM webhook_delivery_state WHERE id = $1),
            replayed AS (
              UPDATE webhook_delivery d SET status = 'received', reason = NULL, error = NULL, processed_at = NULL,
-                                           claimed_until = NULL, attempts = 0
-             FROM target t WHERE d.id = t.id AND t.has_body
+                                           claimed_until = now(), attempts = 0
+             FROM target t WHERE d.id = t.id AND t.has_body AND t.off_log
              RETURNING d.id)
       SELECT has_body FROM target
-      """;
-  /**
-   * The age of the oldest unprocessed delivery, taken as the one with the lowest seq: one entry
-   * of the pending index. {@code min(received_at)} read every pending row each second (400,000
-   * heap fetches a second with a backlog of that size, in bench/ingest). Seq order and
-   * received_at order differ only among deliveries committed within milliseconds of each other.
-   */
-  private static final String OLDEST_PENDING = """
-      SELECT extract(epoch FROM now() - received_at) AS lag FROM webhook_delivery WHERE status = 'received'
-      ORDER BY seq LIMIT 1
       """;
 
   private final Pool pool;
@@ -161,6 +116,7 @@ public final class DeliveryRepository {
     String[] reasons = new String[n];
     String[] headers = new String[n];
     Buffer[] bodies = new Buffer[n];
+    Integer[] parts = new Integer[n];
     for (int i = 0; i < n; i++) {
       NewDelivery d = batch.get(i);
       ids[i] = d.id();
@@ -172,10 +128,12 @@ public final class DeliveryRepository {
       reasons[i] = d.reason();
       headers[i] = d.headers().encode();
       bodies[i] = Buffer.buffer(d.body());
+      parts[i] = InboxLog.partitionOf(d.integrationId(), d.source());
     }
     Tuple args = Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(sources).addArrayOfUUID(integrations)
         .addArrayOfString(types).addArrayOfString(keys).addArrayOfString(statuses).addArrayOfString(reasons)
-        .addArrayOfString(headers).addArrayOfBuffer(bodies);
+        .addArrayOfString(headers).addArrayOfBuffer(bodies)
+        .addArrayOfInteger(parts);
     // Most batches hold no duplicate, and a plain insert costs PostgreSQL about a fifth less than
     // ON CONFLICT (measured with pgbench, docs/benchmarks.md). A duplicate fails the plain statement
     // as a whole (nothing written), and the batch is then stored with ON CONFLICT DO NOTHING.
@@ -217,43 +175,6 @@ public final class DeliveryRepository {
   }
 
   /**
-   * Runs {@code work} on up to {@code limit} due deliveries (oldest first) in one transaction that
-   * holds their rows: commits when {@code work} succeeds, rolls back (the rows stay
-   * {@code received}) when it fails. {@code work} records the outcomes with {@link #finishAll} on
-   * the same connection. The transaction ends after {@code idleSeconds} of waiting on the
-   * processor at most.
-   */
-  public <T> Future<T> withClaimed(int limit, int idleSeconds,
-      BiFunction<SqlConnection, List<Delivery>, Future<T>> work) {
-    return inTransaction(CLAIM, Tuple.of(limit), idleSeconds, work);
-  }
-
-  /** {@link #withClaimed} for one delivery, if it is still received and no other processor holds it. */
-  public <T> Future<T> withClaimedOne(UUID id, int idleSeconds,
-      BiFunction<SqlConnection, List<Delivery>, Future<T>> work) {
-    return inTransaction(CLAIM_ONE, Tuple.of(id), idleSeconds, work);
-  }
-
-  private <T> Future<T> inTransaction(String claim, Tuple args, int idleSeconds,
-      BiFunction<SqlConnection, List<Delivery>, Future<T>> work) {
-    return pool.withTransaction(tx -> tx.preparedQuery(LIMIT_IDLE).execute(Tuple.of(idleSeconds * 1000 + "ms"))
-        .compose(set -> tx.preparedQuery(claim).execute(args))
-        .compose(rows -> {
-          List<Delivery> claimed = new ArrayList<>();
-          rows.forEach(row -> claimed.add(Delivery.fromRow(row, true)));
-          return work.apply(tx, claimed);
-        }));
-  }
-
-  /**
-   * Tells PostgreSQL that the processor holding {@code tx} is still working its batch (a batch
-   * of slow registry lookups can take longer than the idle limit without a statement).
-   */
-  public Future<Void> stillWorking(SqlConnection tx) {
-    return tx.query(STILL_WORKING).execute().mapEmpty();
-  }
-
-  /**
    * The outcome of working one delivery: {@code processed} or {@code ignored} (and why),
    * {@code failed} (and the error), or {@code received} again with the error, to be tried after
    * {@code delaySeconds}. {@code attempted} is false for a delivery given up without an attempt.
@@ -280,16 +201,6 @@ public final class DeliveryRepository {
             .addArrayOfString(outcomes.stream().map(o -> TextSafety.storable(o.error())).toArray(String[]::new))
             .addArrayOfInteger(outcomes.stream().map(o -> o.attempted() ? 1 : 0).toArray(Integer[]::new))
             .addArrayOfInteger(outcomes.stream().map(Outcome::delaySeconds).toArray(Integer[]::new)))
-        .mapEmpty();
-  }
-
-  /**
-   * Records a processing error on its own: retried after {@code delaySeconds}, or failed for good
-   * when {@code giveUp}. Counts the attempt.
-   */
-  public Future<Void> retryLater(UUID id, String error, int delaySeconds, boolean giveUp) {
-    // The error may quote what the delivery carried; it must be storable, or nothing is recorded.
-    return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(id, TextSafety.storable(error), delaySeconds, giveUp))
         .mapEmpty();
   }
 
@@ -324,14 +235,6 @@ public final class DeliveryRepository {
         return Replay.NOT_FOUND;
       }
       return rows.iterator().next().getBoolean("has_body") ? Replay.REPLAYED : Replay.BODY_REMOVED;
-    });
-  }
-
-  /** Seconds the oldest unprocessed delivery has waited (0 when the inbox is empty). */
-  public Future<Double> lagSeconds() {
-    return pool.query(OLDEST_PENDING).execute().map(rows -> {
-      Object lag = rows.size() == 0 ? null : rows.iterator().next().getValue("lag");
-      return lag == null ? 0.0 : ((Number) lag).doubleValue();
     });
   }
 }

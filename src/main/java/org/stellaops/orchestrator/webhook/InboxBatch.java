@@ -23,7 +23,8 @@ import org.stellaops.orchestrator.webhook.parsers.Parsers;
 
 /**
  * The work on one batch of claimed deliveries, inside the batch's transaction: their events carried out
- * in order, the version-map writes, subscriber events and outcomes written with one statement each. Also
+ * in order, the version-map writes, subscriber events and outcomes written with one statement each,
+ * and the log's positions moved past them. Also
  * the recording of a delivery that failed when worked alone. {@link InboxProcessor} decides when a batch
  * runs; this class decides what a batch does.
  */
@@ -39,10 +40,12 @@ final class InboxBatch {
   private final WebhookMetrics metrics;
   private final int idleSeconds;
   private final EventOutbox outbox;
+  private final InboxLog log;
 
-  InboxBatch(DeliveryRepository deliveries, VersionRepository versions, IntegrationService integrations,
+  InboxBatch(DeliveryRepository deliveries, InboxLog log, VersionRepository versions, IntegrationService integrations,
       EventApplier applier, WebhookMetrics metrics, int idleSeconds, EventOutbox outbox) {
     this.deliveries = deliveries;
+    this.log = log;
     this.versions = versions;
     this.integrations = integrations;
     this.applier = applier;
@@ -62,22 +65,31 @@ final class InboxBatch {
 
   /**
    * Carries out the batch's deliveries one after another (a tag's pushes stay in order), writes
-   * their version-map changes together, queues their subscriber events with one statement and
-   * records every outcome with one statement, all on the batch's transaction {@code tx}. Only
-   * deliveries that succeeded queue events; one that failed queues them when it is worked again,
-   * and a batch rolled back queued none. The components the batch's image events may mean are
-   * looked up first, with one query for the whole batch ({@link ComponentLookup}). A delivery
-   * already attempted {@link Backoff#DELIVERIES maxAttempts} times without a recorded outcome is failed
-   * unattempted.
+   * their version-map changes together, queues their subscriber events with one statement,
+   * records the outcomes that are not the normal one with one statement, and moves the log's
+   * positions past them, all on the batch's transaction {@code tx}. A log delivery whose events
+   * were applied as image pushes or deletes is not written again: the position moving past it is
+   * its outcome. Only deliveries that succeeded queue events; one that failed queues them when it
+   * is worked again, and a batch rolled back queued none. The components the batch's image events
+   * may mean are looked up first, with one query for the whole batch ({@link ComponentLookup}). A
+   * delivery already attempted {@link Backoff#DELIVERIES maxAttempts} times without a recorded
+   * outcome is failed unattempted.
    */
-  Future<Applied> work(SqlConnection tx, List<Delivery> batch) {
+  Future<Applied> work(SqlConnection tx, InboxLog.Claim claim) {
+    List<Delivery> batch = claim.entries().stream().map(InboxLog.Entry::delivery).toList();
+    Set<UUID> fromLog = new java.util.HashSet<>();
+    claim.entries().stream().filter(InboxLog.Entry::fromLog).forEach(e -> fromLog.add(e.delivery().id()));
     VersionWrites writes = new VersionWrites(tx, versions);
     List<DeliveryRepository.Outcome> outcomes = new ArrayList<>(batch.size());
+    List<DeliveryRepository.Outcome> toRecord = new ArrayList<>(batch.size());
     List<EventOutbox.Event> events = new ArrayList<>();
     List<Delivery> live = new ArrayList<>(batch.size());
     for (Delivery d : batch) {
       if (Backoff.DELIVERIES.giveUp(d.attempts())) {
-        outcomes.add(new DeliveryRepository.Outcome(d.id(), Delivery.FAILED, d.reason(), spentError(d), false, 0));
+        DeliveryRepository.Outcome spent = new DeliveryRepository.Outcome(d.id(), Delivery.FAILED, d.reason(),
+            spentError(d), false, 0);
+        outcomes.add(spent);
+        toRecord.add(spent);
       } else {
         live.add(d);
       }
@@ -112,12 +124,31 @@ final class InboxBatch {
       long[] lastStatement = {System.nanoTime()};
       return inOrder(order, i -> stillWorking(tx, lastStatement)
           .compose(v -> process(live.get(i), resolved.get(i), parsed.get(i), lookup, writes, events))
-          .map(outcome -> outcomes.add(outcome)));
+          .map(outcome -> {
+            outcomes.add(outcome);
+            if (needsRecord(outcome, fromLog.contains(outcome.id()), parsed.get(i))) {
+              toRecord.add(outcome);
+            }
+            return outcome;
+          }));
     }).compose(v -> writes.flush())
         // After the flush: a push's event carries versionChanged, known once the map is written.
         .compose(v -> outbox.enqueue(tx, events))
-        .compose(v -> deliveries.finishAll(tx, outcomes))
+        .compose(v -> deliveries.finishAll(tx, toRecord))
+        .compose(v -> log.advance(tx, claim.reached()))
         .map(v -> new Applied(writes, outcomes, builds(events)));
+  }
+
+  /**
+   * Whether a delivery's outcome must be written to its row. Not for a log delivery whose events
+   * were all image pushes or deletes and were applied: the log position moving past it says so,
+   * and that is nearly every delivery of a busy registry. A CI event keeps its note (which run it
+   * concerned), anything ignored or failed its reason, and a delivery off the log (a retry or a
+   * replay) its outcome, since its stored status says it is waiting. Pure.
+   */
+  static boolean needsRecord(DeliveryRepository.Outcome outcome, boolean fromLog, List<WebhookEvent> events) {
+    return !fromLog || !Delivery.PROCESSED.equals(outcome.status())
+        || !events.stream().allMatch(e -> e instanceof WebhookEvent.ImagePushed || e instanceof WebhookEvent.ImageDeleted);
   }
 
   /** What a batch's transaction did, told to the rest of the gateway only once it committed. */
@@ -145,7 +176,7 @@ final class InboxBatch {
       return Future.succeededFuture();
     }
     lastStatement[0] = now;
-    return deliveries.stillWorking(tx);
+    return log.stillWorking(tx);
   }
 
   /** The error a delivery given up unattempted ends with. Pure. */
@@ -196,15 +227,21 @@ final class InboxBatch {
   }
 
   /**
-   * Records, on its own, that working {@code d} alone failed: retried after a backoff, or failed
-   * for good at the attempt limit. Never fails; a delivery whose error cannot be recorded either
-   * stays received and is taken up again by the next batch.
+   * Records, on its own, that working {@code e} alone failed: retried after a backoff (off the
+   * log), or failed for good at the attempt limit; a log entry's position moves past it in the
+   * same transaction. Never fails; an entry whose error cannot be recorded stays where it was and
+   * is taken up again by the next batch.
    */
-  Future<Void> recordError(Delivery d, Throwable e) {
+  Future<Void> recordError(InboxLog.Entry e, Throwable cause) {
+    Delivery d = e.delivery();
     int attempt = d.attempts() + 1;
-    boolean giveUp = failed(d, attempt, e);
-    return deliveries.retryLater(d.id(), truncate(String.valueOf(e.getMessage())),
-        Backoff.DELIVERIES.delaySeconds(attempt), giveUp).recover(err -> {
+    boolean giveUp = failed(d, attempt, cause);
+    DeliveryRepository.Outcome outcome = new DeliveryRepository.Outcome(d.id(),
+        giveUp ? Delivery.FAILED : Delivery.RECEIVED, null, truncate(String.valueOf(cause.getMessage())), true,
+        Backoff.DELIVERIES.delaySeconds(attempt));
+    return log.<Void>withOne(e, idleSeconds, (tx, claim) -> claim.entries().isEmpty() ? Future.succeededFuture()
+            : deliveries.finishAll(tx, List.of(outcome)).compose(v -> log.advance(tx, claim.reached())))
+        .recover(err -> {
           LOG.error("cannot record the outcome of delivery {}: {}", d.id(), err.getMessage());
           return Future.succeededFuture();
         });

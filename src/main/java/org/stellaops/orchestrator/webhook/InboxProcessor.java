@@ -14,22 +14,22 @@ import org.stellaops.orchestrator.release.VersionRepository;
 
 /**
  * Works the inbox after deliveries are acknowledged: woken right after each commit that stored
- * one and every second, it takes up to {@link #BATCH} due deliveries at a time and works each
- * batch in one transaction ({@link DeliveryRepository#withClaimed}): the rows are locked, their
- * events carried out (the version-map writes of the whole batch as one multi-row upsert,
- * {@link VersionWrites}), every outcome recorded with one statement, and all of it committed
- * together, with the subscriber events of the batch ({@code registry.image.pushed},
- * {@code ci.build.completed}) queued by one statement ({@link EventOutbox}). So a delivery's
- * effects, its subscriber events and its outcome commit together (exactly once), a processor
- * killed mid-batch leaves its rows {@code received} for the next one, and replicas share the work
- * (rows another replica's batch holds are skipped). Per delivery that is one row write, its
- * outcome, and no commit of its own.
+ * one and four times a second, it takes a batch of up to {@link #BATCH} deliveries at a time from
+ * the inbox's log ({@link InboxLog}) and works it in one transaction: the deliveries' events are
+ * carried out (the version-map writes of the whole batch as one multi-row upsert,
+ * {@link VersionWrites}), the outcomes that are not the normal one recorded with one statement,
+ * the subscriber events of the batch ({@code registry.image.pushed}, {@code ci.build.completed})
+ * queued by one statement ({@link EventOutbox}), and the log's positions moved past the batch, all
+ * committed together. So a delivery's effects, its subscriber events and its outcome commit
+ * together (exactly once), a processor killed mid-batch moved no position, and replicas share the
+ * work a partition at a time. Per delivery of a busy registry that is no write at all after its
+ * insert: the batch writes the positions, not the rows.
  *
  * <p>A delivery whose event fails (a registry lookup, say) is recorded with its error and tried
- * again after a backoff ({@link Backoff#DELIVERIES}), failed at the attempt limit; the rest of its batch goes
- * on. A batch that fails as a whole (a statement PostgreSQL refuses) is rolled back and its
- * deliveries worked one at a time, so one bad row holds up no other. One batch at a time per
- * process keeps a tag's pushes in arrival order.
+ * again after a backoff ({@link Backoff#DELIVERIES}), failed at the attempt limit; the rest of its
+ * batch goes on. A batch that fails as a whole (a statement PostgreSQL refuses) is rolled back and
+ * its deliveries worked one at a time, in order, so one bad row holds up no other. One batch at a
+ * time per process.
  *
  * <p>This class is the loop (when a batch runs, the fallback, stopping); what a batch does is {@link InboxBatch}.
  */
@@ -38,7 +38,7 @@ public final class InboxProcessor extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
   public static final int BATCH = 512;
 
-  private final DeliveryRepository deliveries;
+  private final InboxLog log;
   private final WebhookMetrics metrics;
   private final int idleSeconds;
   private final InboxBatch batch;
@@ -53,20 +53,26 @@ public final class InboxProcessor extends VerticleBase {
    * @param idleSeconds how long a batch's transaction may wait on this processor (a registry
    *     lookup, a stalled process) before PostgreSQL ends it and frees its rows for another
    */
-  public InboxProcessor(DeliveryRepository deliveries, VersionRepository versions, IntegrationService integrations,
-      EventApplier applier, WebhookMetrics metrics, int idleSeconds, EventOutbox outbox) {
-    this.deliveries = deliveries;
+  public InboxProcessor(DeliveryRepository deliveries, InboxLog log, VersionRepository versions,
+      IntegrationService integrations, EventApplier applier, WebhookMetrics metrics, int idleSeconds,
+      EventOutbox outbox) {
+    this.log = log;
     this.idleSeconds = idleSeconds;
     this.metrics = metrics;
-    this.batch = new InboxBatch(deliveries, versions, integrations, applier, metrics, idleSeconds, outbox);
+    this.batch = new InboxBatch(deliveries, log, versions, integrations, applier, metrics, idleSeconds, outbox);
   }
 
   @Override
   public Future<?> start() {
     wake = vertx.eventBus().localConsumer(WebhookRoutes.WAKE_PROCESSOR, msg -> kick());
-    timer = vertx.setPeriodic(1000, id -> {
+    // Often, because a commit's wake-up can find its rows still behind the oldest running
+    // transaction (InboxLog); the lag once a second.
+    long[] ticks = {0};
+    timer = vertx.setPeriodic(250, id -> {
       kick();
-      deliveries.lagSeconds().onSuccess(metrics::inboxLag);
+      if (ticks[0]++ % 4 == 0) {
+        log.lagSeconds().onSuccess(metrics::inboxLag);
+      }
     });
     kick();
     return wake.completion();
@@ -101,21 +107,23 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   private void runBatch() {
-    List<Delivery> claimed = new ArrayList<>();
-    deliveries.withClaimed(BATCH, idleSeconds, (tx, rows) -> {
-          claimed.addAll(rows);
-          return InboxBatch.attempt(() -> batch.work(tx, rows));
+    List<InboxLog.Entry> claimed = new ArrayList<>();
+    boolean[] found = {false};
+    log.withNextBatch(BATCH, idleSeconds, (tx, claim) -> {
+          claimed.addAll(claim.entries());
+          found[0] = !claim.entries().isEmpty() || !claim.reached().isEmpty();
+          return InboxBatch.attempt(() -> batch.work(tx, claim));
         })
         .map(applied -> {
           applied.committed(vertx.eventBus(), metrics);
-          return claimed.size();
+          return found[0];
         })
-        .recover(e -> claimed.isEmpty() ? Future.failedFuture(e) : oneAtATime(claimed, e).map(claimed.size()))
+        .recover(e -> claimed.isEmpty() ? Future.failedFuture(e) : oneAtATime(claimed, e).map(true))
         .onComplete(result -> {
           if (result.failed()) {
             LOG.warn("inbox batch failed: {}", result.cause().getMessage());
           }
-          if (!stopping && result.succeeded() && (result.result() == BATCH || again)) {
+          if (!stopping && result.succeeded() && (result.result() || again)) {
             again = false;
             runBatch();
           } else {
@@ -128,17 +136,17 @@ public final class InboxProcessor extends VerticleBase {
   }
 
   /**
-   * Works the deliveries of a batch that failed as a whole, each in a transaction of its own:
-   * only one that fails again is recorded with its error (retried later, or failed at the
-   * attempt limit). Never fails.
+   * Works the deliveries of a batch that failed as a whole, each in a transaction of its own and
+   * in log order: only one that fails again is recorded with its error (retried later, or failed
+   * at the attempt limit). Never fails.
    */
-  private Future<Void> oneAtATime(List<Delivery> failed, Throwable cause) {
+  private Future<Void> oneAtATime(List<InboxLog.Entry> failed, Throwable cause) {
     LOG.warn("inbox batch of {} failed ({}); working its deliveries one at a time", failed.size(),
         cause.getMessage());
-    return InboxBatch.inOrder(failed, d -> deliveries
-        .withClaimedOne(d.id(), idleSeconds, (tx, rows) -> InboxBatch.attempt(() -> batch.work(tx, rows)))
+    return InboxBatch.inOrder(failed, e -> log
+        .withOne(e, idleSeconds, (tx, claim) -> InboxBatch.attempt(() -> batch.work(tx, claim)))
         .onSuccess(applied -> applied.committed(vertx.eventBus(), metrics))
         .<Void>mapEmpty()
-        .recover(alone -> batch.recordError(d, alone)));
+        .recover(alone -> batch.recordError(e, alone)));
   }
 }

@@ -178,7 +178,7 @@ class RetentionTest {
     Resp again = gw.post("/api/v1/webhook-deliveries/" + id + "/replay", ADMIN, "");
     assertThat(again.status()).as(again.body()).isEqualTo(409);
     assertThat(again.body()).contains("DELIVERY_BODY_REMOVED").contains("retention.deliveries");
-    assertThat(TestDatabases.query(db, "SELECT status FROM webhook_delivery WHERE id = '" + id + "'"))
+    assertThat(TestDatabases.query(db, "SELECT status FROM webhook_delivery_state WHERE id = '" + id + "'"))
         .as("left as it was, not put back in the inbox").doesNotContain("received").hasSize(1);
   }
 

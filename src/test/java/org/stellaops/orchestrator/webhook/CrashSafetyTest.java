@@ -99,9 +99,9 @@ class CrashSafetyTest {
       gateway = startGateway(dbUrl, dataDir, port);
       awaitReady(base);
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(TestDatabases.query(dbUrl,
-          "SELECT count(*) FROM webhook_delivery WHERE status = 'received'")).containsExactly("0"));
+          "SELECT count(*) FROM webhook_delivery_state WHERE status = 'received'")).containsExactly("0"));
       List<String> processed = TestDatabases.query(dbUrl,
-          "SELECT delivery_key FROM webhook_delivery WHERE status = 'processed'");
+          "SELECT delivery_key FROM webhook_delivery_state WHERE status = 'processed'");
       assertThat(processed).containsAll(acknowledged);
       List<String> tags = TestDatabases.query(dbUrl, "SELECT tag FROM version_entry");
       assertThat(tags).containsAll(acknowledged.stream().map(id -> "t" + id).toList());

@@ -72,26 +72,27 @@ class InboxBatchTest {
   }
 
   @Test
-  @DisplayName("a delivery whose transaction commits after a newer delivery's was applied is still applied")
-  void lateCommitIsApplied() throws Exception {
+  @DisplayName("a delivery whose transaction commits late is applied, and the pushes stored after it wait for it, so the tag moves in order")
+  void lateCommitIsAppliedInOrder() throws Exception {
     String component = gw.createComponent("late-app", HOST + "/late/app").getString("id");
     Row older = push("late/app", "v1", 'a');
-    Row newer = push("late/app", "v2", 'b');
+    Row newer = push("late/app", "v1", 'b');
     try (Connection slow = TestDatabases.connect(gw.dbUrl())) {
       slow.setAutoCommit(false);
-      // The older row takes the lower seq, but its transaction stays open ...
+      // The older row's transaction starts first and stays open ...
       InboxRows.insert(slow, List.of(older));
       InboxRows.storeTogether(gw.dbUrl(), List.of(newer));
-      // ... while the newer one is applied, and the inbox has nothing visible left to do.
-      await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(status(newer.id())));
+      // ... so the newer one, committed, is not applied before it: it could be moved past.
+      await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+          .until(() -> "received".equals(status(newer.id())));
       slow.commit();
     }
-    assertThat(TestDatabases.query(gw.dbUrl(), "SELECT count(*) FROM webhook_delivery o, webhook_delivery n "
-        + "WHERE o.id = '" + older.id() + "' AND n.id = '" + newer.id() + "' AND o.seq < n.seq"))
-        .as("the late row holds the lower seq").containsExactly("1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(status(older.id())));
-    assertThat(versions(component, "v1")).hasSize(1);
-    assertThat(versions(component, "v1").getJsonObject(0).getString("digest")).isEqualTo(Webhooks.digest('a'));
+    await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(status(older.id()))
+        && "processed".equals(status(newer.id())));
+    String a = Webhooks.digest('a');
+    String b = Webhooks.digest('b');
+    assertThat(versions(component, "v1").getJsonObject(0).getString("digest")).isEqualTo(b);
+    assertThat(moves(component, "v1")).containsExactly("null -> " + a, a + " -> " + b);
   }
 
   @Test
@@ -124,5 +125,42 @@ class InboxBatchTest {
     assertThat(versions(component, "gone")).isEmpty();
     assertThat(versions(component, "back")).hasSize(1);
     assertThat(versions(component, "back").getJsonObject(0).getString("digest")).isEqualTo(Webhooks.digest('f'));
+  }
+
+  @Test
+  @DisplayName("an applied image push is not written again: the log's position is its outcome, reported as processed with its time")
+  void appliedPushIsNotRewritten() throws Exception {
+    gw.createComponent("quiet-app", HOST + "/quiet/app");
+    Row row = push("quiet/app", "v1", 'c');
+    InboxRows.storeTogether(gw.dbUrl(), List.of(row));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(status(row.id())));
+    JsonObject shown = gw.get("/api/v1/webhook-deliveries/" + row.id(), ADMIN).data();
+    assertThat(shown.getString("processedAt")).isNotNull();
+    assertThat(shown.getInteger("attempts")).isEqualTo(1);
+    // Still the version its insert wrote: same transaction, stored status unchanged.
+    assertThat(TestDatabases.query(gw.dbUrl(), "SELECT status || ' ' || (xmin::text::bigint = tx % 4294967296) "
+        + "FROM webhook_delivery WHERE id = '" + row.id() + "'")).containsExactly("received true");
+  }
+
+  @Test
+  @DisplayName("a replay of a delivery still waiting in the log leaves it there, to be applied once, in its turn")
+  void replayOfAWaitingDeliveryLeavesItInTheLog() throws Exception {
+    String component = gw.createComponent("waiting-app", HOST + "/waiting/app").getString("id");
+    Row older = push("waiting/app", "v1", 'd');
+    Row newer = push("waiting/app", "v1", 'e');
+    try (Connection slow = TestDatabases.connect(gw.dbUrl())) {
+      slow.setAutoCommit(false);
+      InboxRows.insert(slow, List.of(older));
+      InboxRows.storeTogether(gw.dbUrl(), List.of(newer));
+      assertThat(gw.post("/api/v1/webhook-deliveries/" + newer.id() + "/replay", ADMIN, "").status()).isEqualTo(202);
+      // Put on the retry path, it would be applied now, before the older push of its tag.
+      await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(4))
+          .until(() -> "received".equals(status(newer.id())));
+      slow.commit();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(status(newer.id())));
+    assertThat(moves(component, "v1")).containsExactly("null -> " + Webhooks.digest('d'),
+        Webhooks.digest('d') + " -> " + Webhooks.digest('e'));
   }
 }

@@ -8,7 +8,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.stellaops.orchestrator.support.TestDatabases;
 
-/** Migration V10 on an inbox written before it: duplicates of old deliveries are still duplicates. */
+/**
+ * Migrations of the inbox on rows written before them: V10 (duplicates of old deliveries are still
+ * duplicates), V26 (deliveries still waiting are not lost when the inbox becomes a log).
+ */
 class InboxMigrationTest {
 
   private static final String INSERT = "INSERT INTO webhook_delivery (id, source, integration_type, delivery_key, "
@@ -35,5 +38,25 @@ class InboxMigrationTest {
     assertThat(TestDatabases.query(db, "SELECT count(*) FROM webhook_delivery")).containsExactly("5");
     assertThat(TestDatabases.query(db, "SELECT indexdef FROM pg_indexes WHERE indexname = 'webhook_delivery_recent'"))
         .singleElement().asString().endsWith("(received_at, id)");
+  }
+
+  @Test
+  @DisplayName("V26 hands deliveries still waiting to the retry path and keeps finished ones as they were")
+  void waitingDeliveriesSurviveTheLog() throws SQLException {
+    String db = TestDatabases.databaseAtVersion("25");
+    TestDatabases.execute(db, INSERT.formatted("src-a", "waiting"));
+    TestDatabases.execute(db, INSERT.formatted("src-a", "done").replace("'received'", "'ignored'"));
+
+    TestDatabases.migrate(db);
+
+    assertThat(TestDatabases.query(db, "SELECT delivery_key || ' ' || status || ' ' || (claimed_until IS NOT NULL) "
+        + "|| ' ' || (tx IS NULL) FROM webhook_delivery_state ORDER BY delivery_key"))
+        .containsExactly("done ignored false true", "waiting received true true");
+    // A row stored from now on is in the log, in the partition the gateway names.
+    TestDatabases.execute(db, INSERT.formatted("src-a", "new"));
+    assertThat(TestDatabases.query(db, "SELECT (tx IS NOT NULL) || ' ' || part FROM webhook_delivery "
+        + "WHERE delivery_key = 'new'")).containsExactly("true 0");
+    assertThat(TestDatabases.query(db, "SELECT count(*) FROM inbox_partition")).containsExactly(
+        String.valueOf(InboxLog.PARTITIONS));
   }
 }

@@ -102,7 +102,7 @@ class PoisonDeliveryTest {
     JsonObject failed = delivery(poison.id());
     assertThat(failed.getInteger("attempts")).isEqualTo(Backoff.DELIVERIES.maxAttempts());
     assertThat(failed.getString("error")).contains("0x00");
-    assertThat(TestDatabases.query(gw.dbUrl(), "SELECT count(*) FROM webhook_delivery WHERE status = 'received'"))
+    assertThat(TestDatabases.query(gw.dbUrl(), "SELECT count(*) FROM webhook_delivery_state WHERE status = 'received'"))
         .containsExactly("0");
   }
 

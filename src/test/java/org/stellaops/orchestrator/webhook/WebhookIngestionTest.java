@@ -193,7 +193,7 @@ class WebhookIngestionTest {
     assertThat(TestDatabases.query(gw.dbUrl(),
         "SELECT count(*) FROM webhook_delivery WHERE delivery_key = 'evt-race'")).containsExactly("1");
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(TestDatabases.query(gw.dbUrl(),
-        "SELECT count(*) FROM webhook_delivery WHERE delivery_key LIKE 'evt-race%' AND status = 'received'"))
+        "SELECT count(*) FROM webhook_delivery_state WHERE delivery_key LIKE 'evt-race%' AND status = 'received'"))
         .containsExactly("0"));
     assertThat(versions(component, "v2.0.0")).hasSize(1);
     assertThat(TestDatabases.query(gw.dbUrl(), "SELECT count(*) FROM version_history WHERE component_id = '"

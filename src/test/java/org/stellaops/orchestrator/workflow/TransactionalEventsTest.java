@@ -172,7 +172,7 @@ class TransactionalEventsTest {
   }
 
   @Test
-  @DisplayName("a registry push has its registry.image.pushed from the transaction that records its delivery as processed")
+  @DisplayName("a registry push has its registry.image.pushed from the transaction that applied it: the one that moved the inbox log past it")
   void processedDeliveriesCarryTheirEvents() throws Exception {
     try (TestGateway gw = TestGateway.start(c -> c.withOutbox(new AppConfig.Outbox(false)))) {
       assertThat(gw.post("/api/v1/event-subscriptions", ADMIN, new JsonObject().put("url", "http://127.0.0.1:9/events")
@@ -187,10 +187,13 @@ class TransactionalEventsTest {
               "Authorization", "Bearer " + hookSecret));
       assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
       await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabases.query(gw.dbUrl(),
-          "SELECT status FROM webhook_delivery").equals(List.of("processed")));
+          "SELECT status FROM webhook_delivery_state").equals(List.of("processed")));
 
-      assertThat(TestDatabases.query(gw.dbUrl(), "SELECT d.payload->'data'->>'tag' || ' ' || (d.xmin = w.xmin) "
-          + "FROM event_delivery d JOIN webhook_delivery w ON w.id::text = d.payload->'data'->>'deliveryId'"))
+      // The delivery's row is not written again (its outcome is the normal one); its partition's
+      // position is, by the same transaction as the event.
+      assertThat(TestDatabases.query(gw.dbUrl(), "SELECT d.payload->'data'->>'tag' || ' ' || (d.xmin = p.xmin) "
+          + "FROM event_delivery d JOIN webhook_delivery w ON w.id::text = d.payload->'data'->>'deliveryId' "
+          + "JOIN inbox_partition p ON p.part = w.part"))
           .containsExactly("v1 true");
     }
   }
