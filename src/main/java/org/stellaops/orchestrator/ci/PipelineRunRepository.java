@@ -2,7 +2,6 @@ package org.stellaops.orchestrator.ci;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -86,16 +85,16 @@ public final class PipelineRunRepository {
       WHERE p.status IN ('pending', 'running')
       """;
   /**
+   * Least time between two polls that CI events ask for, per run: events (forged ones too) then
+   * cost the CI system at most one extra call per run in this many seconds.
+   */
+  public static final int REQUESTED_POLL_SPACING_SECONDS = 5;
+  /**
    * Claims one wait for a poll a CI event asked for, the way {@link #CLAIM_DUE} claims due ones
    * (the next scheduled poll moves one interval ahead, the claim is counted), unless the wait is
    * postponed beyond one interval: its integration is paused until a rate limit resets, or it
    * backs off after errors. An event never makes the CI system be asked sooner than that.
    */
-  /**
-   * Least time between two polls that CI events ask for, per run: events (forged ones too) then
-   * cost the CI system at most one extra call per run in this many seconds.
-   */
-  public static final int REQUESTED_POLL_SPACING_SECONDS = 5;
   private static final String CLAIM_REQUESTED = """
       WITH c AS (
         UPDATE pipeline_wait w
@@ -170,25 +169,11 @@ public final class PipelineRunRepository {
     this.pool = pool;
   }
 
-  /** A run to record: which pipeline, what was asked, what the CI system answered, how to wait, what for. */
-  public record NewRun(Pipeline pipeline, Request request, VendorRun vendor, Schedule schedule,
-      TriggerRun.Context context) {}
-
-  /** An integration's pipeline; {@code integrationType} is the integration type's wire name. */
-  public record Pipeline(UUID integrationId, String integrationType, String pipelineId) {}
-
-  /** The request as sent ({@code ref} null for a watched run) and who made it. */
-  public record Request(String ref, JsonObject variables, String correlationId, String createdBy) {}
-
-  /** Whether and how the run is waited for; {@code origin} is {@code triggered} or {@code watched}. */
-  public record Schedule(boolean waitForCompletion, String origin, int pollIntervalSeconds, int timeoutSeconds,
-      int firstPollInSeconds) {}
-
   public Future<PipelineRun> insert(NewRun r) {
-    Pipeline pipeline = r.pipeline();
-    Request request = r.request();
+    NewRun.Pipeline pipeline = r.pipeline();
+    NewRun.Request request = r.request();
     VendorRun vendor = r.vendor();
-    Schedule schedule = r.schedule();
+    NewRun.Schedule schedule = r.schedule();
     TriggerRun.Context context = r.context();
     return pool.preparedQuery(INSERT_WITH_WAIT).execute(Tuple.tuple()
             .addUUID(Ids.timeOrdered()).addUUID(pipeline.integrationId()).addString(pipeline.integrationType())

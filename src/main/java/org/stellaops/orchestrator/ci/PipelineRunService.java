@@ -81,10 +81,10 @@ public final class PipelineRunService {
           .trigger(new CiConnector.Trigger(target.pipelineId(), resolved, stringMap(variables), stringMap(context),
               command.inputs().pipelineInputs(), correlationId))
           .recover(e -> Future.failedFuture(vendorError(integration, "trigger", e)))
-          .compose(run -> runs.insert(new PipelineRunRepository.NewRun(
-              new PipelineRunRepository.Pipeline(integration.id(), integration.type().wire(), target.pipelineId()),
-              new PipelineRunRepository.Request(resolved, all, correlationId, caller.actor()), run,
-              new PipelineRunRepository.Schedule(command.waitForCompletion(), "triggered", pollInterval(integration),
+          .compose(run -> runs.insert(new NewRun(
+              new NewRun.Pipeline(integration.id(), integration.type().wire(), target.pipelineId()),
+              new NewRun.Request(resolved, all, correlationId, caller.actor()), run,
+              new NewRun.Schedule(command.waitForCompletion(), "triggered", pollInterval(integration),
                   command.timeoutSeconds(), pollInterval(integration)),
               command.context()))));
     });
@@ -136,13 +136,11 @@ public final class PipelineRunService {
     return ciIntegration(command.integrationId()).compose(integration -> runs
         .findActiveByVendorId(integration.id(), command.runId())
         .compose(existing -> existing.isPresent() ? Future.succeededFuture(existing.get())
-            : runs.insert(new PipelineRunRepository.NewRun(
-                new PipelineRunRepository.Pipeline(integration.id(), integration.type().wire(), command.pipelineId()),
-                new PipelineRunRepository.Request(null, new JsonObject(), "stella-" + UUID.randomUUID(),
-                    caller.actor()),
+            : runs.insert(new NewRun(
+                new NewRun.Pipeline(integration.id(), integration.type().wire(), command.pipelineId()),
+                new NewRun.Request(null, new JsonObject(), "stella-" + UUID.randomUUID(), caller.actor()),
                 new VendorRun(command.runId(), RunStatus.PENDING, null, null),
-                new PipelineRunRepository.Schedule(true, "watched", pollInterval(integration), command.timeoutSeconds(),
-                    0),
+                new NewRun.Schedule(true, "watched", pollInterval(integration), command.timeoutSeconds(), 0),
                 TriggerRun.Context.NONE))));
   }
 

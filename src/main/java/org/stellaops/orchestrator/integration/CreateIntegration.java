@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.egress.EgressPolicy;
+import org.stellaops.orchestrator.platform.Change;
 import org.stellaops.orchestrator.platform.Validator;
 
 /** Create an integration of {@code type}: its name, config, and credentials (string values, stored sealed). */
@@ -27,7 +28,7 @@ public record CreateIntegration(IntegrationType type, String name, JsonObject co
     }
     String name = name(v);
     JsonObject config = Optional.ofNullable(v.optionalObject("config")).orElse(new JsonObject());
-    JsonObject credentials = IntegrationService.credentials(v, new JsonObject());
+    JsonObject credentials = Change.merge(new JsonObject(), IntegrationPatch.credentials(v));
     IntegrationService.checkConfig(v, config, egress);
     RegistryHosts.check(v, type, config);
     v.throwIfInvalid();

@@ -38,7 +38,7 @@ public final class IntegrationRoutes {
   }
 
   public void update(RoutingContext ctx) {
-    service.update(ctx.pathParam("id"), Bodies.jsonObject(ctx))
+    service.update(ctx.pathParam("id"), IntegrationPatch.parse(Bodies.jsonObject(ctx)))
         .compose(i -> Responses.ok(ctx, i.toJson()))
         .onFailure(ctx::fail);
   }

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.platform.ApiException;
+import org.stellaops.orchestrator.platform.Change;
 import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Cursor;
 import org.stellaops.orchestrator.platform.Page;
@@ -49,7 +50,6 @@ public final class IntegrationService {
   static final List<String> CREDENTIAL_URLS = List.of("endpoint", "apiUrl", "webUrl", "registryUrl");
   /** Hosts other than the registry's own that may serve its token realm (the registry password goes there). */
   public static final String TOKEN_REALM_HOSTS = "tokenRealmHosts";
-  private static final int MAX_CREDENTIAL_LENGTH = 16 * 1024;
 
   private final IntegrationRepository repository;
   private final CredentialCipher cipher;
@@ -103,44 +103,32 @@ public final class IntegrationService {
   }
 
   /**
-   * Merge patch. {@code config} keys present replace (null removes); {@code credentials} keys
-   * present replace (null removes), keys absent are kept without ever being read back out.
+   * Applies {@code patch} to the stored integration: 404 when there is none; 400 when the type differs or
+   * the merged config breaks a rule (the egress policy among them); 422 when a credential URL moves
+   * without its credentials ({@link #requireCredentialsForNewDestination}). Credentials not sent are
+   * kept without ever being read back out.
    */
-  public Future<Integration> update(String id, JsonObject body) {
+  public Future<Integration> update(String id, IntegrationPatch patch) {
     return get(id).compose(current -> {
-      Validator v = new Validator(body);
-      String name = current.name();
-      if (body.containsKey("name")) {
-        name = CreateIntegration.name(v);
+      Validator v = new Validator(new JsonObject());
+      if (patch.type().isPresent() && patch.type().get() != current.type()) {
+        v.error("type", IntegrationPatch.TYPE_IMMUTABLE, "IMMUTABLE");
       }
-      if (body.containsKey("type") && !current.type().wire().equals(body.getValue("type"))) {
-        v.error("type", "cannot be changed; create a new integration", "IMMUTABLE");
-      }
-      JsonObject config = current.config().copy();
-      JsonObject configPatch = v.optionalObject("config");
-      if (configPatch != null) {
-        configPatch.forEach(e -> {
-          if (e.getValue() == null) {
-            config.remove(e.getKey());
-          } else {
-            config.put(e.getKey(), e.getValue());
-          }
-        });
-      }
-      JsonObject stored = current.sealedCredentials() == null
-          ? new JsonObject() : cipher.decrypt(current.id(), current.sealedCredentials());
-      JsonObject credentials = credentials(v, stored);
+      String name = patch.name().applyTo(current.name());
+      JsonObject config = Change.merge(current.config(), patch.config());
       checkConfig(v, config, egress);
       RegistryHosts.check(v, current.type(), config);
       v.throwIfInvalid();
-      requireCredentialsForNewDestination(current.config(), config, stored, body.getValue("credentials"));
+      JsonObject stored = current.sealedCredentials() == null
+          ? new JsonObject() : cipher.decrypt(current.id(), current.sealedCredentials());
+      requireCredentialsForNewDestination(current.config(), config, stored, patch.credentials().keySet());
+      JsonObject credentials = Change.merge(stored, patch.credentials());
       byte[] sealed = credentials.isEmpty() ? null : cipher.encrypt(current.id(), credentials);
       Integration patched = new Integration(current.id(), current.type(), name, config, sealed,
           new ArrayList<>(credentials.fieldNames()), current.healthStatus(), current.lastHealthCheck(),
           current.createdAt(), current.updatedAt(), current.createdBy());
-      String finalName = name;
       return repository.update(patched)
-          .recover(e -> Future.failedFuture(conflict(e, finalName)))
+          .recover(e -> Future.failedFuture(conflict(e, name)))
           .map(found -> found.orElseThrow(() -> notFound(id)))
           .onSuccess(i -> changed(i.id()));
     });
@@ -171,28 +159,6 @@ public final class IntegrationService {
     });
   }
 
-  /** Applies a {@code credentials} object: string values set, nulls remove. */
-  static JsonObject credentials(Validator v, JsonObject base) {
-    JsonObject patch = v.optionalObject("credentials");
-    if (patch == null) {
-      return base;
-    }
-    JsonObject result = base.copy();
-    List<String> keys = new ArrayList<>(patch.fieldNames());
-    for (String key : keys) {
-      Object value = patch.getValue(key);
-      if (value == null) {
-        result.remove(key);
-      } else if (!(value instanceof String s) || s.isEmpty() || s.length() > MAX_CREDENTIAL_LENGTH) {
-        v.error("credentials." + key, "must be a non-empty string of at most " + MAX_CREDENTIAL_LENGTH
-            + " characters", "INVALID_TYPE");
-      } else {
-        result.put(key, s);
-      }
-    }
-    return result;
-  }
-
   /**
    * Credentials follow the config's URLs; pointing those elsewhere without supplying the
    * credentials again would let whoever may edit an integration, but not read its secrets, have
@@ -201,15 +167,14 @@ public final class IntegrationService {
    * a 422 naming {@code credentials} otherwise.
    */
   static void requireCredentialsForNewDestination(JsonObject before, JsonObject after, JsonObject stored,
-      Object credentialsPatch) {
+      java.util.Set<String> sentCredentials) {
     List<String> moved = movedDestinations(before, after);
     if (moved.isEmpty() || stored.isEmpty()) {
       return;
     }
-    JsonObject patch = credentialsPatch instanceof JsonObject p ? p : new JsonObject();
     // The webhook secret is only ever compared with what senders present, never sent anywhere.
     List<String> missing = stored.fieldNames().stream().filter(k -> !k.equals("webhookSecret"))
-        .filter(k -> !patch.containsKey(k)).sorted().toList();
+        .filter(k -> !sentCredentials.contains(k)).sorted().toList();
     if (missing.isEmpty()) {
       return;
     }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -53,6 +54,14 @@ public final class Validator {
 
   public boolean has(String field) {
     return body.containsKey(field) && body.getValue(field) != null;
+  }
+
+  /**
+   * A merge-patch field: {@link Change#keep()} when absent, otherwise what {@code read} gives, null
+   * read as a clear (an invalid value reads as null too, and is reported).
+   */
+  public <T> Change<T> change(String field, Supplier<T> read) {
+    return body.containsKey(field) ? Change.sent(read.get()) : Change.keep();
   }
 
   /** The raw value of a field, for fields whose type the caller checks itself. */

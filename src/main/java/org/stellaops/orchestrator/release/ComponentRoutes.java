@@ -33,7 +33,7 @@ public final class ComponentRoutes {
   }
 
   public void update(RoutingContext ctx) {
-    service.update(ctx.pathParam("id"), Bodies.jsonObject(ctx))
+    service.update(ctx.pathParam("id"), ComponentPatch.parse(Bodies.jsonObject(ctx)))
         .compose(c -> Responses.ok(ctx, c.toJson()))
         .onFailure(ctx::fail);
   }

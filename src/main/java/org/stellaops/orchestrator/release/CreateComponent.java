@@ -21,8 +21,9 @@ public record CreateComponent(String name, String displayName, Image image, Vers
     v.requiredString("imageRepository", 255);
     Component defaults = new Component(null, null, null, null, null, "semver", null, "stable", new JsonObject(),
         null, null, null, null);
-    Component c = ComponentService.apply(defaults, body, v);
+    ComponentPatch fields = ComponentPatch.read(v);
     v.throwIfInvalid();
+    Component c = ComponentService.apply(defaults, fields);
     return new CreateComponent(c.name(), c.displayName(), new Image(c.imageRepository(), c.registryIntegrationId()),
         new Versioning(c.versioningStrategy(), c.tagPattern(), c.defaultChannel(), c.autoRelease()), c.metadata());
   }

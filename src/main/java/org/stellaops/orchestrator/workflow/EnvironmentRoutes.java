@@ -16,7 +16,7 @@ public final class EnvironmentRoutes {
   }
 
   public void create(RoutingContext ctx) {
-    service.create(Bodies.jsonObject(ctx), Guard.principal(ctx))
+    service.create(CreateEnvironment.parse(Bodies.jsonObject(ctx)), Guard.principal(ctx))
         .compose(e -> Responses.created(ctx, e.toJson(variablesFor(ctx))))
         .onFailure(ctx::fail);
   }
@@ -33,7 +33,7 @@ public final class EnvironmentRoutes {
   }
 
   public void update(RoutingContext ctx) {
-    service.update(ctx.pathParam("id"), Bodies.jsonObject(ctx))
+    service.update(ctx.pathParam("id"), EnvironmentPatch.parse(Bodies.jsonObject(ctx)))
         .compose(e -> Responses.ok(ctx, e.toJson(variablesFor(ctx))))
         .onFailure(ctx::fail);
   }

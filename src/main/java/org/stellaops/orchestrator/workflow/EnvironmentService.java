@@ -3,12 +3,9 @@ package org.stellaops.orchestrator.workflow;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.Principal;
 import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.integration.IntegrationService;
@@ -19,9 +16,6 @@ import org.stellaops.orchestrator.platform.Validator;
 
 /** Environments and their workflows: create, read, merge-patch, delete. */
 public final class EnvironmentService {
-
-  private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
-  private static final Pattern HTTP_URL = Pattern.compile("https?://\\S+");
 
   private final EnvironmentRepository repository;
   private final IntegrationService integrations;
@@ -36,12 +30,12 @@ public final class EnvironmentService {
     this.egress = egress;
   }
 
-  public Future<Environment> create(JsonObject body, Principal caller) {
-    Validator v = new Validator(body);
-    v.requiredString("name", 64);
-    Environment blank = new Environment(UUID.randomUUID(), null, null, 0, null, 0, false, null, new JsonArray(),
-        3600, new JsonArray(), null, null, caller.actor());
-    return validated(apply(blank, body, v), v, null).compose(e -> repository.insert(e)
+  public Future<Environment> create(CreateEnvironment command, Principal caller) {
+    CreateEnvironment.PromotionRules rules = command.rules();
+    Environment environment = new Environment(UUID.randomUUID(), command.name(), command.displayName(),
+        command.orderIndex(), command.url(), rules.requiredApprovals(), rules.autoPromote(), rules.autoPromoteFrom(),
+        rules.freezeWindows(), rules.deploymentTimeout(), command.workflow(), null, null, caller.actor());
+    return validated(environment, null).compose(e -> repository.insert(e)
         .recover(err -> Future.failedFuture(conflict(err, e.name()))));
   }
 
@@ -53,16 +47,12 @@ public final class EnvironmentService {
     return repository.find(parseId(id)).map(found -> found.orElseThrow(() -> notFound(id)));
   }
 
-  public Future<Environment> update(String id, JsonObject body) {
-    return get(id).compose(current -> {
-      Validator v = new Validator(body);
-      if (body.containsKey("name") && body.getValue("name") == null) {
-        v.error("name", "cannot be cleared", "REQUIRED");
-      }
-      return validated(apply(current, body, v), v, current.workflow()).compose(e -> repository.update(e)
-          .recover(err -> Future.failedFuture(conflict(err, e.name())))
-          .map(found -> found.orElseThrow(() -> notFound(id))));
-    });
+  /** Applies {@code patch} to the stored environment: 404 when there is none, then the checks of {@link #validated}. */
+  public Future<Environment> update(String id, EnvironmentPatch patch) {
+    return get(id).compose(current -> validated(apply(current, patch), current.workflow())
+        .compose(e -> repository.update(e)
+            .recover(err -> Future.failedFuture(conflict(err, e.name())))
+            .map(found -> found.orElseThrow(() -> notFound(id)))));
   }
 
   public Future<Void> delete(String id) {
@@ -84,7 +74,8 @@ public final class EnvironmentService {
    * workflow saved before, for values sent back as {@value StepSecrets#MASK}); a stored one is
    * checked as answered, with its sealed values masked.
    */
-  private Future<Environment> validated(Environment e, Validator v, JsonArray stored) {
+  private Future<Environment> validated(Environment e, JsonArray stored) {
+    Validator v = new Validator(new JsonObject());
     boolean sent = e.workflow() != stored;
     List<UUID> referenced = WorkflowValidator.validate(sent ? e.workflow() : StepSecrets.masked(e.workflow()), v,
         egress);
@@ -141,86 +132,14 @@ public final class EnvironmentService {
     return (int) done.stream().filter(Boolean::booleanValue).count();
   }
 
-  /** Applies the fields present in {@code body} to {@code base} (merge-patch semantics). */
-  private static Environment apply(Environment base, JsonObject body, Validator v) {
-    String name = base.name();
-    if (v.has("name")) {
-      name = v.matching("name", v.optionalString("name", 64), NAME,
-          "lower-case letters, digits and '-' (at most 64), such as staging or prod-eu");
-    }
-    String displayName = body.containsKey("displayName") ? v.optionalString("displayName", 200) : base.displayName();
-    String url = base.url();
-    if (body.containsKey("url")) {
-      url = v.matching("url", v.optionalString("url", 2048), HTTP_URL, "an http(s) URL");
-    }
-    int orderIndex = body.containsKey("orderIndex") ? wholeNumber(v, body, "orderIndex", 0, 10_000, 0)
-        : base.orderIndex();
-    int approvals = body.containsKey("requiredApprovals")
-        ? wholeNumber(v, body, "requiredApprovals", 0, 20, 0) : base.requiredApprovals();
-    boolean autoPromote = base.autoPromote();
-    if (body.containsKey("autoPromote")) {
-      Boolean b = v.optionalBoolean("autoPromote");
-      autoPromote = b != null && b;
-    }
-    UUID from = body.containsKey("autoPromoteFrom") ? v.optionalUuid("autoPromoteFrom") : base.autoPromoteFrom();
-    int timeout = body.containsKey("deploymentTimeout")
-        ? wholeNumber(v, body, "deploymentTimeout", 1, 86_400, 3600) : base.deploymentTimeout();
-    JsonArray windows = base.freezeWindows();
-    if (body.containsKey("freezeWindows")) {
-      windows = freezeWindows(v);
-    }
-    JsonArray workflow = base.workflow();
-    if (body.containsKey("workflow")) {
-      JsonArray raw = v.optionalArray("workflow");
-      workflow = raw == null ? new JsonArray() : raw;
-    }
-    return new Environment(base.id(), name, displayName, orderIndex, url, approvals, autoPromote, from, windows,
-        timeout, workflow, base.createdAt(), base.updatedAt(), base.createdBy());
-  }
-
-  /** {@code [{start, end, reason?}]} with ISO-8601 timestamps, start before end. */
-  private static JsonArray freezeWindows(Validator v) {
-    JsonArray raw = v.optionalArray("freezeWindows");
-    if (raw == null) {
-      return new JsonArray();
-    }
-    for (int i = 0; i < raw.size(); i++) {
-      String path = "freezeWindows[" + i + "]";
-      if (!(raw.getValue(i) instanceof JsonObject w)) {
-        v.error(path, "must be an object {start, end, reason?}", "INVALID_TYPE");
-        continue;
-      }
-      Validator f = v.nested(w, path);
-      OffsetDateTime start = time(f, "start");
-      OffsetDateTime end = time(f, "end");
-      f.optionalString("reason", 500);
-      if (start != null && end != null && !end.isAfter(start)) {
-        f.error("end", "must be after start", "INVALID_VALUE");
-      }
-    }
-    return raw;
-  }
-
-  private static OffsetDateTime time(Validator f, String field) {
-    String raw = f.requiredString(field, 64);
-    if (raw == null) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(raw);
-    } catch (DateTimeParseException e) {
-      f.error(field, "must be an ISO-8601 timestamp such as 2026-12-24T00:00:00Z", "INVALID_FORMAT");
-      return null;
-    }
-  }
-
-  private static int wholeNumber(Validator v, JsonObject body, String field, int min, int max, int fallback) {
-    Object raw = body.getValue(field);
-    if (raw instanceof Integer n && n >= min && n <= max) {
-      return n;
-    }
-    v.error(field, "must be a whole number from " + min + " to " + max, "OUT_OF_RANGE");
-    return fallback;
+  /** {@code base} with the patch's changes; identity, timestamps and creator stay. Pure. */
+  static Environment apply(Environment base, EnvironmentPatch patch) {
+    return new Environment(base.id(), patch.name().applyTo(base.name()),
+        patch.displayName().applyTo(base.displayName()), patch.orderIndex().applyTo(base.orderIndex()), patch.url().applyTo(base.url()),
+        patch.requiredApprovals().applyTo(base.requiredApprovals()), patch.autoPromote().applyTo(base.autoPromote()),
+        patch.autoPromoteFrom().applyTo(base.autoPromoteFrom()), patch.freezeWindows().applyTo(base.freezeWindows()),
+        patch.deploymentTimeout().applyTo(base.deploymentTimeout()), patch.workflow().applyTo(base.workflow()),
+        base.createdAt(), base.updatedAt(), base.createdBy());
   }
 
   private static Throwable conflict(Throwable e, String name) {
