@@ -67,4 +67,13 @@ class InboxLogRulesTest {
         .map(i -> InboxLog.partitionOf(UUID.randomUUID(), "")).distinct().count();
     assertThat(used).as("integrations spread over the partitions").isEqualTo(InboxLog.PARTITIONS);
   }
+
+  @Test
+  @DisplayName("the processor runs again at once after a full batch, soon after a partial one or a wake-up, and otherwise waits")
+  void whenTheNextBatchRuns() {
+    assertThat(InboxProcessor.next(true, true, false)).isEqualTo(InboxProcessor.Next.NOW);
+    assertThat(InboxProcessor.next(false, true, false)).isEqualTo(InboxProcessor.Next.SOON);
+    assertThat(InboxProcessor.next(false, false, true)).isEqualTo(InboxProcessor.Next.SOON);
+    assertThat(InboxProcessor.next(false, false, false)).isEqualTo(InboxProcessor.Next.IDLE);
+  }
 }
