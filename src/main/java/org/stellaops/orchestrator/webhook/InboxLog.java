@@ -52,18 +52,20 @@ public final class InboxLog {
   /**
    * Partitions with rows past their position that every transaction has finished writing, least
    * recently worked first, locked for this transaction; a partition another batch holds is
-   * skipped. The positions are read again once locked ({@link #READ}): this statement's snapshot
-   * may be older than the last batch that freed them.
+   * skipped. The candidates are materialized first and the lock is tried on them one at a time
+   * until {@code $2} are held: a lock in the candidates' own WHERE would be tried on every
+   * partition the planner scans, holding partitions this batch does not work. The positions are
+   * read again once locked ({@link #READ}): this statement's snapshot may be older than the last
+   * batch that freed them.
    */
-  private static final String LOCK = """
-      SELECT part FROM (
+  static final String LOCK = """
+      WITH candidates AS MATERIALIZED (
         SELECT p.part FROM inbox_partition p
         WHERE EXISTS (SELECT 1 FROM webhook_delivery d
                       WHERE d.part = p.part AND d.tx IS NOT NULL AND (d.tx, d.seq) > (p.pos_tx, p.pos_seq)
                         AND d.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
-        ORDER BY p.worked_at) c
-      WHERE pg_try_advisory_xact_lock($1, c.part)
-      LIMIT $2
+        ORDER BY p.worked_at)
+      SELECT part FROM candidates c WHERE pg_try_advisory_xact_lock($1, c.part) LIMIT $2
       """;
   /**
    * The next rows of the locked partitions, in log order, below the horizon of this statement's
