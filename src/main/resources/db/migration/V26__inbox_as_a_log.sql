@@ -9,8 +9,13 @@
 -- reader moved past, whatever order transactions commit in.
 --
 -- Rows stored before this migration have no tx: they keep their stored status, and those still
--- waiting are handed to the retry path below (claimed_until set), so nothing received is lost.
--- Adding the columns rewrites nothing (a nullable column, a constant default).
+-- waiting are handed to the retry path below, due in the order they were received, so nothing
+-- received is lost. Adding the columns rewrites nothing (a nullable column, a constant default).
+--
+-- claimed_until becomes retry_at (when a delivery off the log is due). The rename also stops a
+-- processor older than this migration, still running during a rolling update: its claim names
+-- claimed_until and fails, instead of applying again the deliveries this version applies by
+-- position (their stored status stays 'received'). Its webhook ingest keeps working.
 
 ALTER TABLE webhook_delivery ADD COLUMN tx bigint;
 ALTER TABLE webhook_delivery ALTER COLUMN tx SET DEFAULT pg_current_xact_id()::text::bigint;
@@ -18,14 +23,18 @@ ALTER TABLE webhook_delivery ALTER COLUMN tx SET DEFAULT pg_current_xact_id()::t
 -- partition is worked by one replica at a time. The gateway sets it when it stores a row.
 ALTER TABLE webhook_delivery ADD COLUMN part smallint NOT NULL DEFAULT 0;
 
-UPDATE webhook_delivery SET claimed_until = now() WHERE status = 'received' AND claimed_until IS NULL;
+ALTER TABLE webhook_delivery RENAME COLUMN claimed_until TO retry_at;
+UPDATE webhook_delivery SET retry_at = received_at WHERE status = 'received' AND retry_at IS NULL;
 
 -- The log, per partition. Rows stored before this migration are not in it.
 CREATE INDEX webhook_delivery_log ON webhook_delivery (part, tx, seq) WHERE tx IS NOT NULL;
 -- The retry path: deliveries waiting out a backoff, put back by a replay, or stored before this
 -- migration. New rows are not in it.
-CREATE INDEX webhook_delivery_retry ON webhook_delivery (claimed_until)
-    WHERE status = 'received' AND claimed_until IS NOT NULL;
+CREATE INDEX webhook_delivery_retry ON webhook_delivery (retry_at, seq)
+    WHERE status = 'received' AND retry_at IS NOT NULL;
+-- The oldest of them, for the inbox lag, without reading each one's row.
+CREATE INDEX webhook_delivery_retry_received ON webhook_delivery (received_at)
+    WHERE status = 'received' AND retry_at IS NOT NULL;
 DROP INDEX webhook_delivery_pending;
 
 -- Where the log of each partition has been applied up to. 16 partitions: more than replicas
@@ -63,9 +72,9 @@ SELECT d.seq, d.id, d.source, d.integration_id, d.integration_type, d.delivery_k
                   ORDER BY g.tx, g.seq LIMIT 1)
             ELSE d.processed_at END AS processed_at,
        CASE WHEN a.applied THEN d.attempts + 1 ELSE d.attempts END AS attempts,
-       d.claimed_until, d.part, d.tx
+       d.retry_at, d.part, d.tx
 FROM webhook_delivery d
 LEFT JOIN inbox_partition p ON p.part = d.part
 CROSS JOIN LATERAL (
-    SELECT d.status = 'received' AND d.claimed_until IS NULL AND d.tx IS NOT NULL
+    SELECT d.status = 'received' AND d.retry_at IS NULL AND d.tx IS NOT NULL
            AND (d.tx, d.seq) <= (p.pos_tx, p.pos_seq) AS applied) a;

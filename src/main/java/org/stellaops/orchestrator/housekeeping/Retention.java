@@ -41,7 +41,7 @@ public final class Retention {
       SELECT d.seq FROM webhook_delivery d LEFT JOIN inbox_partition p ON p.part = d.part
       WHERE d.received_at < now() - make_interval(secs => $1)
         AND ((d.status IN ('processed', 'ignored', 'failed') AND d.processed_at < now() - make_interval(secs => $1))
-             OR (d.status = 'received' AND d.claimed_until IS NULL AND d.tx IS NOT NULL
+             OR (d.status = 'received' AND d.retry_at IS NULL AND d.tx IS NOT NULL
                  AND (d.tx, d.seq) <= (p.pos_tx, p.pos_seq)))
         AND %s
       ORDER BY d.received_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED

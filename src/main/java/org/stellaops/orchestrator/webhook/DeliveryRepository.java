@@ -63,7 +63,7 @@ public final class DeliveryRepository {
       UPDATE webhook_delivery AS d
       SET status = f.status, reason = f.reason, error = f.error, attempts = d.attempts + f.tried,
           processed_at = CASE WHEN f.status = 'received' THEN NULL ELSE now() END,
-          claimed_until = CASE WHEN f.status = 'received' THEN now() + make_interval(secs => f.delay) END
+          retry_at = CASE WHEN f.status = 'received' THEN now() + make_interval(secs => f.delay) END
       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
            AS f(id, status, reason, error, tried, delay)
       WHERE d.id = f.id AND d.status = 'received'
@@ -82,11 +82,11 @@ public final class DeliveryRepository {
    */
   private static final String REPLAY = """
       WITH target AS (SELECT id, octet_length(body) > 0 AS has_body,
-                             status <> 'received' OR claimed_until IS NOT NULL AS off_log
+                             status <> 'received' OR retry_at IS NOT NULL AS off_log
                       FROM webhook_delivery_state WHERE id = $1),
            replayed AS (
              UPDATE webhook_delivery d SET status = 'received', reason = NULL, error = NULL, processed_at = NULL,
-                                           claimed_until = now(), attempts = 0
+                                           retry_at = now(), attempts = 0
              FROM target t WHERE d.id = t.id AND t.has_body AND t.off_log
              RETURNING d.id)
       SELECT has_body FROM target

@@ -30,7 +30,7 @@ import java.util.function.BiFunction;
  *       partition and are applied in order.
  * </ul>
  * Deliveries waiting out a retry's backoff (or put back by a replay) are off the log: they are
- * taken by {@code claimed_until}, row-locked, and always rewritten with their outcome.
+ * taken by {@code retry_at}, each with an advisory lock, and always rewritten with their outcome.
  *
  * <p>Known limit: the oldest running transaction is counted over the whole PostgreSQL server, so
  * a long write transaction anywhere on it holds the inbox back until it ends (the inbox lag
@@ -77,8 +77,8 @@ public final class InboxLog {
       SELECT p.part, d.*
       FROM inbox_partition p CROSS JOIN h
       CROSS JOIN LATERAL (
-        SELECT %s, tx, status = 'received' AND claimed_until IS NULL AS workable,
-               CASE WHEN status = 'received' AND claimed_until IS NULL THEN body END AS body
+        SELECT %s, tx, status = 'received' AND retry_at IS NULL AS workable,
+               CASE WHEN status = 'received' AND retry_at IS NULL THEN body END AS body
         FROM webhook_delivery w
         WHERE w.part = p.part AND w.tx IS NOT NULL AND (w.tx, w.seq) > (p.pos_tx, p.pos_seq) AND w.tx < h.horizon
         ORDER BY w.tx, w.seq LIMIT $2) d
@@ -88,19 +88,36 @@ public final class InboxLog {
   /** One partition's position, once locked: to check a delivery worked alone is still next. */
   private static final String POSITION = "SELECT pos_tx, pos_seq FROM inbox_partition WHERE part = $1";
   private static final String LOCK_ONE = "SELECT pg_try_advisory_xact_lock($1, $2) AS locked";
-  /** Due deliveries off the log, oldest due first, row-locked; rows another batch holds are skipped. */
-  private static final String RETRIES = """
+  /**
+   * Due deliveries off the log, oldest due first, each locked with a transaction advisory lock on
+   * its seq (skipped when another batch holds it). Not a row lock: that would give the batch a
+   * transaction id at its start, and a batch waiting on slow registry lookups would then hold
+   * back every replica's reading of the log (the horizon above) until it ends. The rows are read
+   * again once locked ({@link #RETRY_READ}). No other advisory lock of the gateway uses a key
+   * this small (seq) in the one-key space.
+   */
+  private static final String RETRY_LOCK = """
+      WITH due AS MATERIALIZED (
+        SELECT seq FROM webhook_delivery
+        WHERE status = 'received' AND retry_at IS NOT NULL AND retry_at <= now()
+        ORDER BY retry_at, seq LIMIT $1)
+      SELECT seq FROM due WHERE pg_try_advisory_xact_lock(seq)
+      """;
+  /** The locked retries that are still due, as now committed: another batch may just have worked one. */
+  private static final String RETRY_READ = """
       SELECT %s, body, part FROM webhook_delivery
-      WHERE status = 'received' AND claimed_until IS NOT NULL AND claimed_until <= now()
-      ORDER BY claimed_until LIMIT $1 FOR UPDATE SKIP LOCKED
+      WHERE seq = ANY ($1::bigint[]) AND status = 'received' AND retry_at IS NOT NULL AND retry_at <= now()
+      ORDER BY retry_at, seq
       """.formatted(COLUMNS);
+  private static final String RETRY_LOCK_ONE = "SELECT pg_try_advisory_xact_lock($1) AS locked";
   private static final String RETRY_ONE = """
       SELECT %s, body, part FROM webhook_delivery
-      WHERE id = $1 AND status = 'received' AND claimed_until IS NOT NULL FOR UPDATE SKIP LOCKED
+      WHERE seq = $1 AND status = 'received' AND retry_at IS NOT NULL
       """.formatted(COLUMNS);
   /**
    * Moves the positions, and the partitions' progress times: the latest progress row of a
-   * partition moves along when it is under a second old, a new one is added otherwise.
+   * partition moves along (with the time) when it is under a second old, a new one is added
+   * otherwise. So a delivery's processed time is at most about a second late, never early.
    */
   private static final String ADVANCE = """
       WITH m AS (SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS m(part, tx, seq)),
@@ -108,7 +125,7 @@ public final class InboxLog {
         UPDATE inbox_partition p SET pos_tx = m.tx, pos_seq = m.seq, worked_at = now()
         FROM m WHERE p.part = m.part),
       kept AS (
-        UPDATE inbox_progress g SET tx = m.tx, seq = m.seq
+        UPDATE inbox_progress g SET tx = m.tx, seq = m.seq, at = now()
         FROM m
         WHERE g.part = m.part AND g.at > now() - interval '1 second'
           AND (g.tx, g.seq) = (SELECT l.tx, l.seq FROM inbox_progress l WHERE l.part = m.part
@@ -139,7 +156,8 @@ public final class InboxLog {
                 ORDER BY d.tx, d.seq LIMIT 1) AS oldest
         FROM inbox_partition p
         UNION ALL
-        SELECT min(received_at) FROM webhook_delivery WHERE status = 'received' AND claimed_until IS NOT NULL) t
+        (SELECT received_at FROM webhook_delivery WHERE status = 'received' AND retry_at IS NOT NULL
+         ORDER BY received_at LIMIT 1)) t
       """;
 
   private final Pool pool;
@@ -189,11 +207,23 @@ public final class InboxLog {
    */
   public <T> Future<T> withNextBatch(int limit, int idleSeconds, BiFunction<SqlConnection, Claim, Future<T>> work) {
     return pool.withTransaction(tx -> limitIdle(tx, idleSeconds)
-        .compose(v -> tx.preparedQuery(RETRIES).execute(Tuple.of(limit)))
+        .compose(v -> tx.preparedQuery(RETRY_LOCK).execute(Tuple.of(limit)))
+        .compose(locked -> {
+          List<Long> seqs = new ArrayList<>();
+          locked.forEach(row -> seqs.add(row.getLong("seq")));
+          return seqs.isEmpty() ? Future.succeededFuture(List.<Row>of())
+              : tx.preparedQuery(RETRY_READ).execute(Tuple.of(seqs.toArray(Long[]::new)))
+              .map(rows -> java.util.stream.StreamSupport.stream(rows.spliterator(), false).toList());
+        })
         .compose(retryRows -> {
           List<Entry> entries = new ArrayList<>();
           retryRows.forEach(row -> entries.add(retryEntry(row)));
           boolean retriesFull = retryRows.size() >= limit;
+          if (retriesFull) {
+            // Retries take the whole batch and the log waits: a backlog handed to the retry path
+            // (by V26) is older than anything in the log, and is applied first.
+            return work.apply(tx, new Claim(entries, Map.of(), true));
+          }
           return tx.preparedQuery(LOCK).execute(Tuple.of(LOCK_KEY, PARTITIONS_PER_BATCH)).compose(locked -> {
             List<Integer> parts = new ArrayList<>();
             locked.forEach(row -> parts.add(row.getInteger("part")));
@@ -244,8 +274,12 @@ public final class InboxLog {
   public <T> Future<T> withOne(Entry e, int idleSeconds, BiFunction<SqlConnection, Claim, Future<T>> work) {
     return pool.withTransaction(tx -> limitIdle(tx, idleSeconds).compose(v -> {
       if (!e.fromLog()) {
-        return tx.preparedQuery(RETRY_ONE).execute(Tuple.of(e.delivery().id())).compose(rows -> work.apply(tx,
-            rows.size() == 0 ? Claim.NONE : new Claim(List.of(retryEntry(rows.iterator().next())), Map.of(), false)));
+        long seq = e.delivery().seq();
+        return tx.preparedQuery(RETRY_LOCK_ONE).execute(Tuple.of(seq)).compose(locked ->
+            !locked.iterator().next().getBoolean("locked") ? work.apply(tx, Claim.NONE)
+                : tx.preparedQuery(RETRY_ONE).execute(Tuple.of(seq)).compose(rows -> work.apply(tx,
+                    rows.size() == 0 ? Claim.NONE
+                        : new Claim(List.of(retryEntry(rows.iterator().next())), Map.of(), false))));
       }
       return tx.preparedQuery(LOCK_ONE).execute(Tuple.of(LOCK_KEY, e.part())).compose(locked -> {
         if (!locked.iterator().next().getBoolean("locked")) {
@@ -290,6 +324,11 @@ public final class InboxLog {
 
   private static Future<Void> limitIdle(SqlConnection tx, int idleSeconds) {
     return tx.preparedQuery(SET_UP).execute(Tuple.of(idleSeconds * 1000 + "ms")).mapEmpty();
+  }
+
+  /** See {@link InboxRestore#rebaseIfRestored}. */
+  public Future<Boolean> rebaseIfRestored() {
+    return new InboxRestore(pool).rebaseIfRestored();
   }
 
   /** The partition a delivery is logged in: one integration's (or sender's) deliveries share one. Pure. */

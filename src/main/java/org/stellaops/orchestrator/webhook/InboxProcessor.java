@@ -49,6 +49,7 @@ public final class InboxProcessor extends VerticleBase {
   private final int idleSeconds;
   private final InboxBatch batch;
   private boolean busy;
+  private boolean checked;
   private boolean again;
   private boolean stopping;
   private io.vertx.core.Promise<Void> drained;
@@ -114,7 +115,37 @@ public final class InboxProcessor extends VerticleBase {
     }
     busy = true;
     again = false;
-    runBatch();
+    if (checked) {
+      runBatch();
+    } else {
+      checkLog();
+    }
+  }
+
+  /**
+   * Before the first batch: the log must be consistent with this database's transaction counter
+   * ({@link InboxLog#rebaseIfRestored}). Tried again on the next tick when it cannot be checked.
+   */
+  private void checkLog() {
+    log.rebaseIfRestored().onComplete(rebased -> {
+      if (rebased.failed()) {
+        LOG.error("cannot check the inbox log against the database's transaction counter: {}",
+            rebased.cause().getMessage());
+      } else {
+        checked = true;
+        if (rebased.result()) {
+          LOG.warn("the inbox log held transaction ids this database has not handed out yet (restored from a "
+              + "logical dump?): every logged delivery was taken out of the log with its status, and those "
+              + "still waiting were put on the retry path");
+        }
+      }
+      busy = false;
+      if (drained != null) {
+        drained.tryComplete();
+      } else if (checked) {
+        kick();
+      }
+    });
   }
 
   private void runBatch() {

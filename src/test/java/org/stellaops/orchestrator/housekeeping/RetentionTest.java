@@ -76,7 +76,7 @@ class RetentionTest {
   void deletesOnlyWhatIsFinishedAndOld() throws Exception {
     TestDatabases.execute(db, """
         INSERT INTO webhook_delivery (id, source, integration_type, delivery_key, status, body, received_at,
-                                      processed_at, claimed_until)
+                                      processed_at, retry_at)
         VALUES (gen_random_uuid(), 'test', 'ci.gitlab', 'old-processed', 'processed', convert_to('{}', 'UTF8'),
                 now() - interval '31 days', now() - interval '31 days', NULL),
                (gen_random_uuid(), 'test', 'ci.gitlab', 'old-ignored', 'ignored', convert_to('{}', 'UTF8'),

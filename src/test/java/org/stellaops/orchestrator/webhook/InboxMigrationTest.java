@@ -49,7 +49,7 @@ class InboxMigrationTest {
 
     TestDatabases.migrate(db);
 
-    assertThat(TestDatabases.query(db, "SELECT delivery_key || ' ' || status || ' ' || (claimed_until IS NOT NULL) "
+    assertThat(TestDatabases.query(db, "SELECT delivery_key || ' ' || status || ' ' || (retry_at IS NOT NULL) "
         + "|| ' ' || (tx IS NULL) FROM webhook_delivery_state ORDER BY delivery_key"))
         .containsExactly("done ignored false true", "waiting received true true");
     // A row stored from now on is in the log, in the partition the gateway names.

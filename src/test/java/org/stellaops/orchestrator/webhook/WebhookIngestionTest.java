@@ -299,7 +299,7 @@ class WebhookIngestionTest {
     // it stays the oldest unprocessed one until the test finishes it.
     String id = java.util.UUID.randomUUID().toString();
     TestDatabases.execute(gw.dbUrl(), "INSERT INTO webhook_delivery (id, source, integration_id, integration_type, "
-        + "delivery_key, status, headers, body, received_at, claimed_until) VALUES ('" + id + "', '" + registry
+        + "delivery_key, status, headers, body, received_at, retry_at) VALUES ('" + id + "', '" + registry
         + "', '" + registry + "', 'registry.distribution', 'lag-" + id + "', 'received', '{}', '\\x7b7d'::bytea, "
         + "now() - interval '1 hour', now() + interval '1 hour')");
     try {
