@@ -34,13 +34,15 @@ public final class Retention {
 
   /**
    * The webhook delivery rows that retention may remove, oldest first (their listing index):
-   * received before the cut-off and finished, with a recorded outcome older than the cut-off or
+   * received before the cut-off and finished, with a recorded outcome older than the cut-off (a
+   * delivery ignored as it was stored, before its time was recorded, counts from its receipt) or
    * applied (behind their partition's log position). Never one still waiting.
    */
   private static final String OLD_DELIVERIES = """
       SELECT d.seq FROM webhook_delivery d LEFT JOIN inbox_partition p ON p.part = d.part
       WHERE d.received_at < now() - make_interval(secs => $1)
-        AND ((d.status IN ('processed', 'ignored', 'failed') AND d.processed_at < now() - make_interval(secs => $1))
+        AND ((d.status IN ('processed', 'ignored', 'failed')
+              AND coalesce(d.processed_at, d.received_at) < now() - make_interval(secs => $1))
              OR (d.status = 'received' AND d.retry_at IS NULL AND d.tx IS NOT NULL
                  AND (d.tx, d.seq) <= (p.pos_tx, p.pos_seq)))
         AND %s

@@ -39,8 +39,8 @@ public final class DeliveryRepository {
   /** The common case: no delivery of the batch is stored yet. Fails whole on any duplicate key. */
   private static final String INSERT_BATCH = """
       INSERT INTO webhook_delivery (id, source, integration_id, integration_type, delivery_key, status, reason,
-                                    headers, body, part)
-      SELECT id, src, iid, typ, k, st, rsn, hdr::jsonb, bdy, prt
+                                    headers, body, part, processed_at)
+      SELECT id, src, iid, typ, k, st, rsn, hdr::jsonb, bdy, prt, CASE WHEN st = 'received' THEN NULL ELSE now() END
       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                   $9::bytea[], $10::int[]) AS t(id, src, iid, typ, k, st, rsn, hdr, bdy, prt)
       """;

@@ -83,6 +83,8 @@ class RetentionTest {
                 now() - interval '40 days', now() - interval '40 days', NULL),
                (gen_random_uuid(), 'test', 'ci.gitlab', 'old-failed', 'failed', convert_to('{}', 'UTF8'),
                 now() - interval '40 days', now() - interval '40 days', NULL),
+               (gen_random_uuid(), 'test', 'ci.gitlab', 'old-ignored-as-stored', 'ignored', convert_to('{}', 'UTF8'),
+                now() - interval '40 days', NULL, NULL),
                (gen_random_uuid(), 'test', 'ci.gitlab', 'old-in-flight', 'received', convert_to('{}', 'UTF8'),
                 now() - interval '60 days', NULL, now() + interval '1 day'),
                (gen_random_uuid(), 'test', 'ci.gitlab', 'new-processed', 'processed', convert_to('{}', 'UTF8'),
@@ -133,7 +135,7 @@ class RetentionTest {
     double deletedBefore = deletedMetric("webhook_delivery");
     JsonObject pass = runPass();
 
-    assertThat(pass.getMap()).containsEntry("skipped", false).containsEntry("webhook_delivery", 2503)
+    assertThat(pass.getMap()).containsEntry("skipped", false).containsEntry("webhook_delivery", 2504)
         .containsEntry("webhook_delivery_body", 1).containsEntry("event_delivery", 2)
         .containsEntry("status_report", 2).containsEntry("pipeline_run", 2);
     assertThat(TestDatabases.query(db, "SELECT delivery_key FROM webhook_delivery ORDER BY delivery_key"))
@@ -152,7 +154,7 @@ class RetentionTest {
     assertThat(gw.get("/api/v1/promotions/" + promotion, ADMIN).status()).isEqualTo(200);
     assertThat(gw.get("/api/v1/deployments/" + job, ADMIN).status()).isEqualTo(200);
 
-    assertThat(deletedMetric("webhook_delivery") - deletedBefore).isEqualTo(2503.0);
+    assertThat(deletedMetric("webhook_delivery") - deletedBefore).isEqualTo(2504.0);
     assertThat(runPass().getMap()).containsEntry("webhook_delivery", 0).containsEntry("webhook_delivery_body", 0);
   }
 

@@ -326,6 +326,7 @@ class WebhookIngestionTest {
     JsonObject stored = delivery(pull.data().getString("deliveryId"));
     assertThat(stored.getString("status")).isEqualTo("ignored");
     assertThat(stored.getString("reason")).containsIgnoringCase("pull");
+    assertThat(stored.getString("processedAt")).as("finished as it was stored").isNotNull();
 
     Resp other = Webhooks.send(gw, "/api/v1/webhooks/registry/" + registry, "{\"hello\":\"world\"}",
         Map.of("Authorization", "Bearer " + SECRET));
