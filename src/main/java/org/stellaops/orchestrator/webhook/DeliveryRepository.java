@@ -74,10 +74,10 @@ public final class DeliveryRepository {
       + "AND ($3::timestamptz IS NULL OR received_at >= $3) "
       + "AND ($4::timestamptz IS NULL OR (received_at, id) < ($4, $5::uuid)) "
       + "ORDER BY received_at DESC, id DESC LIMIT $6";
-  /** Puts a delivery that still has its body back in the inbox; answers whether it exists and has one. */
   /**
    * Puts a delivery that still has its body back in the inbox, on the retry path (due at once);
-   * answers whether it exists and has one. A delivery still waiting in the log is left there: it
+   * answers whether it exists and has one, and whether it was put back ({@code done}: a row
+   * retention deleted in between was not). A delivery still waiting in the log is left there: it
    * is about to be worked, and putting it on the retry path as well could work it twice.
    */
   private static final String REPLAY = """
@@ -89,7 +89,7 @@ public final class DeliveryRepository {
                                            retry_at = now(), attempts = 0
              FROM target t WHERE d.id = t.id AND t.has_body AND t.off_log
              RETURNING d.id)
-      SELECT has_body FROM target
+      SELECT has_body, off_log, EXISTS (SELECT 1 FROM replayed) AS done FROM target
       """;
 
   private final Pool pool;
@@ -234,7 +234,20 @@ public final class DeliveryRepository {
       if (rows.size() == 0) {
         return Replay.NOT_FOUND;
       }
-      return rows.iterator().next().getBoolean("has_body") ? Replay.REPLAYED : Replay.BODY_REMOVED;
+      Row row = rows.iterator().next();
+      return replayOutcome(row.getBoolean("has_body"), row.getBoolean("off_log"), row.getBoolean("done"));
     });
+  }
+
+  /**
+   * What a replay found, from the delivery as it was read: without its body it cannot be
+   * replayed; one off the log that was not put back was deleted in between (not found); one still
+   * waiting in the log counts as replayed, since it is about to be worked. Pure.
+   */
+  static Replay replayOutcome(boolean hasBody, boolean offLog, boolean done) {
+    if (!hasBody) {
+      return Replay.BODY_REMOVED;
+    }
+    return offLog && !done ? Replay.NOT_FOUND : Replay.REPLAYED;
   }
 }

@@ -76,4 +76,15 @@ class InboxLogRulesTest {
     assertThat(InboxProcessor.next(false, false, true)).isEqualTo(InboxProcessor.Next.SOON);
     assertThat(InboxProcessor.next(false, false, false)).isEqualTo(InboxProcessor.Next.IDLE);
   }
+
+  @Test
+  @DisplayName("a replay is refused without a body, not found when the row went meanwhile, and replayed otherwise")
+  void replayOutcome() {
+    assertThat(DeliveryRepository.replayOutcome(false, true, false)).isEqualTo(DeliveryRepository.Replay.BODY_REMOVED);
+    assertThat(DeliveryRepository.replayOutcome(true, true, true)).isEqualTo(DeliveryRepository.Replay.REPLAYED);
+    assertThat(DeliveryRepository.replayOutcome(true, true, false)).as("deleted by retention in between")
+        .isEqualTo(DeliveryRepository.Replay.NOT_FOUND);
+    assertThat(DeliveryRepository.replayOutcome(true, false, false)).as("still waiting in the log")
+        .isEqualTo(DeliveryRepository.Replay.REPLAYED);
+  }
 }
