@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.SecretKey;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stellaops.orchestrator.auth.AdminBootstrap;
@@ -80,6 +81,7 @@ import org.stellaops.orchestrator.platform.Metrics;
 import org.stellaops.orchestrator.platform.OpenApi;
 import org.stellaops.orchestrator.platform.ContractValidation;
 import org.stellaops.orchestrator.reporting.EventSubscriptionRoutes;
+import org.stellaops.orchestrator.release.Component;
 import org.stellaops.orchestrator.release.ComponentRepository;
 import org.stellaops.orchestrator.release.ComponentRoutes;
 import org.stellaops.orchestrator.release.ComponentService;
@@ -250,7 +252,9 @@ public final class Application {
           contract,
           new Guard(new Authenticator(accounts, admin.hash(), jwt, new CiTokens(ciTrustPolicies, issuerKeys))),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
-          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies), egress, config.jwt().issuer()),
+          new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, ids -> componentRepository
+              .findByIdsOrNames(ids, List.of()).map(found -> found.stream().map(Component::id).collect(Collectors.toSet()))),
+              egress, config.jwt().issuer()),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),
           new ReleaseRoutes(releases, idempotency),

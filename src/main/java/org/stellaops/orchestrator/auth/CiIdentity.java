@@ -3,18 +3,22 @@ package org.stellaops.orchestrator.auth;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * What a CI system's OIDC issuer vouched for in a verified ID token: the issuer, the subject,
  * all of the token's claims, and the CI trust policies that matched it. {@code bindSourceRef}
  * holds when any matching policy binds releases to the token's commit (the strictest wins).
+ * {@code components} are the components its releases may pin, the union of the matching
+ * policies' lists; null when one of them allows every component.
  *
  * <p>The token's shape tells the vendor: GitHub Actions tokens carry {@code repository} and
  * {@code sha} (https://docs.github.com/en/actions/reference/security/oidc), GitLab CI tokens
  * {@code project_path} and {@code sha} (https://docs.gitlab.com/ci/secrets/id_token_authentication/).
  */
 public record CiIdentity(String issuer, String subject, List<String> policies, JsonObject claims,
-    boolean bindSourceRef) {
+    boolean bindSourceRef, Set<UUID> components) {
 
   public static final String GITHUB_REPOSITORY = "repository";
   public static final String GITLAB_PROJECT = "project_path";

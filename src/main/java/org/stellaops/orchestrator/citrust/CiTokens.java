@@ -30,7 +30,8 @@ import org.stellaops.orchestrator.platform.ApiException;
  * signature verifies under a key of its issuer's published key set ({@link IssuerKeys}), whose
  * {@code iss} equals the policies' issuer exactly, which has a numeric {@code exp} in the future,
  * no {@code nbf} in the future (30 s of clock skew allowed), a {@code sub}, and whose {@code aud}
- * and claims match at least one policy. Its rights are the union of every matching policy's. Nothing
+ * and claims match at least one policy. Its rights are the union of every matching policy's, the
+ * components it may release among them ({@link ComponentAllowlist}). Nothing
  * is cached: each request is verified again, so the principal lives no longer than the token, and
  * a deleted policy trusts nothing from the next request on.
  */
@@ -132,7 +133,8 @@ public final class CiTokens {
     matching.forEach(p -> permissions.addAll(Roles.expand(p.roles(), p.permissions())));
     List<String> names = matching.stream().map(CiTrustPolicy::name).sorted().toList();
     boolean bind = matching.stream().anyMatch(CiTrustPolicy::bindSourceRef);
-    CiIdentity identity = new CiIdentity(issuer, sub, names, claims.copy(), bind);
+    CiIdentity identity = new CiIdentity(issuer, sub, names, claims.copy(), bind,
+        ComponentAllowlist.allowed(matching).orElse(null));
     return new Principal(Principal.CI, issuer + "|" + sub, identity.policy(), Set.copyOf(permissions), identity);
   }
 }

@@ -20,7 +20,8 @@ import org.stellaops.orchestrator.platform.Json;
  * Trust in the CI jobs whose OIDC ID tokens, issued by {@code issuer} for {@code audience}, carry
  * claims matching every one of {@code claims} (see {@link ClaimPatterns}): such a job acts with
  * {@code roles} and {@code permissions}, and, with {@code bindSourceRef}, creates releases only
- * of the commit its token names.
+ * of the commit its token names. With {@code components} (null: every component), its releases
+ * may pin only those components.
  */
 public record CiTrustPolicy(
     UUID id,
@@ -31,6 +32,7 @@ public record CiTrustPolicy(
     List<String> roles,
     List<Permission> permissions,
     boolean bindSourceRef,
+    List<UUID> components,
     OffsetDateTime createdAt,
     String createdBy) {
 
@@ -63,6 +65,7 @@ public record CiTrustPolicy(
         Arrays.asList(row.getArrayOfStrings("roles")),
         Arrays.stream(row.getArrayOfStrings("permissions")).map(Permission::of).toList(),
         row.getBoolean("bind_source_ref"),
+        row.getArrayOfUUIDs("components") == null ? null : List.of(row.getArrayOfUUIDs("components")),
         row.getOffsetDateTime("created_at"),
         row.getString("created_by"));
   }
@@ -114,6 +117,7 @@ public record CiTrustPolicy(
         .put("effectivePermissions", new JsonArray(effectivePermissions().stream()
             .map(Permission::toString).sorted().collect(Collectors.toList())))
         .put("bindSourceRef", bindSourceRef)
+        .put("components", components == null ? null : new JsonArray(components.stream().map(UUID::toString).toList()))
         .put("createdAt", Json.time(createdAt))
         .put("createdBy", createdBy);
   }

@@ -20,12 +20,12 @@ public final class CiTrustPolicyRepository {
   static final String CURSOR_LIST = "ci-trust-policies";
 
   private static final String COLUMNS = """
-      id, name, issuer, audience, claims, roles, permissions, bind_source_ref, created_at, created_by
+      id, name, issuer, audience, claims, roles, permissions, bind_source_ref, components, created_at, created_by
       """;
   private static final String INSERT = """
       INSERT INTO ci_trust_policy (id, name, issuer, audience, claims, roles, permissions, bind_source_ref,
-                                   created_by)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                   components, created_by)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
       RETURNING\s""" + COLUMNS;
   private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM ci_trust_policy WHERE id = $1";
   private static final String BY_ISSUER = "SELECT " + COLUMNS + " FROM ci_trust_policy WHERE issuer = $1 ORDER BY name";
@@ -55,6 +55,7 @@ public final class CiTrustPolicyRepository {
             .addArrayOfString(p.roles().toArray(String[]::new))
             .addArrayOfString(p.permissions().stream().map(Permission::toString).toArray(String[]::new))
             .addBoolean(p.bindSourceRef())
+            .addArrayOfUUID(p.components() == null ? null : p.components().toArray(UUID[]::new))
             .addString(n.createdBy()))
         .map(rows -> CiTrustPolicy.fromRow(rows.iterator().next()));
   }

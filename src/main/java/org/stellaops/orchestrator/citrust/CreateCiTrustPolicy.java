@@ -1,25 +1,30 @@
 package org.stellaops.orchestrator.citrust;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.stellaops.orchestrator.auth.GrantFields;
 import org.stellaops.orchestrator.auth.Permission;
 import org.stellaops.orchestrator.auth.Roles;
 import org.stellaops.orchestrator.egress.EgressPolicy;
 import org.stellaops.orchestrator.platform.ConfigLoader;
+import org.stellaops.orchestrator.platform.Ids;
 import org.stellaops.orchestrator.platform.Validator;
 
 /**
- * Create a CI trust policy: which tokens it matches, the roles and permissions it grants them, and whether a
- * release they create must name their own repository and commit.
+ * Create a CI trust policy: which tokens it matches, the roles and permissions it grants them, whether a
+ * release they create must name their own repository and commit, and which components it may pin
+ * ({@code components}, null for every one).
  */
 public record CreateCiTrustPolicy(String name, TokenMatch tokens, List<String> roles, List<Permission> permissions,
-    boolean bindSourceRef) {
+    boolean bindSourceRef, List<UUID> components) {
 
   /** Tokens of {@code issuer} for {@code audience} whose claims match {@code claims} (name to pattern). */
   public record TokenMatch(String issuer, String audience, JsonObject claims) {}
@@ -28,6 +33,7 @@ public record CreateCiTrustPolicy(String name, TokenMatch tokens, List<String> r
   private static final Pattern CLAIM_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final int MAX_CLAIMS = 20;
   private static final int MAX_PATTERN = 255;
+  private static final int MAX_COMPONENTS = 100;
   /** Claims a policy cannot constrain: the issuer and audience have their own fields, the rest say nothing about the job. */
   private static final Set<String> RESERVED_CLAIMS = Set.of("iss", "aud", "exp", "nbf", "iat", "jti");
   /**
@@ -65,9 +71,39 @@ public record CreateCiTrustPolicy(String name, TokenMatch tokens, List<String> r
           + "other than the requester, and each job of a repository would count as another one)", "GRANTS_APPROVAL");
     }
     Boolean bind = v.optionalBoolean("bindSourceRef");
+    List<UUID> components = components(v);
     v.throwIfInvalid();
     return new CreateCiTrustPolicy(name, new TokenMatch(issuer, audience, claims), roles, permissions,
-        bind == null || bind);
+        bind == null || bind, components);
+  }
+
+  /**
+   * The component ids a policy's jobs may pin: 1 to {@value #MAX_COMPONENTS} distinct UUIDs, or
+   * null (absent) for every component. An empty list is refused rather than read as either.
+   * Whether each component exists is checked when the policy is created.
+   */
+  private static List<UUID> components(Validator v) {
+    JsonArray array = v.optionalArray("components");
+    if (array == null) {
+      return null;
+    }
+    if (array.isEmpty() || array.size() > MAX_COMPONENTS) {
+      v.error("components", "give 1 to " + MAX_COMPONENTS + " component ids, or leave the field out to allow "
+          + "every component", array.isEmpty() ? "EMPTY" : "TOO_MANY");
+      return null;
+    }
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      UUID id = array.getValue(i) instanceof String s ? Ids.uuidOrNull(s) : null;
+      if (id == null) {
+        v.error("components[" + i + "]", "must be a component id (a UUID)", "INVALID_FORMAT");
+      } else if (ids.contains(id)) {
+        v.error("components[" + i + "]", "repeats component " + id, "DUPLICATE");
+      } else {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 
   /**

@@ -3,6 +3,7 @@ package org.stellaops.orchestrator.release;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -13,8 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.stellaops.orchestrator.auth.CiIdentity;
 import org.stellaops.orchestrator.auth.Principal;
+import org.stellaops.orchestrator.citrust.ComponentAllowlist;
 import org.stellaops.orchestrator.citrust.SourceBinding;
 import org.stellaops.orchestrator.platform.ApiException;
 import org.stellaops.orchestrator.platform.Cursor;
@@ -52,7 +55,9 @@ public final class ReleaseService {
   /**
    * Creates the release. A CI identity whose policy binds releases to its commit may release only
    * that commit: its {@code sourceRef} must name the token's repository and commit (403 otherwise,
-   * see {@link SourceBinding}); the identity is recorded as {@code createdByIdentity}.
+   * see {@link SourceBinding}), and may pin only the components its policies allow (403
+   * {@code COMPONENT_NOT_ALLOWED} naming the others, see {@link ComponentAllowlist}), checked
+   * before anything is stored; the identity is recorded as {@code createdByIdentity}.
    */
   public Future<Release> create(CreateRelease request, Principal caller, String requestId) {
     JsonObject sourceRef = request.sourceRef() == null ? null : request.sourceRef().toJson();
@@ -62,13 +67,29 @@ public final class ReleaseService {
           throw ApiException.of(403, refusal.code(), refusal.message(), refusal.details());
         });
     JsonObject identity = caller.ciIdentity().map(CiIdentity::record).orElse(null);
-    return resolve(request).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
+    return resolve(request).map(pinned -> requireAllowed(caller, pinned)).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
             request.name(), pinned, sourceRef, request.metadata(),
             new ReleaseRepository.Creator(caller.actor(), caller.id(), requestId, identity)), queueCreated()))
         .recover(e -> Future.failedFuture(isNameTaken(e)
             ? ApiException.conflict("a release named '" + request.name() + "' already exists")
             : e))
         .onSuccess(this::announce);
+  }
+
+  /** {@code pinned}, when the caller may pin each of its components; a 403 naming those it may not otherwise. */
+  private static List<Release.Pinned> requireAllowed(Principal caller, List<Release.Pinned> pinned) {
+    caller.ciIdentity().ifPresent(identity -> {
+      List<UUID> refused = ComponentAllowlist.outside(identity.components(),
+          pinned.stream().map(Release.Pinned::componentId).toList());
+      if (!refused.isEmpty()) {
+        throw ApiException.of(403, "COMPONENT_NOT_ALLOWED", "the CI trust policies that matched this token ("
+            + identity.policy() + ") do not allow releasing component" + (refused.size() == 1 ? " " : "s ")
+            + refused.stream().map(UUID::toString).collect(Collectors.joining(", ")),
+            new JsonObject().put("componentIds", new JsonArray(refused.stream().map(UUID::toString).toList()))
+                .put("policies", new JsonArray(identity.policies())));
+      }
+    });
+    return pinned;
   }
 
   /**

@@ -87,7 +87,7 @@ class CiTrustPrimitivesTest {
   private static CiIdentity github(JsonObject extra) {
     JsonObject claims = new JsonObject().put("repository", "myorg/myapp").put("sha", SHA).mergeIn(extra);
     return new CiIdentity("https://token.actions.githubusercontent.com", "repo:myorg/myapp:ref:refs/heads/main",
-        List.of("p"), claims, true);
+        List.of("p"), claims, true, null);
   }
 
   private static JsonObject sourceRef(String repository, String commit) {
@@ -105,11 +105,12 @@ class CiTrustPrimitivesTest {
         .isEqualTo("https://github.com/myorg/myapp");
     assertThat(SourceBinding.refusal(identity, null).orElseThrow().code()).isEqualTo("SOURCE_REF_REQUIRED");
     CiIdentity noRepository = new CiIdentity("https://ci.example.com", "job", List.of("p"),
-        new JsonObject().put("sha", SHA), true);
+        new JsonObject().put("sha", SHA), true, null);
     assertThat(SourceBinding.refusal(noRepository, sourceRef("myorg/myapp", SHA)).orElseThrow().code())
         .isEqualTo("SOURCE_REF_UNVERIFIABLE");
     CiIdentity gitlab = new CiIdentity("https://gitlab.example.com", "project_path:g/p:ref_type:tag:ref:v1", List.of("p"),
-        new JsonObject().put("project_path", "g/p").put("sha", SHA).put("pipeline_id", "574").put("job_id", "302"), true);
+        new JsonObject().put("project_path", "g/p").put("sha", SHA).put("pipeline_id", "574").put("job_id", "302"), true,
+        null);
     assertThat(SourceBinding.refusal(gitlab, sourceRef("https://gitlab.example.com/g/p.git", SHA))).isEmpty();
     assertThat(gitlab.record().getString("runId")).isEqualTo("574");
     assertThat(gitlab.record().getString("jobId")).isEqualTo("302");
@@ -132,7 +133,43 @@ class CiTrustPrimitivesTest {
 
   private static CiTrustPolicy policy(String name, Map<String, String> claims, String... permissions) {
     return new CiTrustPolicy(UUID.randomUUID(), name, "https://issuer.example.com", "stella", claims, List.of(),
-        List.of(permissions).stream().map(Permission::of).toList(), name.startsWith("bind"), OffsetDateTime.now(), "admin:admin");
+        List.of(permissions).stream().map(Permission::of).toList(), name.startsWith("bind"), null, OffsetDateTime.now(),
+        "admin:admin");
+  }
+
+  private static CiTrustPolicy allowing(List<UUID> components) {
+    CiTrustPolicy p = policy("p", Map.of("repository", "myorg/myapp"), "release:create");
+    return new CiTrustPolicy(p.id(), p.name(), p.issuer(), p.audience(), p.claims(), p.roles(), p.permissions(),
+        p.bindSourceRef(), components, p.createdAt(), p.createdBy());
+  }
+
+  @Test
+  @DisplayName("a job may pin the union of its matching policies' components, and every component when one of them has no list")
+  void componentAllowlists() {
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    UUID c = UUID.randomUUID();
+    assertThat(ComponentAllowlist.allowed(List.of(allowing(List.of(a))))).contains(java.util.Set.of(a));
+    assertThat(ComponentAllowlist.allowed(List.of(allowing(List.of(a)), allowing(List.of(b, a)))))
+        .contains(java.util.Set.of(a, b));
+    assertThat(ComponentAllowlist.allowed(List.of(allowing(List.of(a)), allowing(null)))).isEmpty();
+    assertThat(ComponentAllowlist.allowed(List.of(allowing(null), allowing(List.of(a))))).isEmpty();
+
+    assertThat(ComponentAllowlist.outside(java.util.Set.of(a, b), List.of(a, b))).isEmpty();
+    assertThat(ComponentAllowlist.outside(java.util.Set.of(a), List.of(a, c, b, c))).containsExactly(c, b);
+    assertThat(ComponentAllowlist.outside(null, List.of(a, b, c))).isEmpty();
+    assertThat(ComponentAllowlist.outside(java.util.Set.of(), List.of(a))).containsExactly(a);
+  }
+
+  @Test
+  @DisplayName("a verified token carries its matching policies' component allowlists, but not those of policies it does not match")
+  void principalsCarryAllowlists() {
+    long now = 1_900_000_000L;
+    UUID a = UUID.randomUUID();
+    CiTrustPolicy matching = allowing(List.of(a));
+    CiTrustPolicy other = policy("other", Map.of("repository", "other/*"), "release:create");
+    Principal principal = CiTokens.principal(token(now + 60), "https://issuer.example.com", List.of(matching, other), now);
+    assertThat(principal.ci().components()).containsExactly(a);
   }
 
   private static JsonObject token(long exp) {

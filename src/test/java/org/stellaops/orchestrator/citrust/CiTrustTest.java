@@ -42,10 +42,14 @@ class CiTrustTest {
   @RegisterExtension
   static final TestGateway gateway = TestGateway.perClass(c -> c.withCiTrust(new AppConfig.CiTrust(600, 1)));
   private static String componentId;
+  private static String backendId;
+  private static String billingId;
 
   @BeforeAll
   static void start() {
     componentId = gateway.createComponent("myapp", "registry.example.com/myorg/myapp").getString("id");
+    backendId = gateway.createComponent("backend", "registry.example.com/team-b/backend").getString("id");
+    billingId = gateway.createComponent("billing", "registry.example.com/team-c/billing").getString("id");
   }
 
   private static JsonObject policy(String name, FakeOidcIssuer issuer, String audience, JsonObject claims) {
@@ -67,6 +71,149 @@ class CiTrustTest {
           .put("tag", "v1.2.0"));
     }
     return body;
+  }
+
+  /** A release of {@code components} without a sourceRef, for policies that do not bind one. */
+  private static JsonObject releaseOf(String name, String... components) {
+    JsonArray pinned = new JsonArray();
+    for (String id : components) {
+      pinned.add(new JsonObject().put("componentId", id).put("digest", DIGEST));
+    }
+    return new JsonObject().put("name", name).put("components", pinned);
+  }
+
+  private static JsonObject unboundPolicy(String name, String audience, JsonObject claims, String... components) {
+    JsonObject policy = policy(name, github, audience, claims).put("bindSourceRef", false);
+    return components.length == 0 ? policy : policy.put("components", new JsonArray(java.util.List.of(components)));
+  }
+
+  private static boolean releaseExists(String name) {
+    return !gateway.get("/api/v1/releases?name=" + name, ADMIN).json().getJsonArray("data").isEmpty();
+  }
+
+  private static Resp postWithKey(String token, String key, JsonObject body) {
+    return gateway.send(gateway.request("/api/v1/releases", token).header("Content-Type", "application/json")
+        .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build());
+  }
+
+  @Test
+  @DisplayName("a policy listing components lets its jobs release those and refuses any other with 403 COMPONENT_NOT_ALLOWED, "
+      + "storing nothing, even when retried under the same Idempotency-Key")
+  void componentAllowlistIsEnforced() {
+    JsonObject created = create(unboundPolicy("only-myapp", "only-myapp", new JsonObject().put("repository", "myorg/myapp"),
+        componentId));
+    assertThat(created.getJsonArray("components")).containsExactly(componentId);
+    assertThat(gateway.get(POLICIES + "/" + created.getString("id"), ADMIN).data().getJsonArray("components"))
+        .containsExactly(componentId);
+    String token = githubToken("myorg/myapp", SHA, "refs/heads/main", "only-myapp");
+
+    String own = unique("own");
+    Resp allowed = postWithKey(token, "run-own", releaseOf(own, componentId));
+    assertThat(allowed.status()).as(allowed.body()).isEqualTo(201);
+
+    String foreign = unique("foreign");
+    Resp refused = gateway.post("/api/v1/releases", token, releaseOf(foreign, componentId, backendId));
+    assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+    assertThat(refused.error().getString("code")).isEqualTo("COMPONENT_NOT_ALLOWED");
+    assertThat(refused.error().getString("message")).contains(backendId, "only-myapp").doesNotContain(componentId);
+    assertThat(refused.error().getJsonObject("details").getJsonArray("componentIds")).containsExactly(backendId);
+    assertThat(releaseExists(foreign)).isFalse();
+
+    // A refused attempt is not remembered: its retry is checked again, and a key that created a
+    // release does not carry another body past the check.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Resp retried = postWithKey(token, "run-foreign", releaseOf(foreign, backendId));
+      assertThat(retried.status()).as(retried.body()).isEqualTo(403);
+    }
+    Resp reused = postWithKey(token, "run-own", releaseOf(foreign, backendId));
+    assertThat(reused.status()).as(reused.body()).isIn(403, 422);
+    assertThat(releaseExists(foreign)).isFalse();
+    assertThat(releaseExists(own)).isTrue();
+
+    JsonObject unrestricted = create(unboundPolicy("any-component", "any-component",
+        new JsonObject().put("repository", "myorg/myapp")));
+    assertThat(unrestricted.containsKey("components")).isTrue();
+    assertThat(unrestricted.getValue("components")).isNull();
+  }
+
+  @Test
+  @DisplayName("a job matching two policies may release the union of their components, and nothing else")
+  void allowlistsOfMatchingPoliciesAddUp() {
+    create(unboundPolicy("union-myapp", "union-components", new JsonObject().put("repository", "myorg/myapp"), componentId));
+    create(unboundPolicy("union-backend", "union-components", new JsonObject().put("repository", "myorg/*"), backendId));
+    String token = githubToken("myorg/myapp", SHA, "refs/heads/main", "union-components");
+
+    Resp both = gateway.post("/api/v1/releases", token, releaseOf(unique("both"), componentId, backendId));
+    assertThat(both.status()).as(both.body()).isEqualTo(201);
+
+    String name = unique("billing");
+    Resp billing = gateway.post("/api/v1/releases", token, releaseOf(name, backendId, billingId));
+    assertThat(billing.status()).as(billing.body()).isEqualTo(403);
+    assertThat(billing.error().getJsonObject("details").getJsonArray("componentIds")).containsExactly(billingId);
+    assertThat(billing.error().getJsonObject("details").getJsonArray("policies"))
+        .containsExactly("union-backend", "union-myapp");
+    assertThat(releaseExists(name)).isFalse();
+  }
+
+  @Test
+  @DisplayName("a matching policy without a component list lets the job release every component; without it the list applies")
+  void policyWithoutAllowlistIsUnrestricted() {
+    create(unboundPolicy("mixed-restricted", "mixed", new JsonObject().put("repository", "myorg/myapp"), componentId));
+    create(unboundPolicy("mixed-tags", "mixed", new JsonObject().put("repository", "myorg/myapp")
+        .put("ref", "refs/tags/*")));
+
+    Resp tag = gateway.post("/api/v1/releases", githubToken("myorg/myapp", SHA, "refs/tags/v4", "mixed"),
+        releaseOf(unique("tag"), billingId));
+    assertThat(tag.status()).as(tag.body()).isEqualTo(201);
+
+    String name = unique("branch");
+    Resp branch = gateway.post("/api/v1/releases", githubToken("myorg/myapp", SHA, "refs/heads/main", "mixed"),
+        releaseOf(name, billingId));
+    assertThat(branch.status()).as(branch.body()).isEqualTo(403);
+    assertThat(branch.error().getString("code")).isEqualTo("COMPONENT_NOT_ALLOWED");
+    assertThat(releaseExists(name)).isFalse();
+  }
+
+  @Test
+  @DisplayName("a policy listing an unknown component is a 422 UNKNOWN_COMPONENT naming its index and id, and is not stored")
+  void allowlistOfUnknownComponent() {
+    String unknown = UUID.randomUUID().toString();
+    Resp r = gateway.post(POLICIES, ADMIN, unboundPolicy("unknown-component", "x",
+        new JsonObject().put("repository", "myorg/myapp"), componentId, unknown));
+    assertThat(r.status()).as(r.body()).isEqualTo(422);
+    assertThat(r.error().getString("code")).isEqualTo("UNKNOWN_COMPONENT");
+    JsonObject error = r.error().getJsonArray("validationErrors").getJsonObject(0);
+    assertThat(error.getString("field")).isEqualTo("components[1]");
+    assertThat(error.getString("message")).contains(unknown);
+    assertThat(gateway.get(POLICIES + "?limit=200", ADMIN).json().getJsonArray("data").stream()
+        .map(p -> ((JsonObject) p).getString("name"))).doesNotContain("unknown-component");
+  }
+
+  @Test
+  @DisplayName("components that are not a list of 1-100 distinct UUIDs are one 400 naming each bad entry")
+  void allowlistShape() {
+    JsonObject claims = new JsonObject().put("repository", "myorg/myapp");
+    Resp entries = gateway.post(POLICIES, ADMIN, unboundPolicy("bad-components", "x", claims)
+        .put("components", new JsonArray().add(componentId).add("not-a-uuid").add(7)));
+    assertThat(entries.status()).as(entries.body()).isEqualTo(400);
+    assertThat(entries.error().getJsonArray("validationErrors").stream()
+        .map(e -> ((JsonObject) e).getString("field"))).containsExactly("components[1]", "components[2]");
+    // The same id in another case is the same component.
+    Resp duplicate = gateway.post(POLICIES, ADMIN, unboundPolicy("duplicate-components", "x", claims)
+        .put("components", new JsonArray().add(componentId).add(componentId.toUpperCase())));
+    assertThat(duplicate.status()).as(duplicate.body()).isEqualTo(400);
+    assertThat(duplicate.error().getJsonArray("validationErrors").getJsonObject(0).getString("code")).isEqualTo("DUPLICATE");
+
+    JsonArray tooMany = new JsonArray();
+    for (int i = 0; i < 101; i++) {
+      tooMany.add(UUID.randomUUID().toString());
+    }
+    for (Object bad : new Object[] {componentId, new JsonArray(), tooMany, new JsonObject().put("id", componentId),
+        new JsonArray().add(componentId).add(componentId)}) {
+      Resp r = gateway.post(POLICIES, ADMIN, unboundPolicy(unique("bad"), "x", claims).put("components", bad));
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.error().getJsonArray("validationErrors").getJsonObject(0).getString("field")).startsWith("components");
+    }
   }
 
   @Test
