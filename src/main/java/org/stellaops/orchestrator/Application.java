@@ -253,7 +253,8 @@ public final class Application {
           new Guard(new Authenticator(accounts, admin.hash(), jwt, new CiTokens(ciTrustPolicies, issuerKeys))),
           new ServiceAccountRoutes(new ServiceAccountService(accounts)),
           new CiTrustPolicyRoutes(new CiTrustPolicyService(ciTrustPolicies, ids -> componentRepository
-              .findByIdsOrNames(ids, List.of()).map(found -> found.stream().map(Component::id).collect(Collectors.toSet()))),
+                  .findByIdsOrNames(ids, List.of())
+                  .map(found -> found.stream().map(Component::id).collect(Collectors.toSet()))),
               egress, config.jwt().issuer()),
           new ComponentRoutes(components),
           new VersionMapRoutes(versionMap),

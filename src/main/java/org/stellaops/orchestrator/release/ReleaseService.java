@@ -67,7 +67,8 @@ public final class ReleaseService {
           throw ApiException.of(403, refusal.code(), refusal.message(), refusal.details());
         });
     JsonObject identity = caller.ciIdentity().map(CiIdentity::record).orElse(null);
-    return resolve(request).map(pinned -> requireAllowed(caller, pinned)).compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
+    return resolve(request).map(pinned -> requireAllowed(caller, pinned))
+        .compose(pinned -> releases.insert(new ReleaseRepository.NewRelease(
             request.name(), pinned, sourceRef, request.metadata(),
             new ReleaseRepository.Creator(caller.actor(), caller.id(), requestId, identity)), queueCreated()))
         .recover(e -> Future.failedFuture(isNameTaken(e)
